@@ -1,0 +1,189 @@
+"""Who may see what: the one checkpoint every view and selector asks.
+
+Default deny. The rules (DESIGN §5):
+
+- a parent sees only their own children: guardianships they have confirmed
+  (accepted) and that have not ended; a pupil removed by the school stays
+  visible to the parent;
+- a teacher sees pupils on roll in the classes they teach, at a school where
+  they are a teacher;
+- a school admin sees everything at their school;
+- an individual pupil's Pupil Premium status is for school admins only;
+- platform staff see no pupil data (support grants come later);
+- an object of another school is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Membership, User
+
+if TYPE_CHECKING:
+    from schools.models import Pupil, School, SchoolClass
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def requires_two_factor(user) -> bool:
+    """Every staff account (school admin, teacher, platform staff) needs a second factor."""
+    if not _is_signed_in(user):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.memberships.exists()
+
+
+def schools_administered_by(user) -> QuerySet[School]:
+    from schools.models import School
+
+    if not _is_signed_in(user):
+        return School.objects.none()
+    return School.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
+
+
+def schools_teaching(user) -> QuerySet[School]:
+    from schools.models import School
+
+    if not _is_signed_in(user):
+        return School.objects.none()
+    return School.objects.filter(memberships__user=user, memberships__role=Membership.Role.TEACHER)
+
+
+def is_school_admin(user, school: School) -> bool:
+    if not _is_signed_in(user):
+        return False
+    return Membership.objects.filter(user=user, school=school, role=Membership.Role.ADMIN).exists()
+
+
+def administered_school_or_404(user, school_id) -> School:
+    """The school with this id, if the user is one of its admins; otherwise 404."""
+    school = schools_administered_by(user).filter(pk=school_id).first()
+    if school is None:
+        raise Http404("No such school.")
+    return school
+
+
+def is_parent(user) -> bool:
+    if not _is_signed_in(user):
+        return False
+    return user.guardianships.filter(confirmed_at__isnull=False, ended_at__isnull=True).exists()
+
+
+def _teacher_condition(user) -> Q:
+    teaches_here = Membership.objects.filter(
+        user=user, school=OuterRef("school_id"), role=Membership.Role.TEACHER
+    )
+    return Q(
+        Exists(teaches_here),
+        school_class__teachers=user,
+        removed_by_school_at__isnull=True,
+    )
+
+
+def _parent_condition(user) -> Q:
+    return Q(
+        guardianships__parent=user,
+        guardianships__confirmed_at__isnull=False,
+        guardianships__ended_at__isnull=True,
+    )
+
+
+def _admin_condition(user) -> Q:
+    return Q(school__in=schools_administered_by(user).values("pk"))
+
+
+def pupils_visible_to(user) -> QuerySet[Pupil]:
+    """Every pupil this user may see, under any of their roles."""
+    from schools.models import Pupil
+
+    if not _is_signed_in(user):
+        return Pupil.objects.none()
+    condition = _parent_condition(user) | _teacher_condition(user) | _admin_condition(user)
+    visible_ids = Pupil.objects.filter(condition).values("pk")
+    return Pupil.objects.filter(pk__in=visible_ids, anonymised_at__isnull=True)
+
+
+def children_of(user) -> QuerySet[Pupil]:
+    """The parent's own children (removed-by-school included)."""
+    from schools.models import Pupil
+
+    if not _is_signed_in(user):
+        return Pupil.objects.none()
+    child_ids = Pupil.objects.filter(_parent_condition(user)).values("pk")
+    return Pupil.objects.filter(pk__in=child_ids, anonymised_at__isnull=True)
+
+
+def pupils_taught_by(user) -> QuerySet[Pupil]:
+    from schools.models import Pupil
+
+    if not _is_signed_in(user):
+        return Pupil.objects.none()
+    taught_ids = Pupil.objects.filter(_teacher_condition(user)).values("pk")
+    return Pupil.objects.filter(pk__in=taught_ids, anonymised_at__isnull=True)
+
+
+def pupils_of_school_for_admin(user, school: School) -> QuerySet[Pupil]:
+    from schools.models import Pupil
+
+    if not is_school_admin(user, school):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school=school, anonymised_at__isnull=True)
+
+
+def can_view_pupil(user, pupil: Pupil) -> bool:
+    return pupils_visible_to(user).filter(pk=pupil.pk).exists()
+
+
+def pupil_or_404(user, pupil_id) -> Pupil:
+    pupil = pupils_visible_to(user).filter(pk=pupil_id).first()
+    if pupil is None:
+        raise Http404("No such pupil.")
+    return pupil
+
+
+def classes_taught_by(user) -> QuerySet[SchoolClass]:
+    """Classes the user teaches, at schools where they are a teacher."""
+    from schools.models import SchoolClass
+
+    if not _is_signed_in(user):
+        return SchoolClass.objects.none()
+    teaches_here = Membership.objects.filter(
+        user=user, school=OuterRef("school_id"), role=Membership.Role.TEACHER
+    )
+    return SchoolClass.objects.filter(Exists(teaches_here), teachers=user)
+
+
+def classes_visible_to(user) -> QuerySet[SchoolClass]:
+    from schools.models import SchoolClass
+
+    if not _is_signed_in(user):
+        return SchoolClass.objects.none()
+    taught = classes_taught_by(user).values("pk")
+    return SchoolClass.objects.filter(
+        Q(pk__in=taught) | Q(school__in=schools_administered_by(user).values("pk"))
+    )
+
+
+def class_or_404(user, class_id) -> SchoolClass:
+    school_class = classes_visible_to(user).filter(pk=class_id).first()
+    if school_class is None:
+        raise Http404("No such class.")
+    return school_class
+
+
+def can_see_pupil_premium(user, school: School) -> bool:
+    """Individual Pupil Premium status: school admins of that school only."""
+    return is_school_admin(user, school)
+
+
+def staff_of_school(user, school: School) -> QuerySet[User]:
+    """The staff list of a school, for that school's admins only."""
+    if not is_school_admin(user, school):
+        return User.objects.none()
+    return User.objects.filter(memberships__school=school)

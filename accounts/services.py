@@ -1,0 +1,124 @@
+"""Every write to accounts: staff creation and second-factor enrolment."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.lookup import normalise_email
+from accounts.models import Membership, User
+
+if TYPE_CHECKING:
+    from schools.models import School
+
+
+class StaffError(Exception):
+    """A staff change that cannot be made, with a message for the admin."""
+
+
+def password_set_url(*, user: User) -> str:
+    """A single-use link for the user to choose a password (allauth's reset link)."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+@transaction.atomic
+def staff_add(
+    *, school: School, email: str, first_name: str, last_name: str, role: str, actor: User
+) -> Membership:
+    """Add a teacher or admin to a school; a new account gets an email to set a password.
+
+    An existing account keeps its password and is told it has been added. Someone
+    already on this school's staff cannot be added twice.
+    """
+    email = normalise_email(email)
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+        user.set_unusable_password()
+        user.save()
+    elif not user.is_active and user.closed_at is not None:
+        raise StaffError("That account has been closed and cannot be added.")
+    elif not user.is_active:
+        # A parent imported from a roster who has not registered yet.
+        user.is_active = True
+        user.first_name = user.first_name or first_name.strip()
+        user.last_name = user.last_name or last_name.strip()
+        user.save(update_fields=["is_active", "first_name", "last_name"])
+    if Membership.objects.filter(user=user, school=school).exists():
+        raise StaffError(f"{email} is already on the staff of {school}.")
+    membership = Membership.objects.create(user=user, school=school, role=role)
+
+    needs_password = not user.has_usable_password()
+    context = {
+        "user": user,
+        "school": school,
+        "role": membership.get_role_display(),
+        "actor": actor,
+        "password_url": password_set_url(user=user) if needs_password else "",
+        "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('account_login')}",
+    }
+    subject = f"You have been added to {school} on the Home Learning Portal"
+    body = render_to_string("accounts/email/staff_added.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    )
+    return membership
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """The user's unconfirmed authenticator device, created if need be."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def _new_backup_codes(count: int) -> list[str]:
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return ["".join(secrets.choice(alphabet) for _ in range(10)) for _ in range(count)]
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user: User) -> list[str]:
+    """Replace the user's backup codes with a fresh set and return them (shown once)."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Backup codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = _new_backup_codes(settings.OTP_BACKUP_CODE_COUNT)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm an authenticator device with a code from it.
+
+    Returns the new backup codes, or None if the code was wrong. Any other
+    authenticator the user had is removed: one device at a time.
+    """
+    if not device.verify_token(token.strip().replace(" ", "")):
+        return None
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return backup_codes_regenerate(user=device.user)

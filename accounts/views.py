@@ -1,0 +1,144 @@
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.access import requires_two_factor
+from accounts.forms import EnrolForm, TokenForm
+from accounts.selectors import navigation_for
+from accounts.services import backup_codes_regenerate, totp_device_confirm, totp_device_start
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and Redis, where configured) answer; 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "unavailable"
+    if settings.REDIS_URL:
+        try:
+            cache.set("healthz", "ok", 5)
+            checks["redis"] = "ok" if cache.get("healthz") == "ok" else "unavailable"
+        except Exception:
+            checks["redis"] = "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to their one area, or list their areas if they have several."""
+    links = navigation_for(request.user)
+    if len(links) == 1:
+        return redirect(links[0].url)
+    return render(request, "accounts/home.html", {"links": links})
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _qr_code_svg(url: str) -> str:
+    """The enrolment link as an inline SVG QR code (no image request, no data: URI)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.index("<svg") :]
+    return svg.replace(
+        "<svg", '<svg role="img" aria-label="QR code to scan with your authenticator app"', 1
+    )
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the code, type a code back, get backup codes."""
+    if not requires_two_factor(request.user):
+        return redirect("home")
+    if (
+        not request.user.is_verified()
+        and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    ):
+        # Replacing a device needs the current one: never on a password alone.
+        return redirect("two_factor_verify")
+    device = totp_device_start(user=request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = totp_device_confirm(device=device, token=form.cleaned_data["token"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(
+                request,
+                "accounts/backup_codes.html",
+                {"codes": codes, "next": _next_url(request), "first_time": True},
+            )
+        form.add_error("token", "That code did not match. Check your phone's clock and try again.")
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_code": _qr_code_svg(device.config_url),
+            "secret": _grouped(secret),
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Ask an enrolled staff member for a code from their app or a backup code."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].strip().replace(" ", "").lower()
+        device = match_token(request.user, token)
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", "That code is not valid. Try a new code or a backup code.")
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": request.GET.get("next", "")},
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def backup_codes_new(request: HttpRequest) -> HttpResponse:
+    """Replace the backup codes (only after the second factor, by the middleware)."""
+    codes = backup_codes_regenerate(user=request.user)
+    return render(
+        request, "accounts/backup_codes.html", {"codes": codes, "next": "", "first_time": False}
+    )

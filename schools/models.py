@@ -1,0 +1,201 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from accounts.lookup import upn_lookup_hash
+
+
+class School(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School"
+        PARTNER = "partner", "Partner organisation"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        OFFBOARDED = "offboarded", "Offboarded"
+
+    name = models.CharField(max_length=200)
+    urn = models.CharField(
+        "URN",
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6,8}$", "A URN is six to eight digits.")],
+        help_text="The school's unique reference number.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SCHOOL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["school", "partner"]), name="school_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "offboarded"]),
+                name="school_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class YearGroup(models.IntegerChoices):
+    NURSERY = -1, "Nursery"
+    RECEPTION = 0, "Reception"
+    Y1 = 1, "Year 1"
+    Y2 = 2, "Year 2"
+    Y3 = 3, "Year 3"
+    Y4 = 4, "Year 4"
+    Y5 = 5, "Year 5"
+    Y6 = 6, "Year 6"
+    Y7 = 7, "Year 7"
+    Y8 = 8, "Year 8"
+    Y9 = 9, "Year 9"
+    Y10 = 10, "Year 10"
+    Y11 = 11, "Year 11"
+    Y12 = 12, "Year 12"
+    Y13 = 13, "Year 13"
+
+
+def current_academic_year() -> int:
+    """The calendar year in which the current academic year starts (September)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today.year if today.month >= 9 else today.year - 1
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
+    name = models.CharField(max_length=100)
+    year_group = models.SmallIntegerField(choices=YearGroup.choices, null=True, blank=True)
+    academic_year = models.PositiveSmallIntegerField(
+        default=current_academic_year, help_text="The year the academic year starts."
+    )
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="classes_taught", blank=True
+    )
+
+    class Meta:
+        ordering = ["year_group", "name"]
+        verbose_name = "class"
+        verbose_name_plural = "classes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "name"], name="class_name_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_group__gte=-1, year_group__lte=13)
+                | models.Q(year_group__isnull=True),
+                name="class_year_group_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pupil(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pupils",
+        verbose_name="class",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    upn = models.CharField("UPN", max_length=13, blank=True)
+    # NULL once anonymised, so the per-school uniqueness ignores anonymised pupils.
+    upn_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    year_group = models.SmallIntegerField(choices=YearGroup.choices, null=True, blank=True)
+    pupil_premium = models.BooleanField(default=False)
+    removed_by_school_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "upn_hash"],
+                condition=models.Q(upn_hash__isnull=False),
+                name="pupil_upn_unique_per_school",
+                violation_error_message="A pupil with this UPN is already at this school.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_group__gte=-1, year_group__lte=13)
+                | models.Q(year_group__isnull=True),
+                name="pupil_year_group_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(anonymised_at__isnull=True)
+                | models.Q(upn="", upn_hash__isnull=True),
+                name="pupil_anonymised_has_no_upn",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["school", "removed_by_school_at"], name="pupil_school_removed_idx"
+            ),
+            models.Index(
+                fields=["school", "last_name", "first_name"], name="pupil_school_name_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.upn_hash = upn_lookup_hash(self.upn) if self.upn else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "upn" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "upn_hash"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def on_roll(self) -> bool:
+        return self.removed_by_school_at is None
+
+
+class Guardianship(models.Model):
+    """A parent or carer of a pupil.
+
+    Rows created by a roster import are unconfirmed: the parent sees the child
+    only once they have accepted the school's invitation (``confirmed_at``).
+    """
+
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships"
+    )
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardianships")
+    relationship = models.CharField(max_length=60, blank=True)
+    parental_responsibility = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "pupil"], name="guardianship_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["pupil", "ended_at"], name="guardianship_pupil_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} → {self.pupil}"
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.ended_at is None

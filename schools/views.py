@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from accounts.forms import StaffAddForm
+from accounts.services import StaffError, staff_add
+from schools import selectors
+from schools.forms import ClassTeachersForm, PupilSearchForm
+from schools.services import ClassTeachersError, class_teachers_set
+
+PUPILS_PER_PAGE = 50
+
+
+@login_required
+def parent_home(request: HttpRequest) -> HttpResponse:
+    children = selectors.children_for_parent(parent=request.user)
+    return render(request, "schools/parent_home.html", {"children": children})
+
+
+@login_required
+def teacher_classes(request: HttpRequest) -> HttpResponse:
+    classes = selectors.classes_for_teacher(teacher=request.user)
+    return render(request, "schools/teacher_classes.html", {"classes": classes})
+
+
+@login_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = access.class_or_404(request.user, class_id)
+    pupils = selectors.pupils_of_class(user=request.user, school_class=school_class)
+    return render(
+        request,
+        "schools/class_detail.html",
+        {
+            "school_class": school_class,
+            "pupils": pupils,
+            "show_pupil_premium": access.can_see_pupil_premium(request.user, school_class.school),
+        },
+    )
+
+
+@login_required
+def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    return render(
+        request,
+        "schools/school_overview.html",
+        {
+            "school": school,
+            "totals": selectors.school_totals(school=school),
+            "classes": selectors.classes_for_admin(school=school),
+            "staff": selectors.staff_for_admin(school=school),
+        },
+    )
+
+
+@login_required
+def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    search_form = PupilSearchForm(request.GET)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    pupils = selectors.pupils_for_admin(admin=request.user, school=school, search=search)
+    page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/school_pupils.html",
+        {"school": school, "page": page, "search_form": search_form, "search": search},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_staff_add(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    form = StaffAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = staff_add(school=school, actor=request.user, **form.cleaned_data)
+        except StaffError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                f"{membership.user.email} added as {membership.get_role_display().lower()}. "
+                "They have been sent an email to sign in.",
+            )
+            return redirect("school_overview", school_id=school.pk)
+    return render(request, "schools/staff_add.html", {"school": school, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_teachers(request: HttpRequest, school_id: int, class_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    school_class = access.class_or_404(request.user, class_id)
+    if school_class.school_id != school.pk:
+        raise Http404("No such class.")
+    form = ClassTeachersForm(
+        request.POST or None,
+        teachers=selectors.teachers_of_school(school=school),
+        initial={"teachers": list(school_class.teachers.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            class_teachers_set(
+                school_class=school_class,
+                teachers=form.cleaned_data["teachers"],
+                actor=request.user,
+            )
+        except ClassTeachersError as error:
+            form.add_error("teachers", str(error))
+        else:
+            messages.success(request, f"Teachers of {school_class} updated.")
+            return redirect("school_overview", school_id=school.pk)
+    return render(
+        request,
+        "schools/class_teachers.html",
+        {"school": school, "school_class": school_class, "form": form},
+    )

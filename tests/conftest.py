@@ -1,0 +1,86 @@
+"""Test configuration shared by every test.
+
+Tests run against SQLite and a local-memory cache by default, and against
+PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set. With
+REQUIRE_SERVICES=1 a missing PostgreSQL, Redis or Chromium fails the run.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Tasks run in-process unless a test asks for a real worker (tests/celery_worker.py).
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+    return candidate if candidate and os.path.exists(candidate) else None
+
+
+def _missing_services() -> list[str]:
+    missing = []
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        missing.append("PostgreSQL (DATABASE_URL is not a postgres:// URL)")
+    else:
+        import psycopg
+
+        admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        try:
+            psycopg.connect(admin_url, connect_timeout=5).close()
+        except psycopg.Error as error:
+            missing.append(f"PostgreSQL ({error})")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        missing.append("Redis (REDIS_URL is not set)")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+        except redis.RedisError as error:
+            missing.append(f"Redis ({error})")
+    if chromium_path() is None:
+        missing.append("Chromium (set CHROMIUM_PATH or install Debian's chromium)")
+    return missing
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES:
+        missing = _missing_services()
+        if missing:
+            pytest.exit("REQUIRE_SERVICES=1 but missing: " + "; ".join(missing), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def staff_client(client):
+    """A test client signed in as a staff user who has passed the second factor."""
+    from tests.factories import sign_in_verified
+
+    def sign_in(user):
+        sign_in_verified(client, user)
+        return client
+
+    return sign_in
