@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -38,5 +40,5 @@ class StaffTwoFactorMiddleware:
                 target = reverse("two_factor_verify")
             else:
                 target = reverse("two_factor_setup")
-            return redirect(f"{target}?next={request.get_full_path()}")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
