@@ -1,10 +1,32 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
 
+_LARGEST_ID = 2**63 - 1
+
+
+class UserChoicesField(forms.ModelMultipleChoiceField):
+    """Refuses anything that is not a possible user id before querying for it.
+
+    Django checks the chosen ids with one ``pk__in`` query, which fails on an
+    id too large for the database's integer (a 500 instead of a form error).
+    """
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdigit() or int(text) > _LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
 
 class ClassTeachersForm(forms.Form):
-    teachers = forms.ModelMultipleChoiceField(
+    teachers = UserChoicesField(
         label="Teachers of this class",
         queryset=User.objects.none(),
         required=False,

@@ -99,7 +99,8 @@ def class_teachers(request: HttpRequest, school_id: int, class_id: int) -> HttpR
     if school_class.school_id != school.pk:
         raise Http404("No such class.")
     form = ClassTeachersForm(
-        request.POST or None,
+        # A POST with no box ticked is empty but still a submission: no teachers.
+        request.POST if request.method == "POST" else None,
         teachers=selectors.teachers_of_school(school=school),
         initial={"teachers": list(school_class.teachers.all())},
     )
