@@ -1,0 +1,52 @@
+"""What the browser tests do the way a person would: sign in, type codes, check pages."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PASSWORD = "correct-horse-battery"  # what tests.factories.UserFactory sets
+CODE_LABEL = re.compile(r"^Code:?$")  # the sign-in code field, not the QR code image
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    """Fail with axe-core's readable list of violations if the page has any.
+
+    The script is injected through the DevTools protocol (page.evaluate), which
+    the portal's Content Security Policy does not apply to, so the page is
+    checked under its real CSP with no bypass.
+    """
+    results = _axe.run(page)
+    if results.violations_count:
+        pytest.fail(f"axe-core on {page.url}:\n{results.generate_report()}", pytrace=False)
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The 6-digit code an authenticator app would show right now for the device."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Fill in the sign-in form the way a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def enter_totp(page, device: TOTPDevice) -> None:
+    """Answer the two-step sign-in page with the device's current code."""
+    page.get_by_label(CODE_LABEL).fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def sign_in_staff(page, user, device: TOTPDevice) -> None:
+    sign_in(page, user.email)
+    enter_totp(page, device)
