@@ -199,3 +199,70 @@ class Guardianship(models.Model):
     @property
     def active(self) -> bool:
         return self.confirmed_at is not None and self.ended_at is None
+
+
+class RosterImport(models.Model):
+    """A roster file uploaded by a school admin: checked (dry run), then applied once.
+
+    The file's content is personal data: it is kept only until the import is applied
+    (or fails), so that the admin applies exactly the file they checked.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked, ready to apply"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        INVALID = "invalid", "Could not be read"
+        FAILED = "failed", "Failed"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roster_imports",
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(blank=True, default=b"")
+    remove_missing = models.BooleanField(
+        default=False, help_text="Mark pupils on roll who are absent from the file as removed."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    row_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    file_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["checking", "checked", "applying", "applied", "invalid", "failed"]
+                ),
+                name="roster_import_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "-created_at"], name="roster_import_school_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.CHECKING, self.Status.APPLYING}

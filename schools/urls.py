@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schools import views
+from schools import roster_views, views
 
 urlpatterns = [
     path("children/", views.parent_home, name="parent_home"),
@@ -13,5 +13,21 @@ urlpatterns = [
         "schools/<int:school_id>/classes/<int:class_id>/teachers/",
         views.class_teachers,
         name="class_teachers",
+    ),
+    path("schools/<int:school_id>/roster/", roster_views.roster_upload, name="roster_upload"),
+    path(
+        "schools/<int:school_id>/roster/<int:import_id>/",
+        roster_views.roster_preview,
+        name="roster_preview",
+    ),
+    path(
+        "schools/<int:school_id>/roster/<int:import_id>/apply/",
+        roster_views.roster_apply,
+        name="roster_apply",
+    ),
+    path(
+        "schools/<int:school_id>/roster/<int:import_id>/status/",
+        roster_views.roster_status,
+        name="roster_status",
     ),
 ]

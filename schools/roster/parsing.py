@@ -1,0 +1,473 @@
+"""Reading a roster CSV: decoding, header matching and per-row validation.
+
+Nothing here touches the database. The result says what the file asks for
+(pupils keyed by UPN hash, contacts merged across siblings, the links between
+them) plus every row that was skipped and why, by physical line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from accounts.lookup import normalise_mobile, normalise_upn, upn_lookup_hash
+
+# More columns than this in the header is not a roster (a roster has a dozen).
+MAX_COLUMNS = 500
+# How often (in rows) progress is reported while reading.
+PROGRESS_EVERY = 250
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "upn": ("UPN",),
+    "first_name": ("Forename", "Legal Forename", "First Name"),
+    "last_name": ("Surname", "Legal Surname", "Last Name"),
+    "year_group": ("Year", "Year Group", "NC Year"),
+    "class_name": ("Class", "Reg Group", "Registration Group"),
+    "pupil_premium": ("Pupil Premium", "PP"),
+    "contact_first_name": ("Contact Forename", "Contact First Name"),
+    "contact_last_name": ("Contact Surname", "Contact Last Name"),
+    "contact_email": ("Contact Email", "Email"),
+    "contact_mobile": ("Contact Mobile", "Mobile"),
+    "relationship": ("Relationship",),
+    "parental_responsibility": ("Parental Responsibility", "PR"),
+}
+REQUIRED_FIELDS = ("upn", "first_name", "last_name")
+CONTACT_FIELDS = (
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+    "contact_mobile",
+    "relationship",
+    "parental_responsibility",
+)
+# Field lengths match the models: Pupil, SchoolClass, User and Guardianship.
+MAX_LENGTHS = {
+    "first_name": ("first name", 100),
+    "last_name": ("last name", 100),
+    "class_name": ("class", 100),
+    "contact_first_name": ("contact first name", 150),
+    "contact_last_name": ("contact last name", 150),
+    "contact_email": ("contact email", 254),
+    "relationship": ("relationship", 60),
+}
+PUPIL_FIELD_LABELS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "year_group": "year group",
+    "class_name": "class",
+    "pupil_premium": "Pupil Premium",
+}
+
+
+def normalise_header(name: str) -> str:
+    """Header names match ignoring case, spaces and underscores."""
+    return re.sub(r"[\s_]+", "", name).lower()
+
+
+HEADER_LOOKUP = {
+    normalise_header(alias): field_name
+    for field_name, aliases in FIELD_ALIASES.items()
+    for alias in aliases
+}
+
+TRUE_WORDS = frozenset({"y", "yes", "true", "1", "t"})
+FALSE_WORDS = frozenset({"n", "no", "false", "0", "f", ""})
+YEAR_WORDS = {"reception": 0, "rec": 0, "yr": 0, "r": 0, "nursery": -1, "n": -1, "n1": -1, "n2": -1}
+YEAR_PATTERN = re.compile(r"(?:year|yr|y)?(\d{1,2}|r|n)")
+
+_email_validator = EmailValidator()
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read as a roster; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    line: int
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "message": self.message}
+
+
+@dataclass(slots=True)
+class PupilEntry:
+    line: int
+    upn: str
+    upn_hash: str
+    first_name: str
+    last_name: str
+    year_group: int | None
+    class_name: str
+    pupil_premium: bool
+
+
+@dataclass(slots=True)
+class ContactEntry:
+    line: int
+    first_name: str
+    last_name: str
+    email: str | None
+    mobile: str | None
+
+
+@dataclass(slots=True)
+class LinkEntry:
+    line: int
+    upn_hash: str
+    contact: int  # index into ParsedRoster.contacts
+    relationship: str
+    parental_responsibility: bool
+
+
+@dataclass
+class ParsedRoster:
+    columns: frozenset[str]
+    ignored_columns: list[str]
+    row_count: int = 0
+    pupils: dict[str, PupilEntry] = field(default_factory=dict)
+    contacts: list[ContactEntry] = field(default_factory=list)
+    links: dict[tuple[str, int], LinkEntry] = field(default_factory=dict)
+    # UPN hashes of every row with a valid UPN, including rows skipped for another
+    # reason: such a pupil is in the file, so never "missing" from it.
+    seen_upn_hashes: set[str] = field(default_factory=set)
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    contacts_by_email: dict[str, int] = field(default_factory=dict)
+    contacts_by_mobile: dict[str, int] = field(default_factory=dict)
+
+
+def parse_bool(raw: str, label: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"{label} “{raw}” is not one of Y/N, Yes/No, True/False, 1/0")
+
+
+def parse_year_group(raw: str) -> int | None:
+    text = re.sub(r"[\s_-]+", "", raw).lower()
+    if not text:
+        return None
+    if text in YEAR_WORDS:
+        return YEAR_WORDS[text]
+    match = YEAR_PATTERN.fullmatch(text)
+    if match:
+        value = match.group(1)
+        if value in YEAR_WORDS:
+            return YEAR_WORDS[value]
+        number = int(value)
+        if 1 <= number <= 13:
+            return number
+    raise ValueError(f"year group “{raw}” is not one of N, R, 1 to 13 (or “Year 3”)")
+
+
+def decode_roster(content: bytes) -> str:
+    """The file's text, or a RosterFileError saying plainly what is wrong with it."""
+    if not content or not content.strip():
+        raise RosterFileError("The file is empty.")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RosterFileError(
+            "The file is saved as UTF-16. Save it as “CSV UTF-8 (comma delimited)” and "
+            "upload it again."
+        )
+    if b"\x00" in content:
+        raise RosterFileError(
+            "This is not a CSV text file (it contains binary data). Export the roster "
+            "from your MIS as CSV and upload that file."
+        )
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        raise RosterFileError(
+            f"The file is not UTF-8 text (first problem on line {line}). Save it as "
+            "“CSV UTF-8 (comma delimited)” and upload it again."
+        ) from None
+
+
+def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    if len(header) > MAX_COLUMNS:
+        raise RosterFileError(
+            f"The first line has {len(header):,} columns; a roster has about a dozen "
+            f"(at most {MAX_COLUMNS} are accepted). Check that this is the roster file."
+        )
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, name in enumerate(header):
+        field_name = HEADER_LOOKUP.get(normalise_header(name))
+        if field_name is None:
+            if name.strip():
+                ignored.append(name.strip()[:60])
+            continue
+        if field_name in positions:
+            first = header[positions[field_name]].strip()
+            raise RosterFileError(
+                f"The columns “{first}” and “{name.strip()}” both give the "
+                f"{field_name.replace('_', ' ')}; keep only one of them."
+            )
+        positions[field_name] = index
+    missing = [FIELD_ALIASES[name][0] for name in REQUIRED_FIELDS if name not in positions]
+    if missing:
+        raise RosterFileError(
+            "The file is missing required columns: "
+            + ", ".join(missing)
+            + ". The first line must be a header naming the columns, e.g. "
+            "UPN, Forename, Surname, Year, Class, Pupil Premium, Contact Forename, "
+            "Contact Surname, Contact Email, Contact Mobile, Relationship, PR."
+        )
+    return positions, ignored
+
+
+def _mobile(raw: str, cache: dict[str, str | ValueError]) -> str:
+    """Normalise a mobile number once per spelling (siblings repeat their parents')."""
+    cached = cache.get(raw)
+    if cached is None:
+        try:
+            cached = normalise_mobile(raw)
+        except ValueError as error:
+            cached = error
+        cache[raw] = cached
+    if isinstance(cached, ValueError):
+        raise ValueError(f"contact mobile “{raw}” {cached}")
+    return cached
+
+
+def _email(raw: str) -> str:
+    email = raw.strip().lower()
+    try:
+        _email_validator(email)
+    except ValidationError:
+        raise ValueError(f"contact email “{raw}” is not a valid email address") from None
+    return email
+
+
+def parse_roster(content: bytes, *, progress: Callable[[int], None] | None = None) -> ParsedRoster:
+    """Read and validate a roster file; raise RosterFileError if it cannot be read at all."""
+    text = decode_roster(content)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header: list[str] | None = None
+        header_line = 0
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                header = cells
+                header_line = reader.line_num
+                break
+        if header is None:
+            raise RosterFileError("The file is empty.")
+        positions, ignored = _map_header(header)
+        parsed = ParsedRoster(columns=frozenset(positions), ignored_columns=ignored)
+        mobile_cache: dict[str, str | ValueError] = {}
+        previous_line = reader.line_num
+        for cells in reader:
+            line = previous_line + 1
+            previous_line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            parsed.row_count += 1
+            _read_row(parsed, mobile_cache, positions, cells, line)
+            if progress is not None and parsed.row_count % PROGRESS_EVERY == 0:
+                progress(parsed.row_count)
+    except csv.Error as error:
+        raise RosterFileError(
+            f"Line {reader.line_num}: the file could not be read as CSV ({error}). "
+            "Check that it is a comma-separated export and that no cell is enormous."
+        ) from None
+    if parsed.row_count == 0:
+        raise RosterFileError(
+            f"The file has a header (line {header_line}) but no pupil rows below it."
+        )
+    if progress is not None:
+        progress(parsed.row_count)
+    return parsed
+
+
+def _read_row(
+    parsed: ParsedRoster,
+    mobile_cache: dict[str, str | ValueError],
+    positions: dict[str, int],
+    cells: list[str],
+    line: int,
+) -> None:
+    if len(cells) > MAX_COLUMNS:
+        parsed.errors.append(RowIssue(line, f"the row has {len(cells):,} cells, far too many"))
+        return
+    width = len(cells)
+    values = {
+        name: cells[index].strip() if index < width else "" for name, index in positions.items()
+    }
+    problems: list[str] = []
+
+    upn_raw = values["upn"]
+    upn = upn_hash = ""
+    if not upn_raw:
+        problems.append("UPN is missing")
+    else:
+        try:
+            upn = normalise_upn(upn_raw)
+        except ValueError as error:
+            problems.append(f"UPN “{upn_raw}” {error}")
+        else:
+            upn_hash = upn_lookup_hash(upn)
+            parsed.seen_upn_hashes.add(upn_hash)
+    for name in ("first_name", "last_name"):
+        if not values[name]:
+            problems.append(f"{PUPIL_FIELD_LABELS[name]} is missing")
+    for name, (label, limit) in MAX_LENGTHS.items():
+        if len(values.get(name, "")) > limit:
+            problems.append(f"{label} is longer than {limit} characters")
+
+    year_group = None
+    pupil_premium = parental_responsibility = False
+    try:
+        year_group = parse_year_group(values.get("year_group", ""))
+    except ValueError as error:
+        problems.append(str(error))
+    try:
+        pupil_premium = parse_bool(values.get("pupil_premium", ""), "Pupil Premium")
+    except ValueError as error:
+        problems.append(str(error))
+    try:
+        parental_responsibility = parse_bool(
+            values.get("parental_responsibility", ""), "parental responsibility"
+        )
+    except ValueError as error:
+        problems.append(str(error))
+
+    email = mobile = None
+    if values.get("contact_email"):
+        try:
+            email = _email(values["contact_email"])
+        except ValueError as error:
+            problems.append(str(error))
+    if values.get("contact_mobile"):
+        try:
+            mobile = _mobile(values["contact_mobile"], mobile_cache)
+        except ValueError as error:
+            problems.append(str(error))
+
+    if problems:
+        parsed.errors.append(RowIssue(line, "; ".join(problems)))
+        return
+
+    pupil = PupilEntry(
+        line=line,
+        upn=upn,
+        upn_hash=upn_hash,
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        year_group=year_group,
+        class_name=values.get("class_name", ""),
+        pupil_premium=pupil_premium,
+    )
+    earlier = parsed.pupils.get(upn_hash)
+    if earlier is not None:
+        differences = [
+            label
+            for name, label in PUPIL_FIELD_LABELS.items()
+            if getattr(earlier, name) != getattr(pupil, name)
+        ]
+        if differences:
+            parsed.errors.append(
+                RowIssue(
+                    line,
+                    f"the pupil with UPN {upn} is on line {earlier.line} with a different "
+                    + ", ".join(differences),
+                )
+            )
+            return
+
+    contact_given = any(values.get(name) for name in CONTACT_FIELDS)
+    contact_index = None
+    if email or mobile:
+        contact_index = _contact_for(
+            parsed,
+            ContactEntry(
+                line=line,
+                first_name=values.get("contact_first_name", ""),
+                last_name=values.get("contact_last_name", ""),
+                email=email,
+                mobile=mobile,
+            ),
+        )
+    if contact_index is not None:
+        link = LinkEntry(
+            line=line,
+            upn_hash=upn_hash,
+            contact=contact_index,
+            relationship=values.get("relationship", ""),
+            parental_responsibility=parental_responsibility,
+        )
+        earlier_link = parsed.links.get((upn_hash, contact_index))
+        if earlier_link is not None and (
+            earlier_link.relationship != link.relationship
+            or earlier_link.parental_responsibility != link.parental_responsibility
+        ):
+            parsed.errors.append(
+                RowIssue(
+                    line,
+                    f"this contact is given for the pupil with UPN {upn} on line "
+                    f"{earlier_link.line} with a different relationship or PR",
+                )
+            )
+            return
+        if earlier_link is None:
+            parsed.links[(upn_hash, contact_index)] = link
+    elif contact_given:
+        name = " ".join(
+            filter(None, [values.get("contact_first_name"), values.get("contact_last_name")])
+        )
+        parsed.warnings.append(
+            RowIssue(
+                line,
+                f"contact {name or '(no name)'} has neither an email nor a mobile number, "
+                "so no parent account can be made for them",
+            )
+        )
+    if earlier is None:
+        parsed.pupils[upn_hash] = pupil
+
+
+def _contact_for(parsed: ParsedRoster, contact: ContactEntry) -> int:
+    """The index of the contact this row names, merging siblings' shared contacts.
+
+    The same email (compared lower-case) is the same person. Otherwise the same
+    mobile (compared in E.164) is the same person, unless both have different emails.
+    """
+    index = None
+    if contact.email is not None:
+        index = parsed.contacts_by_email.get(contact.email)
+    if index is None and contact.mobile is not None:
+        candidate = parsed.contacts_by_mobile.get(contact.mobile)
+        if candidate is not None:
+            known = parsed.contacts[candidate]
+            if contact.email is None or known.email is None:
+                index = candidate
+    if index is None:
+        parsed.contacts.append(contact)
+        index = len(parsed.contacts) - 1
+    else:
+        known = parsed.contacts[index]
+        known.email = known.email or contact.email
+        known.mobile = known.mobile or contact.mobile
+        known.first_name = known.first_name or contact.first_name
+        known.last_name = known.last_name or contact.last_name
+    known = parsed.contacts[index]
+    if known.email is not None:
+        parsed.contacts_by_email.setdefault(known.email, index)
+    if contact.mobile is not None:
+        parsed.contacts_by_mobile.setdefault(contact.mobile, index)
+    if known.mobile is not None:
+        parsed.contacts_by_mobile.setdefault(known.mobile, index)
+    return index
