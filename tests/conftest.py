@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from tests.celery_worker import celery_worker  # noqa: F401 (fixture for @pytest.mark.celery_worker)
+
 # Tasks run in-process unless a test asks for a real worker (tests/celery_worker.py).
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
@@ -84,3 +86,10 @@ def staff_client(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _celery_worker_for_marked_tests(request):
+    """Tests marked celery_worker get a real worker even without naming the fixture."""
+    if request.node.get_closest_marker("celery_worker"):
+        request.getfixturevalue("celery_worker")
