@@ -37,21 +37,20 @@ SUMMARY_ROWS = [
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+    else:
+        form = RosterUploadForm()
+    if form.is_bound and form.is_valid():
         uploaded = form.cleaned_data["file"]
-        try:
-            roster_import = roster_import_start(
-                school=school,
-                file_name=uploaded.name,
-                content=uploaded.read(),
-                remove_missing=form.cleaned_data["remove_missing"],
-                actor=request.user,
-            )
-        except RosterImportError as error:
-            form.add_error("file", str(error))
-        else:
-            return redirect("roster_preview", school_id=school.pk, import_id=roster_import.pk)
+        roster_import = roster_import_start(
+            school=school,
+            file_name=uploaded.name,
+            content=uploaded.read(),
+            remove_missing=form.cleaned_data["remove_missing"],
+            actor=request.user,
+        )
+        return redirect("roster_preview", school_id=school.pk, import_id=roster_import.pk)
     return render(
         request,
         "schools/roster_upload.html",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
@@ -174,6 +175,12 @@ def decode_roster(content: bytes) -> str:
     """The file's text, or a RosterFileError saying plainly what is wrong with it."""
     if not content or not content.strip():
         raise RosterFileError("The file is empty.")
+    limit = settings.ROSTER_MAX_UPLOAD_BYTES
+    if len(content) > limit:
+        raise RosterFileError(
+            f"The file is too large ({len(content) / 1_000_000:.1f} MB); "
+            f"the most accepted is {limit / 1_000_000:.1f} MB."
+        )
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RosterFileError(
             "The file is saved as UTF-16. Save it as “CSV UTF-8 (comma delimited)” and "

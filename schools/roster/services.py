@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from schools.models import RosterImport, School
-from schools.roster.importer import RosterResult, roster_apply, roster_check
+from schools.roster.applying import roster_apply, roster_check
 from schools.roster.parsing import RosterFileError
+from schools.roster.planning import RosterResult
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +110,6 @@ def roster_import_start(
     *, school: School, file_name: str, content: bytes, remove_missing: bool, actor: User
 ) -> RosterImport:
     """Store an uploaded roster file and check it (a dry run), now or in the background."""
-    if len(content) > settings.ROSTER_MAX_UPLOAD_BYTES:
-        raise RosterImportError(
-            f"The file is too large: at most {settings.ROSTER_MAX_UPLOAD_BYTES // 1_000_000} MB."
-        )
     rows = _estimate_rows(content)
     with transaction.atomic():
         roster_import = RosterImport.objects.create(
