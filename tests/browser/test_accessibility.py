@@ -7,6 +7,7 @@ from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from schools.models import RosterImport
 from tests.browser.helpers import (
     CODE_LABEL,
     assert_accessible,
@@ -22,6 +23,7 @@ from tests.factories import (
     UserFactory,
     admin_of,
     confirmed_totp_device,
+    make_upn,
     teacher_of,
 )
 
@@ -196,4 +198,64 @@ def test_not_found_page_has_no_axe_violations(page):
     response = page.goto("/no-such-page/")
     assert response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_roster_upload_and_preview_pages_have_no_axe_violations(page):
+    school = SchoolFactory(name="Meadowbank Primary")
+    admin = admin_of(school)
+    device = confirmed_totp_device(admin)
+    good = make_upn(1, establishment=3200)
+    content = (
+        "UPN,Forename,Surname,Year,Class,Contact Email,Contact Mobile,Shoe Size\n"
+        f"{good},Amira,Haddad,3,3B,leila.haddad@example.org,07911 123456,3\n"
+        "A123,Yusuf,Haddad,4,4K,leila.haddad@example.org,,4\n"
+        f"{make_upn(2, establishment=3200)},Oliver,Brennan,3,3B,,not a phone,2\n"
+    ).encode()
+
+    sign_in(page, admin.email)
+    enter_totp(page, device)
+    page.goto(f"/schools/{school.pk}/roster/")
+    expect(page.get_by_role("heading", level=1, name="Import your roster")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Check this file").click()  # no file chosen
+    expect(page.get_by_text("Choose a roster file to upload.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Roster file (CSV)").set_input_files(
+        files=[{"name": "roster.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_role("button", name="Check this file").click()
+    expect(page.get_by_role("heading", level=2, name="Rows with errors")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Apply this import").click()
+    expect(page.get_by_role("heading", level=1, name="Roster imported")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/schools/{school.pk}/roster/")
+    page.get_by_label("Roster file (CSV)").set_input_files(
+        files=[{"name": "photo.csv", "mimeType": "text/csv", "buffer": b"\x89PNG\r\n\x1a\n\x00"}]
+    )
+    page.get_by_role("button", name="Check this file").click()
+    expect(page.get_by_role("heading", name="This file could not be imported")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/schools/{school.pk}/roster/")
+    expect(page.get_by_role("table", name=re.compile("last files uploaded"))).to_be_visible()
+    assert_accessible(page)
+
+    # A large file still being checked by a worker shows a progress bar.
+    checking = RosterImport.objects.create(
+        school=school,
+        uploaded_by=admin,
+        file_name="big.csv",
+        content=b"",
+        status=RosterImport.Status.CHECKING,
+        row_count=3400,
+    )
+    page.goto(f"/schools/{school.pk}/roster/{checking.pk}/")
+    expect(page.get_by_role("heading", name="Checking your roster file")).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_be_visible()
     assert_accessible(page)
