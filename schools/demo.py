@@ -493,10 +493,12 @@ def _demo_schools():
 
 
 def _remove_contents(schools) -> None:
-    """Remove the pupils, classes, staff memberships and parents of these schools.
+    """Remove everything held for these schools, and the parents of their pupils.
 
     A parent goes only if every child they are linked to is at one of these
-    schools and they are neither staff nor a demo account.
+    schools and they are neither staff nor a demo account. Then every row that
+    belongs to one of the schools goes: pupils, classes, staff memberships,
+    roster imports, and whatever later apps attach to a school.
     """
     at_these_schools = Guardianship.objects.filter(parent=OuterRef("pk"), pupil__school__in=schools)
     elsewhere = Guardianship.objects.filter(parent=OuterRef("pk")).exclude(
@@ -510,8 +512,10 @@ def _remove_contents(schools) -> None:
     )
     parents.delete()
     Pupil.objects.filter(school__in=schools).delete()
-    SchoolClass.objects.filter(school__in=schools).delete()
-    Membership.objects.filter(school__in=schools).delete()
+    for relation in School._meta.related_objects:
+        if relation.one_to_many or relation.one_to_one:
+            owned = {f"{relation.field.name}__in": schools}
+            relation.related_model._default_manager.filter(**owned).delete()
 
 
 @transaction.atomic

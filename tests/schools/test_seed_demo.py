@@ -24,8 +24,8 @@ from schools.demo import (
     demo_backup_codes,
     demo_urn,
 )
-from schools.models import Guardianship, Pupil, School, SchoolClass
-from tests.factories import GuardianshipFactory, PupilFactory, SchoolFactory
+from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
+from tests.factories import GuardianshipFactory, PupilFactory, SchoolFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +185,23 @@ def test_a_different_seed_gives_different_data_and_replaces_the_old_demo_schools
     )
     assert Pupil.objects.count() == 100
     assert "Removed 2 demo schools" in out
+
+
+def test_a_rerun_keeps_the_demo_schools_but_nothing_else_added_to_them():
+    seed("--schools", "1", "--pupils-per-school", "10")
+    school = demo_schools().get()
+    newcomer = UserFactory(email="newcomer@example.org")
+    Membership.objects.create(user=newcomer, school=school, role=Membership.Role.TEACHER)
+    RosterImport.objects.create(school=school, file_name="roster.csv", content=b"UPN\n")
+    PupilFactory(school=school, school_class=None)
+
+    seed("--schools", "1", "--pupils-per-school", "10")
+
+    assert demo_schools().get().pk == school.pk
+    assert Pupil.objects.filter(school=school).count() == 10
+    assert not RosterImport.objects.filter(school=school).exists()
+    assert not Membership.objects.filter(user=newcomer).exists()
+    assert User.objects.filter(pk=newcomer.pk).exists()
 
 
 def test_schools_outside_the_demo_range_and_their_families_are_never_touched():
