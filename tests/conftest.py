@@ -70,9 +70,18 @@ def _test_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.REDIS_URL:
+        # RedisCache.clear() would flush the whole Redis database, broker queues
+        # included; delete only the cache's own keys.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
     yield
 
 
