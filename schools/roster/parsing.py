@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from accounts.lookup import normalise_mobile, normalise_upn, upn_lookup_hash
 
 # More columns than this in the header is not a roster (a roster has a dozen).
 MAX_COLUMNS = 500
+T = TypeVar("T")
 # How often (in rows) progress is reported while reading.
 PROGRESS_EVERY = 250
 
@@ -236,18 +238,24 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return positions, ignored
 
 
-def _mobile(raw: str, cache: dict[str, str | ValueError]) -> str:
-    """Normalise a mobile number once per spelling (siblings repeat their parents')."""
-    cached = cache.get(raw)
-    if cached is None:
+def _cached(cache: dict, kind: str, raw: str, normalise: Callable[[str], T]) -> T:
+    """Normalise each spelling once: siblings' rows repeat their parents' details."""
+    key = (kind, raw)
+    result = cache.get(key)
+    if result is None:
         try:
-            cached = normalise_mobile(raw)
+            result = normalise(raw)
         except ValueError as error:
-            cached = error
-        cache[raw] = cached
-    if isinstance(cached, ValueError):
-        raise ValueError(f"contact mobile “{raw}” {cached}")
-    return cached
+            result = error
+        cache[key] = result
+    if isinstance(result, ValueError):
+        raise ValueError(str(result))
+    return result
+
+
+def _upn(raw: str) -> tuple[str, str]:
+    upn = normalise_upn(raw)
+    return upn, upn_lookup_hash(upn)
 
 
 def _email(raw: str) -> str:
@@ -275,7 +283,7 @@ def parse_roster(content: bytes, *, progress: Callable[[int], None] | None = Non
             raise RosterFileError("The file is empty.")
         positions, ignored = _map_header(header)
         parsed = ParsedRoster(columns=frozenset(positions), ignored_columns=ignored)
-        mobile_cache: dict[str, str | ValueError] = {}
+        cache: dict[tuple[str, str], object] = {}
         previous_line = reader.line_num
         for cells in reader:
             line = previous_line + 1
@@ -283,7 +291,7 @@ def parse_roster(content: bytes, *, progress: Callable[[int], None] | None = Non
             if not any(cell.strip() for cell in cells):
                 continue
             parsed.row_count += 1
-            _read_row(parsed, mobile_cache, positions, cells, line)
+            _read_row(parsed, cache, positions, cells, line)
             if progress is not None and parsed.row_count % PROGRESS_EVERY == 0:
                 progress(parsed.row_count)
     except csv.Error as error:
@@ -302,7 +310,7 @@ def parse_roster(content: bytes, *, progress: Callable[[int], None] | None = Non
 
 def _read_row(
     parsed: ParsedRoster,
-    mobile_cache: dict[str, str | ValueError],
+    cache: dict[tuple[str, str], object],
     positions: dict[str, int],
     cells: list[str],
     line: int,
@@ -322,11 +330,10 @@ def _read_row(
         problems.append("UPN is missing")
     else:
         try:
-            upn = normalise_upn(upn_raw)
+            upn, upn_hash = _cached(cache, "upn", upn_raw, _upn)
         except ValueError as error:
             problems.append(f"UPN “{upn_raw}” {error}")
         else:
-            upn_hash = upn_lookup_hash(upn)
             parsed.seen_upn_hashes.add(upn_hash)
     for name in ("first_name", "last_name"):
         if not values[name]:
@@ -355,14 +362,14 @@ def _read_row(
     email = mobile = None
     if values.get("contact_email"):
         try:
-            email = _email(values["contact_email"])
+            email = _cached(cache, "email", values["contact_email"], _email)
         except ValueError as error:
             problems.append(str(error))
     if values.get("contact_mobile"):
         try:
-            mobile = _mobile(values["contact_mobile"], mobile_cache)
+            mobile = _cached(cache, "mobile", values["contact_mobile"], normalise_mobile)
         except ValueError as error:
-            problems.append(str(error))
+            problems.append(f"contact mobile “{values['contact_mobile']}” {error}")
 
     if problems:
         parsed.errors.append(RowIssue(line, "; ".join(problems)))
