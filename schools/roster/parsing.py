@@ -147,13 +147,19 @@ class ParsedRoster:
     contacts_by_mobile: dict[str, int] = field(default_factory=dict)
 
 
+def quoted(raw: str, limit: int = 40) -> str:
+    """A cell's value for a message, cut short: messages are stored and shown."""
+    text = raw if len(raw) <= limit else raw[:limit] + "…"
+    return f"“{text}”"
+
+
 def parse_bool(raw: str, label: str) -> bool:
     word = raw.strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"{label} “{raw}” is not one of Y/N, Yes/No, True/False, 1/0")
+    raise ValueError(f"{label} {quoted(raw)} is not one of Y/N, Yes/No, True/False, 1/0")
 
 
 def parse_year_group(raw: str) -> int | None:
@@ -170,7 +176,7 @@ def parse_year_group(raw: str) -> int | None:
         number = int(value)
         if 1 <= number <= 13:
             return number
-    raise ValueError(f"year group “{raw}” is not one of N, R, 1 to 13 (or “Year 3”)")
+    raise ValueError(f"year group {quoted(raw)} is not one of N, R, 1 to 13 (or “Year 3”)")
 
 
 def decode_roster(content: bytes) -> str:
@@ -222,7 +228,7 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
         if field_name in positions:
             first = header[positions[field_name]].strip()
             raise RosterFileError(
-                f"The columns “{first}” and “{name.strip()}” both give the "
+                f"The columns {quoted(first)} and {quoted(name.strip())} both give the "
                 f"{field_name.replace('_', ' ')}; keep only one of them."
             )
         positions[field_name] = index
@@ -263,7 +269,7 @@ def _email(raw: str) -> str:
     try:
         _email_validator(email)
     except ValidationError:
-        raise ValueError(f"contact email “{raw}” is not a valid email address") from None
+        raise ValueError(f"contact email {quoted(raw)} is not a valid email address") from None
     return email
 
 
@@ -332,7 +338,7 @@ def _read_row(
         try:
             upn, upn_hash = _cached(cache, "upn", upn_raw, _upn)
         except ValueError as error:
-            problems.append(f"UPN “{upn_raw}” {error}")
+            problems.append(f"UPN {quoted(upn_raw)} {error}")
         else:
             parsed.seen_upn_hashes.add(upn_hash)
     for name in ("first_name", "last_name"):
@@ -369,7 +375,7 @@ def _read_row(
         try:
             mobile = _cached(cache, "mobile", values["contact_mobile"], normalise_mobile)
         except ValueError as error:
-            problems.append(f"contact mobile “{values['contact_mobile']}” {error}")
+            problems.append(f"contact mobile {quoted(values['contact_mobile'])} {error}")
 
     if problems:
         parsed.errors.append(RowIssue(line, "; ".join(problems)))

@@ -281,3 +281,10 @@ def test_a_pupil_whose_row_has_another_error_still_counts_as_in_the_file():
 
     assert parsed.pupils == {}
     assert parsed.seen_upn_hashes == {upn_lookup_hash(upn(1))}
+
+
+def test_a_long_bad_value_is_cut_short_in_the_message():
+    parsed = parse_roster(roster(row(1, year="9" * 5_000)))
+
+    assert len(parsed.errors[0].message) < 200
+    assert "…”" in parsed.errors[0].message

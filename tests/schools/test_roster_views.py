@@ -1,10 +1,12 @@
 """The roster upload page: upload → preview → apply, who may use it, and large files."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from schools.models import Guardianship, Pupil, RosterImport
@@ -27,6 +29,17 @@ FILE = roster(
     row(3, first="Cara", year="Year 42"),
     row(4, first="Dan", contact_first="Jo", contact_last="Bloggs"),
 )
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process, as in the demo (also when REDIS_URL is set)."""
+    from portal.celery import app
+
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was_eager
 
 
 @pytest.fixture
@@ -233,7 +246,7 @@ def test_errors_beyond_the_stored_limit_are_counted(admin_client, school, monkey
 
 
 def test_a_large_file_is_checked_and_applied_by_background_tasks(
-    admin_client, school, settings, django_capture_on_commit_callbacks
+    admin_client, school, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
     settings.ROSTER_BACKGROUND_ROWS = 2
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -255,7 +268,7 @@ def test_a_large_file_is_checked_and_applied_by_background_tasks(
 
 
 def test_a_large_file_shows_progress_until_the_task_has_run(
-    admin_client, school, settings, django_capture_on_commit_callbacks
+    admin_client, school, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
     settings.ROSTER_BACKGROUND_ROWS = 2
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -285,7 +298,13 @@ def test_a_large_file_shows_progress_until_the_task_has_run(
 
 
 def test_a_failing_import_is_marked_failed_logged_and_writes_nothing(
-    admin_client, school, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+    admin_client,
+    school,
+    settings,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+    eager_tasks,
 ):
     settings.ROSTER_BACKGROUND_ROWS = 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -333,3 +352,36 @@ def test_a_small_file_failing_in_the_request_is_marked_failed_too(
     assert response.status_code == 200
     assert stored.status == RosterImport.Status.FAILED
     assert not Pupil.objects.exists()
+
+
+def test_an_unexpected_error_while_checking_marks_the_import_failed(
+    admin_client, school, monkeypatch, caplog
+):
+    def fail(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(roster_services, "roster_check", fail)
+
+    with caplog.at_level(logging.ERROR):
+        response = upload(admin_client, school)
+
+    stored = RosterImport.objects.get()
+    page = admin_client.get(response.url).content.decode()
+    assert stored.status == RosterImport.Status.FAILED
+    assert bytes(stored.content) == b""
+    assert "The import failed" in page
+    assert "boom" not in page
+    assert any("Checking roster import" in record.message for record in caplog.records)
+
+
+def test_stored_imports_are_deleted_after_the_keeping_period(admin_client, school, settings):
+    upload(admin_client, school)
+    upload(admin_client, school)
+    old, recent = RosterImport.objects.order_by("pk")
+    RosterImport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - settings.ROSTER_IMPORT_KEEP - timedelta(minutes=1)
+    )
+
+    roster_services.roster_imports_purge()
+
+    assert list(RosterImport.objects.values_list("pk", flat=True)) == [recent.pk]
