@@ -1,5 +1,6 @@
 """The roster import: one importer behind the `import_roster` command and the upload page.
 
+- ``columns``: the file's columns, their aliases and how cells are read;
 - ``parsing``: decode and validate a CSV file (no database);
 - ``planning``: what importing it into a school would change;
 - ``applying``: the dry run, and applying in one transaction;

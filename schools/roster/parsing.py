@@ -9,82 +9,33 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 
-from accounts.lookup import normalise_mobile, normalise_upn, upn_lookup_hash
+from accounts.lookup import normalise_mobile
+from schools.roster.columns import (
+    CONTACT_FIELDS,
+    FIELD_ALIASES,
+    HEADER_LOOKUP,
+    MAX_LENGTHS,
+    PUPIL_FIELD_LABELS,
+    REQUIRED_FIELDS,
+    contact_email,
+    normalise_header,
+    parse_bool,
+    parse_year_group,
+    quoted,
+    upn_and_hash,
+)
 
 # More columns than this in the header is not a roster (a roster has a dozen).
 MAX_COLUMNS = 500
 T = TypeVar("T")
 # How often (in rows) progress is reported while reading.
 PROGRESS_EVERY = 250
-
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "upn": ("UPN",),
-    "first_name": ("Forename", "Legal Forename", "First Name"),
-    "last_name": ("Surname", "Legal Surname", "Last Name"),
-    "year_group": ("Year", "Year Group", "NC Year"),
-    "class_name": ("Class", "Reg Group", "Registration Group"),
-    "pupil_premium": ("Pupil Premium", "PP"),
-    "contact_first_name": ("Contact Forename", "Contact First Name"),
-    "contact_last_name": ("Contact Surname", "Contact Last Name"),
-    "contact_email": ("Contact Email", "Email"),
-    "contact_mobile": ("Contact Mobile", "Mobile"),
-    "relationship": ("Relationship",),
-    "parental_responsibility": ("Parental Responsibility", "PR"),
-}
-REQUIRED_FIELDS = ("upn", "first_name", "last_name")
-CONTACT_FIELDS = (
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-    "contact_mobile",
-    "relationship",
-    "parental_responsibility",
-)
-# Field lengths match the models: Pupil, SchoolClass, User and Guardianship.
-MAX_LENGTHS = {
-    "first_name": ("first name", 100),
-    "last_name": ("last name", 100),
-    "class_name": ("class", 100),
-    "contact_first_name": ("contact first name", 150),
-    "contact_last_name": ("contact last name", 150),
-    "contact_email": ("contact email", 254),
-    "relationship": ("relationship", 60),
-}
-PUPIL_FIELD_LABELS = {
-    "first_name": "first name",
-    "last_name": "last name",
-    "year_group": "year group",
-    "class_name": "class",
-    "pupil_premium": "Pupil Premium",
-}
-
-
-def normalise_header(name: str) -> str:
-    """Header names match ignoring case, spaces and underscores."""
-    return re.sub(r"[\s_]+", "", name).lower()
-
-
-HEADER_LOOKUP = {
-    normalise_header(alias): field_name
-    for field_name, aliases in FIELD_ALIASES.items()
-    for alias in aliases
-}
-
-TRUE_WORDS = frozenset({"y", "yes", "true", "1", "t"})
-FALSE_WORDS = frozenset({"n", "no", "false", "0", "f", ""})
-YEAR_WORDS = {"reception": 0, "rec": 0, "yr": 0, "r": 0, "nursery": -1, "n": -1, "n1": -1, "n2": -1}
-YEAR_PATTERN = re.compile(r"(?:year|yr|y)?(\d{1,2}|r|n)")
-
-_email_validator = EmailValidator()
 
 
 class RosterFileError(Exception):
@@ -145,38 +96,6 @@ class ParsedRoster:
     warnings: list[RowIssue] = field(default_factory=list)
     contacts_by_email: dict[str, int] = field(default_factory=dict)
     contacts_by_mobile: dict[str, int] = field(default_factory=dict)
-
-
-def quoted(raw: str, limit: int = 40) -> str:
-    """A cell's value for a message, cut short: messages are stored and shown."""
-    text = raw if len(raw) <= limit else raw[:limit] + "…"
-    return f"“{text}”"
-
-
-def parse_bool(raw: str, label: str) -> bool:
-    word = raw.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(f"{label} {quoted(raw)} is not one of Y/N, Yes/No, True/False, 1/0")
-
-
-def parse_year_group(raw: str) -> int | None:
-    text = re.sub(r"[\s_-]+", "", raw).lower()
-    if not text:
-        return None
-    if text in YEAR_WORDS:
-        return YEAR_WORDS[text]
-    match = YEAR_PATTERN.fullmatch(text)
-    if match:
-        value = match.group(1)
-        if value in YEAR_WORDS:
-            return YEAR_WORDS[value]
-        number = int(value)
-        if 1 <= number <= 13:
-            return number
-    raise ValueError(f"year group {quoted(raw)} is not one of N, R, 1 to 13 (or “Year 3”)")
 
 
 def decode_roster(content: bytes) -> str:
@@ -259,20 +178,6 @@ def _cached(cache: dict, kind: str, raw: str, normalise: Callable[[str], T]) -> 
     return result
 
 
-def _upn(raw: str) -> tuple[str, str]:
-    upn = normalise_upn(raw)
-    return upn, upn_lookup_hash(upn)
-
-
-def _email(raw: str) -> str:
-    email = raw.strip().lower()
-    try:
-        _email_validator(email)
-    except ValidationError:
-        raise ValueError(f"contact email {quoted(raw)} is not a valid email address") from None
-    return email
-
-
 def parse_roster(content: bytes, *, progress: Callable[[int], None] | None = None) -> ParsedRoster:
     """Read and validate a roster file; raise RosterFileError if it cannot be read at all."""
     text = decode_roster(content)
@@ -336,7 +241,7 @@ def _read_row(
         problems.append("UPN is missing")
     else:
         try:
-            upn, upn_hash = _cached(cache, "upn", upn_raw, _upn)
+            upn, upn_hash = _cached(cache, "upn", upn_raw, upn_and_hash)
         except ValueError as error:
             problems.append(f"UPN {quoted(upn_raw)} {error}")
         else:
@@ -368,7 +273,7 @@ def _read_row(
     email = mobile = None
     if values.get("contact_email"):
         try:
-            email = _cached(cache, "email", values["contact_email"], _email)
+            email = _cached(cache, "email", values["contact_email"], contact_email)
         except ValueError as error:
             problems.append(str(error))
     if values.get("contact_mobile"):
