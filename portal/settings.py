@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -124,6 +125,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's database schedule when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "roster-imports-purge": {
+        "task": "schools.tasks.roster_imports_purge_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 CELERY_TIMEZONE = "Europe/London"
 
 AUTH_USER_MODEL = "accounts.User"
