@@ -58,6 +58,20 @@ def pytest_sessionstart(session):
             pytest.exit("REQUIRE_SERVICES=1 but missing: " + "; ".join(missing), returncode=3)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_run_in_process():
+    """Tasks run eagerly unless a test asks for a real worker (tests/celery_worker.py).
+
+    pytest-django loads the settings before this file is imported, so the
+    environment default above comes too late when REDIS_URL is set (the
+    settings then default to a real broker); set the Celery app itself.
+    """
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

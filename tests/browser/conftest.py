@@ -12,10 +12,6 @@ import pytest
 
 from tests.conftest import REQUIRE_SERVICES, chromium_path
 
-# The sync Playwright API runs an event loop in this thread; Django would
-# otherwise refuse database access from the test body.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -35,8 +31,9 @@ PHONE = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
+    """Chromium for the tests in this folder, closed once they have all run."""
     executable = chromium_path()
     if executable is None:
         message = "Chromium not found (set CHROMIUM_PATH or install Debian's chromium)"
@@ -45,15 +42,27 @@ def browser() -> Iterator:
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    # launch() gives Chromium a fresh temporary profile of its own each session.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # While Playwright's sync API is running, this thread has a running event loop
+    # and Django refuses database access from test code unless this is set. It is
+    # set only for as long as Playwright runs, so that it cannot leak into other
+    # tests or into the subprocesses they start (check --deploy reports it).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        # launch() gives Chromium a fresh temporary profile of its own.
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
