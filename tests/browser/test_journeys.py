@@ -24,6 +24,7 @@ from tests.factories import (
     make_upn,
     teacher_of,
 )
+from tests.schools.test_worker import large_roster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -229,3 +230,50 @@ def test_parent_on_a_phone_sees_only_their_own_children(phone_page):
         assert hidden not in text
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.celery_worker
+def test_a_large_roster_is_checked_and_applied_by_the_worker_behind_a_progress_bar(
+    page, celery_worker
+):
+    school = SchoolFactory(name="Riverside Primary")
+    admin = admin_of(school)
+    device = confirmed_totp_device(admin)
+    content = large_roster(pupils=3000)
+    rows = content.count(b"\n") - 1
+
+    sign_in_staff(page, admin, device)
+    page.get_by_role("link", name="Import roster").click()
+    page.get_by_label("Roster file (CSV)").set_input_files(
+        files=[{"name": "whole-school.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_role("button", name="Check this file").click()
+
+    # The worker checks the file while the page shows its progress, then reloads.
+    expect(page.get_by_role("heading", level=1, name="Checking your roster file")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Progress")).to_be_visible()
+    expect(page.get_by_text(f"of {rows} rows processed")).to_be_visible()
+    expect(
+        page.get_by_role("heading", level=1, name="Check the roster before importing")
+    ).to_be_visible(timeout=90_000)
+    preview = page.get_by_role("table", name="What importing this file would change")
+    expect(preview.get_by_role("row", name="Pupils to create").get_by_role("cell")).to_have_text(
+        "3000"
+    )
+    assert not Pupil.objects.filter(school=school).exists()
+
+    page.get_by_role("button", name="Apply this import").click()
+    expect(page.get_by_role("heading", level=1, name="Importing your roster")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Progress")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Roster imported")).to_be_visible(
+        timeout=90_000
+    )
+    applied = page.get_by_role("table", name="What the import changed")
+    expect(applied.get_by_role("row", name="Pupils created").get_by_role("cell")).to_have_text(
+        "3000"
+    )
+    expect(
+        applied.get_by_role("row", name="Rows with errors (skipped)").get_by_role("cell")
+    ).to_have_text("0")
+    assert Pupil.objects.filter(school=school).count() == 3000
+    assert User.objects.filter(guardianships__pupil__school=school).distinct().count() == 2100

@@ -6,7 +6,7 @@ from django.conf import settings
 from accounts.models import User
 from schools.models import Guardianship, Pupil, RosterImport
 from schools.roster.services import roster_import_apply, roster_import_start
-from tests.factories import SchoolFactory, admin_of
+from tests.factories import SchoolFactory, admin_of, make_upn
 from tests.schools.roster_files import roster, row
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -14,14 +14,16 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 PUPILS = 600
 
 
-def large_roster() -> bytes:
-    """600 pupils; siblings 2k and 2k+1 share a contact; every fifth pupil has a second one."""
+def large_roster(pupils: int = PUPILS) -> bytes:
+    """Siblings 2k and 2k+1 share a contact; every fifth pupil has a second contact."""
     rows = []
-    for serial in range(PUPILS):
+    for serial in range(pupils):
         family = serial // 2
+        upn = make_upn(serial, establishment=7000 + serial // 1000)  # unique past 1,000
         rows.append(
             row(
                 serial,
+                upn_text=upn,
                 first=f"Pupil{serial}",
                 last=f"Family{family}",
                 school_class=f"C{serial % 20}",
@@ -36,6 +38,7 @@ def large_roster() -> bytes:
             rows.append(
                 row(
                     serial,
+                    upn_text=upn,
                     first=f"Pupil{serial}",
                     last=f"Family{family}",
                     school_class=f"C{serial % 20}",
