@@ -34,17 +34,18 @@ def current_code(device: TOTPDevice) -> str:
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
     """Fill in the sign-in form the way a person would."""
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    # Wait for the next page, so that a following goto() cannot cut the sign-in short.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def enter_totp(page, device: TOTPDevice) -> None:
     """Answer the two-step sign-in page with the device's current code."""
     page.get_by_label(CODE_LABEL).fill(current_code(device))
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/two-factor/verify/" not in url)
 
 
 def sign_in_staff(page, user, device: TOTPDevice) -> None:
