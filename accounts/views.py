@@ -71,6 +71,14 @@ def _qr_code_svg(url: str) -> str:
     )
 
 
+def _throttled(form, devices) -> bool:
+    """After wrong codes django-otp locks a device for a growing delay: say so plainly."""
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        form.add_error("token", "Too many tries. Wait a few seconds, then enter a new code.")
+        return True
+    return False
+
+
 def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -89,7 +97,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor_verify")
     device = totp_device_start(user=request.user)
     form = EnrolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _throttled(form, [device]):
         codes = totp_device_confirm(device=device, token=form.cleaned_data["token"])
         if codes is not None:
             otp_login(request, device)
@@ -119,7 +127,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    if request.method == "POST" and form.is_valid() and not _throttled(form, devices):
         token = form.cleaned_data["token"].strip().replace(" ", "").lower()
         device = match_token(request.user, token)
         if device is not None:

@@ -388,3 +388,23 @@ def test_a_parent_who_becomes_staff_must_enrol(client, school_class):
     Membership.objects.create(user=parent, school=school_class.school, role="teacher")
 
     assert client.get(reverse("parent_home"))["Location"].startswith(SETUP)
+
+
+def test_a_code_refused_while_the_device_is_locked_says_to_wait(client):
+    """After a wrong code the device is locked briefly; the message says to wait,
+    not that the phone's clock is wrong, and no second factor is granted."""
+    from django.utils import timezone
+    from django_otp.oath import totp
+
+    from tests.factories import SchoolFactory, admin_of, confirmed_totp_device
+
+    admin = admin_of(SchoolFactory())
+    device = confirmed_totp_device(admin)
+    device.throttling_failure_count = 3
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
+    client.force_login(admin)
+    response = client.post("/two-factor/verify/", {"token": f"{totp(device.bin_key):06d}"})
+    assert response.status_code == 200
+    assert "Too many tries" in response.content.decode()
+    assert client.get("/classes/").status_code == 302
