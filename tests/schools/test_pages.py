@@ -360,3 +360,12 @@ def test_error_pages_render_without_a_500(client):
     response = client.get("/no-such-page/")
 
     assert response.status_code == 404
+
+
+def test_a_name_with_an_apostrophe_is_shown_escaped_not_broken(client):
+    from tests.factories import GuardianshipFactory
+
+    guardianship = GuardianshipFactory(pupil__first_name="Siobhán", pupil__last_name="O'Connor")
+    client.force_login(guardianship.parent)
+    body = client.get("/children/").content.decode()
+    assert "Siobhán O&#x27;Connor" in body
