@@ -22,7 +22,8 @@ import random
 import sys
 import time
 import tracemalloc
-from pathlib import Path
+
+from database import ensure_database, setup_django
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 EMAIL_DOMAIN = "roster-bench.example"
@@ -38,30 +39,6 @@ HEADER = (
     "UPN,Legal Forename,Legal Surname,NC Year,Reg Group,Pupil Premium,Contact Forename,"
     "Contact Surname,Contact Email,Contact Mobile,Relationship,Parental Responsibility"
 )
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if exists.fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def roster_file(*, pupils: int, namespace: int, seed: int) -> tuple[bytes, int]:

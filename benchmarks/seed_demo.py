@@ -16,7 +16,8 @@ import os
 import sys
 import time
 from io import StringIO
-from pathlib import Path
+
+from database import ensure_database, setup_django
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 TARGET_PUPILS = 20_000
@@ -29,28 +30,6 @@ def size(text: str) -> tuple[int, int]:
         return int(schools), int(pupils)
     except ValueError:
         raise argparse.ArgumentTypeError("sizes look like 10x2000 (schools x pupils)") from None
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if exists.fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def timed_seed(schools: int, pupils: int, *, fresh: bool) -> float:

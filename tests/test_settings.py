@@ -171,3 +171,14 @@ def test_service_urls_switch_to_postgresql_and_redis():
 def test_allauth_rate_limits_are_on(settings, name):
     assert settings.ACCOUNT_RATE_LIMITS is not False
     assert settings.ACCOUNT_RATE_LIMITS.get(name)
+
+
+def test_beat_schedules_only_registered_tasks_including_the_roster_purge():
+    from django.conf import settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "schools.tasks.roster_imports_purge_task" in tasks
+    assert tasks <= set(app.tasks)
