@@ -114,8 +114,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
+            # A school admin may also teach: one row per role.
             models.UniqueConstraint(
-                fields=["user", "school"], name="membership_user_school_unique"
+                fields=["user", "school", "role"], name="membership_user_school_role_unique"
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["admin", "teacher"]), name="membership_role_valid"

@@ -62,8 +62,9 @@ def staff_add(
         user.first_name = user.first_name or first_name.strip()
         user.last_name = user.last_name or last_name.strip()
         user.save(update_fields=["is_active", "first_name", "last_name"])
-    if Membership.objects.filter(user=user, school=school).exists():
-        raise StaffError(f"{email} is already on the staff of {school}.")
+    if Membership.objects.filter(user=user, school=school, role=role).exists():
+        role_name = Membership.Role(role).label.lower()
+        raise StaffError(f"{email} is already on the staff of {school} as a {role_name}.")
     membership = Membership.objects.create(user=user, school=school, role=role)
 
     needs_password = not user.has_usable_password()

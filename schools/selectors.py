@@ -76,12 +76,24 @@ def classes_for_admin(*, school: School) -> QuerySet[SchoolClass]:
     )
 
 
-def staff_for_admin(*, school: School) -> QuerySet[Membership]:
-    return (
+@dataclass(frozen=True)
+class StaffMember:
+    user: User
+    roles: list[str]
+
+
+def staff_for_admin(*, school: School) -> list[StaffMember]:
+    """The school's staff, one entry per person with their roles."""
+    memberships = (
         Membership.objects.filter(school=school)
         .select_related("user")
-        .order_by("role", "user__last_name", "user__first_name")
+        .order_by("user__last_name", "user__first_name", "user_id", "role")
     )
+    staff: dict[int, StaffMember] = {}
+    for membership in memberships:
+        member = staff.setdefault(membership.user_id, StaffMember(membership.user, []))
+        member.roles.append(membership.get_role_display())
+    return list(staff.values())
 
 
 def teachers_of_school(*, school: School) -> QuerySet[User]:

@@ -77,15 +77,25 @@ def test_mobile_hash_is_cleared_with_the_mobile():
     assert user.mobile_hash == ""
 
 
-def test_membership_is_unique_per_user_and_school():
+def test_membership_is_unique_per_user_school_and_role():
     membership = MembershipFactory(role=Membership.Role.TEACHER)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(
-            user=membership.user, school=membership.school, role=Membership.Role.ADMIN
+            user=membership.user, school=membership.school, role=Membership.Role.TEACHER
         )
 
     assert Membership.objects.filter(user=membership.user).count() == 1
+
+
+def test_a_school_admin_may_also_teach_at_the_same_school():
+    membership = MembershipFactory(role=Membership.Role.ADMIN)
+
+    Membership.objects.create(
+        user=membership.user, school=membership.school, role=Membership.Role.TEACHER
+    )
+
+    assert Membership.objects.filter(user=membership.user, school=membership.school).count() == 2
 
 
 def test_one_user_may_be_staff_at_two_schools():

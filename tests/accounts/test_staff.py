@@ -179,15 +179,30 @@ def test_adding_someone_twice_is_a_clear_form_error(
     assert mail.outbox == []
 
 
-def test_adding_an_admin_of_this_school_again_is_a_form_error(school, admin, staff_client):
+def test_adding_an_admin_of_this_school_again_as_admin_is_a_form_error(school, admin, staff_client):
     response = staff_client(admin).post(
         reverse("school_staff_add", args=[school.pk]),
-        {"email": "head@example.org", "first_name": "A", "last_name": "H", "role": "teacher"},
+        {"email": "head@example.org", "first_name": "A", "last_name": "H", "role": "admin"},
     )
 
     assert response.status_code == 200
-    assert "already on the staff" in response.content.decode()
-    assert Membership.objects.get(user=admin).role == "admin"
+    assert "already on the staff of Alder Primary as a school admin" in response.content.decode()
+    assert list(Membership.objects.filter(user=admin).values_list("role", flat=True)) == ["admin"]
+
+
+def test_a_school_admin_added_as_a_teacher_also_teaches_and_is_listed_once(
+    school, admin, staff_client, django_capture_on_commit_callbacks
+):
+    admin_client = staff_client(admin)
+    _add(admin_client, school, django_capture_on_commit_callbacks, email="HEAD@example.org")
+    school_class = SchoolClassFactory(school=school, name="Hedgehogs")
+    class_teachers_set(school_class=school_class, teachers=[admin], actor=admin)
+
+    roles = set(Membership.objects.filter(user=admin).values_list("role", flat=True))
+    assert roles == {"admin", "teacher"}
+    assert "Hedgehogs" in admin_client.get(reverse("teacher_classes")).content.decode()
+    overview = admin_client.get(reverse("school_overview", args=[school.pk]))
+    assert [member.roles for member in overview.context["staff"]] == [["School admin", "Teacher"]]
 
 
 def test_an_imported_parent_added_as_staff_is_activated_and_sets_a_password(
