@@ -171,7 +171,7 @@ def classes_visible_to(user) -> QuerySet[SchoolClass]:
 
 
 def class_or_404(user, class_id) -> SchoolClass:
-    school_class = classes_visible_to(user).filter(pk=class_id).first()
+    school_class = classes_visible_to(user).select_related("school").filter(pk=class_id).first()
     if school_class is None:
         raise Http404("No such class.")
     return school_class

@@ -25,8 +25,8 @@ SIZES = [1, 30]
 # the header's navigation (is the user a parent? their memberships).
 PARENT_HOME = 6  # session, user, memberships (2FA check), is_parent, memberships, children
 TEACHER_CLASSES = 7  # + classes, one prefetch of their pupils
-CLASS_TEACHER = 9  # + class, its school, is admin?, pupils
-CLASS_ADMIN = 9
+CLASS_TEACHER = 8  # + class with its school, is admin?, pupils
+CLASS_ADMIN = 8
 OVERVIEW = 10  # + school, totals, classes with counts, one prefetch of teachers, staff
 PUPILS = 9  # + school, is admin?, page count, page of pupils with their classes
 
