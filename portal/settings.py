@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "schools",
+    "consent",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +132,10 @@ CELERY_BEAT_SCHEDULE = {
     "roster-imports-purge": {
         "task": "schools.tasks.roster_imports_purge_task",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "messages-requeue-stale": {
+        "task": "notifications.tasks.messages_requeue_stale_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 CELERY_TIMEZONE = "Europe/London"
@@ -204,6 +210,17 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Home Learning <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# SMS: notifications.sms.ConsoleSmsBackend, LocmemSmsBackend or NotifySmsBackend
+# (GOV.UK Notify, with a template whose whole body is ((body))).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# Outbox: a message still pending this long after it was due is enqueued again;
+# after this many attempts a transient failure becomes a failure.
+MESSAGE_STALE_AFTER = timedelta(minutes=env.int("MESSAGE_STALE_AFTER_MINUTES", default=10))
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=10)
+MESSAGE_RETRY_BACKOFF_MAX = 600
 
 # Roster import: uploads larger than this are refused; files with more rows than
 # ROSTER_BACKGROUND_ROWS are checked and applied by a Celery task.

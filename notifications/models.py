@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db import models
+
+
+class Message(models.Model):
+    """One email or SMS in the outbox.
+
+    Written in the same transaction as the change that causes it and sent by a
+    Celery task after commit; only a still-pending message is ever sent.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", "Service"
+        ENGAGEMENT = "engagement", "Engagement"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    to_address = models.CharField(max_length=254, help_text="The email address or E.164 mobile")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SERVICE)
+    template = models.CharField(max_length=100)
+    subject = models.CharField(max_length=255, blank=True)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    provider_id = models.CharField(max_length=255, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="message_status_created_idx"),
+            models.Index(fields=["recipient", "status"], name="message_recipient_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.template} #{self.pk} ({self.status})"

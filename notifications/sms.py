@@ -1,0 +1,133 @@
+"""SMS backends, chosen by ``settings.SMS_BACKEND`` the way Django chooses email backends.
+
+- ``notifications.sms.ConsoleSmsBackend`` (default) prints each SMS;
+- ``notifications.sms.LocmemSmsBackend`` keeps them in ``notifications.sms.outbox`` (tests);
+- ``notifications.sms.NotifySmsBackend`` sends through GOV.UK Notify, with one Notify
+  template whose body is ``((body))``; ``NOTIFY_API_KEY`` and ``NOTIFY_SMS_TEMPLATE_ID``
+  come from the environment.
+
+``send`` returns the provider's id for the message, raises ``TransientDeliveryError``
+when a retry may succeed and ``DeliveryError`` when it will not.
+"""
+
+import sys
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from notifications.errors import DeliveryError, TransientDeliveryError
+
+# GSM 03.38: the basic set costs one septet a character, the extension set two.
+GSM7_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = "\f^{}\\[~]|€"
+SMS_MAX_SEGMENTS = 2
+# Concatenated messages carry a header, leaving 153 septets or 67 UCS-2 units a part.
+GSM7_SEGMENT_LENGTH = 153
+UCS2_SEGMENT_LENGTH = 67
+
+
+def sms_length(text: str) -> tuple[str, int]:
+    """The encoding an SMS needs ("gsm7" or "ucs2") and its length in that encoding."""
+    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+        return "gsm7", sum(2 if char in GSM7_EXTENSION else 1 for char in text)
+    return "ucs2", len(text.encode("utf-16-le")) // 2
+
+
+def sms_limit(encoding: str) -> int:
+    per_segment = GSM7_SEGMENT_LENGTH if encoding == "gsm7" else UCS2_SEGMENT_LENGTH
+    return per_segment * SMS_MAX_SEGMENTS
+
+
+def sms_check_length(text: str) -> None:
+    """Raise ValueError if the text needs more than two SMS segments."""
+    encoding, length = sms_length(text)
+    limit = sms_limit(encoding)
+    if length > limit:
+        raise ValueError(
+            f"SMS too long: {length} {encoding} characters, at most {limit} "
+            f"({SMS_MAX_SEGMENTS} segments)."
+        )
+
+
+class BaseSmsBackend:
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(BaseSmsBackend):
+    """Prints each SMS to standard output: the development default."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        provider_id = f"console-{uuid.uuid4()}"
+        self.stream.write(f"SMS to {to} ({reference}):\n{body}\n{'-' * 40}\n")
+        self.stream.flush()
+        return provider_id
+
+
+@dataclass(frozen=True)
+class SentSms:
+    to: str
+    body: str
+    reference: str
+    provider_id: str
+
+
+# Filled by LocmemSmsBackend; tests clear it.
+outbox: list[SentSms] = []
+
+
+class LocmemSmsBackend(BaseSmsBackend):
+    """Keeps each SMS in ``notifications.sms.outbox``: for tests and the demo."""
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        provider_id = f"locmem-{uuid.uuid4()}"
+        outbox.append(SentSms(to=to, body=body, reference=reference, provider_id=provider_id))
+        return provider_id
+
+
+class NotifySmsBackend(BaseSmsBackend):
+    """GOV.UK Notify, through one template that passes the rendered body through."""
+
+    def __init__(self, api_key: str | None = None, template_id: str | None = None):
+        self.api_key = api_key or settings.NOTIFY_API_KEY
+        self.template_id = template_id or settings.NOTIFY_SMS_TEMPLATE_ID
+        if not self.api_key or not self.template_id:
+            raise ImproperlyConfigured(
+                "NotifySmsBackend needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID."
+            )
+        self.client = NotificationsAPIClient(self.api_key)
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        try:
+            response = self.client.send_sms_notification(
+                phone_number=to,
+                template_id=self.template_id,
+                personalisation={"body": body},
+                reference=reference,
+            )
+        except APIError as error:
+            # The client reports network failures as 503. Only the status goes into
+            # the error: Notify's message text may repeat the phone number.
+            status = error.status_code
+            if status == 429 or status >= 500:
+                raise TransientDeliveryError(f"Notify status {status}") from error
+            raise DeliveryError(f"Notify status {status}") from error
+        provider_id = (response or {}).get("id")
+        if not provider_id:
+            raise TransientDeliveryError("Notify response without an id")
+        return str(provider_id)
+
+
+def get_sms_backend() -> BaseSmsBackend:
+    return import_string(settings.SMS_BACKEND)()
