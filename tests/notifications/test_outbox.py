@@ -459,3 +459,61 @@ def test_beat_requeues_stale_messages_every_five_minutes(settings):
     assert entry["task"] == "notifications.tasks.messages_requeue_stale_task"
     assert entry["task"] in app.tasks
     assert entry["schedule"] == timedelta(minutes=5)
+
+
+class SlowSmsBackend:
+    """Holds the provider call open long enough for a second worker to arrive."""
+
+    def send(self, *, to, body, reference):
+        import time
+
+        time.sleep(0.3)
+        sms.outbox.append(sms.SentSms(to=to, body=body, reference=reference, provider_id="s"))
+        return "s"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_the_same_message_at_once_send_it_once(settings, monkeypatch):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    settings.SMS_BACKEND = "tests.notifications.test_outbox.SlowSmsBackend"
+    monkeypatch.setattr(message_deliver_task, "delay", lambda message_id: None)
+    message = queue_sms(UserFactory(mobile="+447700900123"))
+    start = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            start.wait()
+            message_deliver(message_id=message.pk)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 1
+    assert len(sms.outbox) == 1
+
+
+def test_console_backend_prints_the_sms(settings, capsys, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "notifications.sms.ConsoleSmsBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue_sms(UserFactory(mobile="+447700900123"))
+    message.refresh_from_db()
+    printed = capsys.readouterr().out
+    assert "SMS to +447700900123" in printed
+    assert "Hello Sam: https://portal.example/invite/abc?x=1&y=2" in printed
+    assert message.status == Message.Status.SENT
+    assert message.provider_id.startswith("console-")
