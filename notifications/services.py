@@ -50,12 +50,11 @@ def message_render(*, channel: str, template: str, context: dict[str, Any]) -> d
 
 
 def recipient_may_receive(*, recipient: User | None, kind: str) -> bool:
-    """Closed accounts get nothing; restricted accounts get service messages only."""
+    """A closed or restricted account gets no messages at all (DESIGN §6 and §7):
+    restriction means the data is kept but not processed, messages included."""
     if recipient is None:
         return True
-    if recipient.closed_at is not None:
-        return False
-    return not (recipient.processing_restricted and kind != Message.Kind.SERVICE)
+    return recipient.closed_at is None and not recipient.processing_restricted
 
 
 def _enqueue(message_id: int) -> None:
