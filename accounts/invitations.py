@@ -1,0 +1,395 @@
+"""Invitations: a school asks the parents it imported to join.
+
+A token is random and only its SHA-256 is stored, so a database copy holds no
+usable link. Invitations and their messages are written in one transaction, in
+batches: inviting a whole school costs the same number of queries as one pupil.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import formats, timezone
+
+from accounts.models import Invitation, User
+from consent.models import Method, PrivacyNotice, Purpose
+from consent.services import consent_grant
+from notifications.models import Message
+from notifications.services import message_render, recipient_may_receive
+from schools.models import Guardianship, Pupil, School
+
+INVITATION_TEMPLATE = "invitation"
+OPTIONAL_PURPOSES = frozenset({Purpose.MEDIA_PROMOTION, Purpose.MARKETING_EMAIL})
+BATCH_SIZE = 500
+
+
+class InvitationNotUsableError(Exception):
+    """The invitation was used, revoked or has expired."""
+
+
+class ConsentRequiredError(Exception):
+    """The parent did not agree to the platform's processing."""
+
+
+def invitation_valid_for() -> timedelta:
+    return getattr(settings, "INVITATION_VALID_FOR", timedelta(days=14))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(24)
+    return token, token_digest(token)
+
+
+def invitation_link(token: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/invitations/{token}/"
+
+
+def _names(first_names: list[str]) -> str:
+    names = [name for name in first_names if name] or ["your child"]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _render(*, channel: str, context: dict) -> dict[str, str]:
+    """Render one message; an SMS falls back to plainer, shorter wording to fit two segments."""
+    if channel == Message.Channel.EMAIL:
+        return message_render(channel=channel, template=INVITATION_TEMPLATE, context=context)
+    attempts = [
+        context,
+        {
+            **context,
+            "school_name": _ascii(context["school_name"])[:60],
+            "children": _ascii(context["children"])[:60] or "your child",
+        },
+        {**context, "school_name": _ascii(context["school_name"])[:40], "short": True},
+    ]
+    for attempt in attempts[:-1]:
+        try:
+            return message_render(channel=channel, template=INVITATION_TEMPLATE, context=attempt)
+        except ValueError:
+            continue
+    return message_render(channel=channel, template=INVITATION_TEMPLATE, context=attempts[-1])
+
+
+def _messages_for(
+    invitation: Invitation, *, token: str, child_names: list[str], recipient: User | None
+) -> list[Message]:
+    """Unsaved outbox rows for one invitation, one per channel with a contact detail."""
+    if not recipient_may_receive(recipient=recipient, kind=Message.Kind.SERVICE):
+        return []
+    context = {
+        "school_name": invitation.school.name,
+        "children": _names(child_names),
+        "contact_name": invitation.contact_name,
+        "link": invitation_link(token),
+        "expires_on": formats.date_format(timezone.localtime(invitation.expires_at), "j M Y"),
+    }
+    addresses = []
+    if invitation.channels in (Invitation.Channels.EMAIL, Invitation.Channels.BOTH):
+        addresses.append((Message.Channel.EMAIL, invitation.email))
+    if invitation.channels in (Invitation.Channels.SMS, Invitation.Channels.BOTH):
+        addresses.append((Message.Channel.SMS, invitation.mobile))
+    messages = []
+    for channel, address in addresses:
+        if not address:
+            continue
+        messages.append(
+            Message(
+                recipient=recipient,
+                to_address=address,
+                channel=channel,
+                kind=Message.Kind.SERVICE,
+                template=INVITATION_TEMPLATE,
+                idempotency_key=f"invitation:{invitation.token_hash}:{channel}",
+                **_render(channel=channel, context=context),
+            )
+        )
+    return messages
+
+
+def _enqueue_after_commit(messages: list[Message]) -> None:
+    from notifications.tasks import message_deliver_task
+
+    ids = [message.pk for message in messages]
+
+    def enqueue() -> None:
+        for message_id in ids:
+            message_deliver_task.delay(message_id)
+
+    # robust: a broker that is down must not undo the committed invitations; the
+    # messages stay pending and the outbox's periodic requeue picks them up.
+    transaction.on_commit(enqueue, robust=True)
+
+
+def _queue(pending: list[tuple[Invitation, str, list[str], User | None]]) -> None:
+    """Write the outbox rows for freshly tokened invitations, in batches, and mark
+    invitations that reached no one as failed."""
+    messages: list[Message] = []
+    unreachable: list[Invitation] = []
+    for invitation, token, child_names, recipient in pending:
+        rows = _messages_for(invitation, token=token, child_names=child_names, recipient=recipient)
+        if rows:
+            invitation.attempts += 1
+            messages.extend(rows)
+        else:
+            unreachable.append(invitation)
+    for invitation in unreachable:
+        invitation.status = Invitation.Status.FAILED
+    if messages:
+        Message.objects.bulk_create(messages, batch_size=BATCH_SIZE)
+        _enqueue_after_commit(messages)
+
+
+@transaction.atomic
+def invitations_create(
+    *, school: School, pupils: Iterable[Pupil], channels: str, actor: User
+) -> list[Invitation]:
+    """Invite every unconfirmed parent of ``pupils`` at ``school``: one invitation per
+    parent naming all their children there, skipping parents already holding a
+    live invitation. Messages are queued in the same transaction."""
+    if channels not in Invitation.Channels.values:
+        raise ValueError(f"Unknown channels {channels!r}.")
+    pupil_ids = {pupil.pk for pupil in pupils}
+    if not pupil_ids:
+        return []
+    now = timezone.now()
+    guardianships = (
+        Guardianship.objects.filter(
+            pupil_id__in=pupil_ids,
+            pupil__school=school,
+            pupil__removed_by_school_at__isnull=True,
+            pupil__anonymised_at__isnull=True,
+            confirmed_at__isnull=True,
+            ended_at__isnull=True,
+        )
+        .select_related("parent", "pupil")
+        .order_by("parent_id", "pupil__first_name", "pupil_id")
+    )
+    by_parent: dict[int, tuple[User, list[Pupil]]] = {}
+    for guardianship in guardianships:
+        parent = guardianship.parent
+        if parent.closed_at is not None or parent.processing_restricted:
+            continue
+        by_parent.setdefault(parent.pk, (parent, []))[1].append(guardianship.pupil)
+    if not by_parent:
+        return []
+    already_invited = set(
+        Invitation.objects.filter(
+            school=school,
+            parent_id__in=by_parent.keys(),
+            status__in=Invitation.LIVE_STATUSES,
+            expires_at__gt=now,
+        ).values_list("parent_id", flat=True)
+    )
+    expires_at = now + invitation_valid_for()
+    invitations: list[Invitation] = []
+    pending = []
+    for parent_id, (parent, children) in by_parent.items():
+        if parent_id in already_invited:
+            continue
+        token, digest = _new_token()
+        invitation = Invitation(
+            school=school,
+            parent=parent,
+            contact_name=parent.full_name,
+            email=parent.email or "",
+            mobile=parent.mobile,
+            channels=channels,
+            token_hash=digest,
+            expires_at=expires_at,
+            created_by=actor,
+            created_at=now,
+        )
+        invitation.school = school
+        invitations.append(invitation)
+        pending.append((invitation, token, [child.first_name for child in children], parent))
+    if not invitations:
+        return []
+    _queue(pending)
+    Invitation.objects.bulk_create(invitations, batch_size=BATCH_SIZE)
+    Through = Invitation.pupils.through
+    Through.objects.bulk_create(
+        [
+            Through(invitation_id=invitation.pk, pupil_id=child.pk)
+            for invitation, (_, children) in zip(
+                invitations,
+                (by_parent[i.parent_id] for i in invitations),
+                strict=True,
+            )
+            for child in children
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return invitations
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation whose link carries ``token``, whatever its state; None if unknown.
+    Callers check ``is_usable``."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("school", "parent")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """Send the invitation again with a new token and expiry; the old link stops working."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("school", "parent")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
+        raise InvitationNotUsableError(f"An {invitation.status} invitation cannot be resent.")
+    token, digest = _new_token()
+    now = timezone.now()
+    invitation.token_hash = digest
+    invitation.expires_at = now + invitation_valid_for()
+    invitation.status = Invitation.Status.PENDING
+    invitation.reminder_sent_at = None
+    child_names = list(
+        invitation.pupils.order_by("first_name", "pk").values_list("first_name", flat=True)
+    )
+    _queue([(invitation, token, child_names, invitation.parent)])
+    invitation.save(
+        update_fields=["token_hash", "expires_at", "status", "attempts", "reminder_sent_at"]
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    """Stop the invitation's link working; an accepted invitation stays accepted."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise InvitationNotUsableError("An accepted invitation cannot be revoked.")
+    if invitation.status != Invitation.Status.REVOKED:
+        invitation.status = Invitation.Status.REVOKED
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["status", "revoked_at"])
+    return invitation
+
+
+def _attach_children(*, invitation: Invitation, user: User, now) -> None:
+    """Confirm the invited parent's guardianships of the invitation's pupils for
+    ``user``, moving them onto ``user``'s account when another account accepts."""
+    pupil_ids = list(invitation.pupils.values_list("pk", flat=True))
+    source = {}
+    if invitation.parent_id is not None:
+        source = {
+            g.pupil_id: g
+            for g in Guardianship.objects.select_for_update().filter(
+                parent_id=invitation.parent_id, pupil_id__in=pupil_ids, ended_at__isnull=True
+            )
+        }
+    if invitation.parent_id == user.pk:
+        Guardianship.objects.filter(pk__in=[g.pk for g in source.values()]).filter(
+            confirmed_at__isnull=True
+        ).update(confirmed_at=now)
+        return
+    own = {
+        g.pupil_id: g
+        for g in Guardianship.objects.select_for_update().filter(
+            parent=user, pupil_id__in=pupil_ids
+        )
+    }
+    to_update: list[Guardianship] = []
+    to_create: list[Guardianship] = []
+    to_delete: list[int] = []
+    for pupil_id in pupil_ids:
+        imported = source.get(pupil_id)
+        existing = own.get(pupil_id)
+        if existing is not None:
+            if imported is not None:
+                # Merge onto the user's own row; (parent, pupil) stays unique.
+                existing.relationship = existing.relationship or imported.relationship
+                existing.parental_responsibility = (
+                    existing.parental_responsibility or imported.parental_responsibility
+                )
+                existing.ended_at = None
+                to_delete.append(imported.pk)
+            elif existing.ended_at is not None:
+                continue
+            existing.confirmed_at = existing.confirmed_at or now
+            to_update.append(existing)
+        elif imported is not None:
+            imported.parent = user
+            imported.confirmed_at = imported.confirmed_at or now
+            to_update.append(imported)
+        elif invitation.parent_id is None:
+            to_create.append(Guardianship(parent=user, pupil_id=pupil_id, confirmed_at=now))
+    if to_delete:
+        Guardianship.objects.filter(pk__in=to_delete).delete()
+    if to_update:
+        Guardianship.objects.bulk_update(
+            to_update,
+            ["parent", "confirmed_at", "ended_at", "relationship", "parental_responsibility"],
+        )
+    if to_create:
+        Guardianship.objects.bulk_create(to_create)
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, user: User, consents: Mapping[str, str], actor: User
+) -> Invitation:
+    """Accept a usable invitation for ``user``: confirm (or move onto ``user``) the
+    guardianships of its pupils, activate the account and record consent.
+
+    ``consents`` maps each purpose the parent ticked to the exact wording shown;
+    ``platform`` is required. Single use: a second call raises InvitationNotUsableError.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
+    if not consents.get(Purpose.PLATFORM):
+        raise ConsentRequiredError("Agreeing to the platform's processing is required.")
+    unknown = set(consents) - OPTIONAL_PURPOSES - {Purpose.PLATFORM}
+    if unknown:
+        raise ValueError(f"Consent purposes not offered on an invitation: {sorted(unknown)}")
+    now = timezone.now()
+    _attach_children(invitation=invitation, user=user, now=now)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    notice = PrivacyNotice.current()
+    for purpose in [Purpose.PLATFORM, *sorted(set(consents) & OPTIONAL_PURPOSES)]:
+        consent_grant(
+            user=user,
+            purpose=purpose,
+            wording=consents[purpose],
+            method=Method.REGISTRATION,
+            notice=notice,
+        )
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_at = now
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    return invitation
+
+
+@transaction.atomic
+def invitations_expire() -> int:
+    """Mark every live invitation past its expiry as expired; returns how many."""
+    return Invitation.objects.filter(
+        status__in=Invitation.LIVE_STATUSES, expires_at__lte=timezone.now()
+    ).update(status=Invitation.Status.EXPIRED)

@@ -1,0 +1,365 @@
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.access import children_of
+from accounts.invitations import (
+    ConsentRequiredError,
+    InvitationNotUsableError,
+    invitation_accept,
+    invitation_for_token,
+    invitation_resend,
+    invitation_revoke,
+    invitations_create,
+    invitations_expire,
+)
+from accounts.models import Invitation
+from consent.models import ConsentRecord, PrivacyNotice, Purpose
+from notifications import sms
+from notifications.models import Message
+from schools.models import Guardianship
+from tests.factories import (
+    GuardianshipFactory,
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    UserFactory,
+    admin_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+PLATFORM = "I agree to the portal processing my data as the privacy notice describes."
+TOKEN_IN_LINK = re.compile(r"/invitations/([A-Za-z0-9_-]+)/")
+
+
+def imported_parent(**fields):
+    """A parent as a roster import leaves them: inactive, no usable password."""
+    fields.setdefault("mobile", "")
+    parent = UserFactory(is_active=False, **fields)
+    parent.set_unusable_password()
+    parent.save()
+    return parent
+
+
+def link_unconfirmed(parent, pupil):
+    return GuardianshipFactory(parent=parent, pupil=pupil, confirmed_at=None)
+
+
+def token_from_outbox() -> str:
+    bodies = [m.body for m in mail.outbox] + [s.body for s in sms.outbox]
+    tokens = {match for body in bodies for match in TOKEN_IN_LINK.findall(body)}
+    assert len(tokens) == 1, bodies
+    return tokens.pop()
+
+
+@pytest.fixture
+def school():
+    return SchoolFactory(name="Oakfield Primary")
+
+
+@pytest.fixture
+def admin(school):
+    return admin_of(school)
+
+
+@pytest.fixture
+def notice():
+    return PrivacyNotice.objects.create(
+        version="1.0", text="Notice", summary_of_changes="-", published_at=timezone.now()
+    )
+
+
+def invite_one(school, admin, *, channels="email", **parent_fields):
+    parent = imported_parent(**parent_fields)
+    pupil = PupilFactory(school=school, first_name="Amy")
+    link_unconfirmed(parent, pupil)
+    (invitation,) = invitations_create(
+        school=school, pupils=[pupil], channels=channels, actor=admin
+    )
+    return invitation, parent, pupil
+
+
+def test_raw_token_is_not_stored_only_its_hash(school, admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin)
+    token = token_from_outbox()
+    invitation.refresh_from_db()
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    stored = [str(value) for value in Invitation.objects.values().get(pk=invitation.pk).values()]
+    assert token not in stored
+
+
+def test_token_lookup_finds_the_invitation_by_hash_and_none_for_unknown(
+    school, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin)
+    assert invitation_for_token(token_from_outbox()) == invitation
+    assert invitation_for_token("not-a-real-token") is None
+    assert invitation_for_token("") is None
+
+
+def test_invitation_expires_after_fourteen_days(school, admin):
+    before = timezone.now()
+    invitation, _, _ = invite_one(school, admin)
+    assert before + timedelta(days=14) <= invitation.expires_at
+    assert invitation.expires_at <= timezone.now() + timedelta(days=14)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert invitations_expire() == 1
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.EXPIRED
+    assert not invitation.is_usable
+
+
+def test_expired_invitation_cannot_be_accepted(school, admin, notice):
+    invitation, parent, _ = invite_one(school, admin)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    with pytest.raises(InvitationNotUsableError):
+        invitation_accept(
+            invitation=invitation, user=parent, consents={Purpose.PLATFORM: PLATFORM}, actor=parent
+        )
+    assert not Guardianship.objects.filter(parent=parent, confirmed_at__isnull=False).exists()
+
+
+def test_invitation_is_single_use(school, admin, notice):
+    invitation, parent, _ = invite_one(school, admin)
+    invitation_accept(
+        invitation=invitation, user=parent, consents={Purpose.PLATFORM: PLATFORM}, actor=parent
+    )
+    other = UserFactory()
+    with pytest.raises(InvitationNotUsableError):
+        invitation_accept(
+            invitation=invitation, user=other, consents={Purpose.PLATFORM: PLATFORM}, actor=other
+        )
+    assert not Guardianship.objects.filter(parent=other).exists()
+
+
+def test_revoke_kills_the_link(school, admin, notice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, parent, _ = invite_one(school, admin)
+    token = token_from_outbox()
+    invitation_revoke(invitation=invitation, actor=admin)
+    found = invitation_for_token(token)
+    assert found.status == Invitation.Status.REVOKED
+    assert not found.is_usable
+    with pytest.raises(InvitationNotUsableError):
+        invitation_accept(
+            invitation=found, user=parent, consents={Purpose.PLATFORM: PLATFORM}, actor=parent
+        )
+
+
+def test_resend_issues_a_new_token_and_the_old_one_is_dead(
+    school, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin)
+    old_token = token_from_outbox()
+    mail.outbox.clear()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() + timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_resend(invitation=invitation, actor=admin)
+    new_token = token_from_outbox()
+    assert new_token != old_token
+    assert invitation_for_token(old_token) is None
+    resent = invitation_for_token(new_token)
+    assert resent.pk == invitation.pk
+    assert resent.expires_at > timezone.now() + timedelta(days=13)
+    assert resent.attempts == 2
+
+
+def test_siblings_get_one_invitation_naming_every_child(
+    school, admin, django_capture_on_commit_callbacks
+):
+    parent = imported_parent(first_name="Sam")
+    amy = PupilFactory(school=school, first_name="Amy")
+    ben = PupilFactory(school=school, first_name="Ben")
+    link_unconfirmed(parent, amy)
+    link_unconfirmed(parent, ben)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations = invitations_create(
+            school=school, pupils=[amy, ben], channels="email", actor=admin
+        )
+    assert len(invitations) == 1
+    assert set(invitations[0].pupils.all()) == {amy, ben}
+    assert len(mail.outbox) == 1
+    assert "Amy and Ben" in mail.outbox[0].body
+    assert "Oakfield Primary" in mail.outbox[0].subject
+
+
+def test_parent_with_a_live_invitation_is_not_invited_again(school, admin):
+    _, _, pupil = invite_one(school, admin)
+    assert invitations_create(school=school, pupils=[pupil], channels="email", actor=admin) == []
+    assert Invitation.objects.count() == 1
+    assert Message.objects.count() == 1
+
+
+def test_messages_queued_for_email_and_sms_where_contact_details_exist(
+    school, admin, django_capture_on_commit_callbacks
+):
+    both = imported_parent(email="both@example.org", mobile="+447700900001")
+    email_only = imported_parent(email="email@example.org")
+    sms_only = imported_parent(email=None, mobile="+447700900003")
+    no_contact = imported_parent(email=None)
+    pupils = []
+    for parent in (both, email_only, sms_only, no_contact):
+        pupil = PupilFactory(school=school)
+        link_unconfirmed(parent, pupil)
+        pupils.append(pupil)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations = invitations_create(school=school, pupils=pupils, channels="both", actor=admin)
+    assert len(invitations) == 4
+    sent = set(Message.objects.values_list("to_address", "channel", "kind", "status"))
+    assert sent == {
+        ("both@example.org", "email", "service", "sent"),
+        ("+447700900001", "sms", "service", "sent"),
+        ("email@example.org", "email", "service", "sent"),
+        ("+447700900003", "sms", "service", "sent"),
+    }
+    assert sorted(m.to[0] for m in mail.outbox) == ["both@example.org", "email@example.org"]
+    assert sorted(s.to for s in sms.outbox) == ["+447700900001", "+447700900003"]
+    assert all(len(s.body) <= 306 for s in sms.outbox)
+    assert Invitation.objects.get(parent=no_contact).status == Invitation.Status.FAILED
+
+
+def test_sms_only_channel_sends_no_email(school, admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_one(school, admin, channels="sms", mobile="+447700900009")
+    assert mail.outbox == []
+    assert [s.to for s in sms.outbox] == ["+447700900009"]
+    assert "Amy" in sms.outbox[0].body
+
+
+def test_nothing_is_written_or_sent_when_the_transaction_rolls_back(
+    school, admin, django_capture_on_commit_callbacks
+):
+    parent = imported_parent(mobile="+447700900001")
+    pupil = PupilFactory(school=school)
+    link_unconfirmed(parent, pupil)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        invitations_create(school=school, pupils=[pupil], channels="both", actor=admin)
+        raise RuntimeError("the admin's request failed later")
+    assert callbacks == []
+    assert not Invitation.objects.exists()
+    assert not Message.objects.exists()
+    assert mail.outbox == [] and sms.outbox == []
+
+
+def test_accepting_confirms_guardianships_and_the_parent_sees_the_children(school, admin, notice):
+    invitation, parent, amy = invite_one(school, admin)
+    assert list(children_of(parent)) == []
+    invitation_accept(
+        invitation=invitation,
+        user=parent,
+        consents={Purpose.PLATFORM: PLATFORM, Purpose.MARKETING_EMAIL: "Send me news."},
+        actor=parent,
+    )
+    parent.refresh_from_db()
+    invitation.refresh_from_db()
+    assert parent.is_active
+    assert list(children_of(parent)) == [amy]
+    assert invitation.status == Invitation.Status.ACCEPTED
+    assert invitation.accepted_by == parent
+    records = ConsentRecord.objects.filter(user=parent)
+    assert set(records.values_list("purpose", "granted", "notice")) == {
+        (Purpose.PLATFORM, True, notice.pk),
+        (Purpose.MARKETING_EMAIL, True, notice.pk),
+    }
+
+
+def test_platform_consent_is_required(school, admin, notice):
+    invitation, parent, _ = invite_one(school, admin)
+    with pytest.raises(ConsentRequiredError):
+        invitation_accept(
+            invitation=invitation,
+            user=parent,
+            consents={Purpose.MARKETING_EMAIL: "Send me news."},
+            actor=parent,
+        )
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+    assert not ConsentRecord.objects.filter(user=parent).exists()
+    assert not Guardianship.objects.filter(parent=parent, confirmed_at__isnull=False).exists()
+
+
+def test_existing_parent_accepting_at_another_school_has_one_account_and_both_children(
+    school, admin, notice
+):
+    existing = UserFactory(email="parent@example.org")
+    first_child = GuardianshipFactory(parent=existing).pupil
+    invitation, placeholder, amy = invite_one(school, admin)
+    invitation_accept(
+        invitation=invitation,
+        user=existing,
+        consents={Purpose.PLATFORM: PLATFORM},
+        actor=existing,
+    )
+    assert set(children_of(existing)) == {first_child, amy}
+    assert {p.school for p in children_of(existing)} == {first_child.school, school}
+    assert not Guardianship.objects.filter(parent=placeholder).exists()
+    assert Guardianship.objects.filter(pupil=amy).count() == 1
+
+
+def test_accepting_merges_onto_an_existing_guardianship_without_duplicates(school, admin, notice):
+    existing = UserFactory()
+    invitation, _, amy = invite_one(school, admin)
+    GuardianshipFactory(parent=existing, pupil=amy, confirmed_at=None)
+    invitation_accept(
+        invitation=invitation, user=existing, consents={Purpose.PLATFORM: PLATFORM}, actor=existing
+    )
+    assert list(Guardianship.objects.filter(pupil=amy).values_list("parent", flat=True)) == [
+        existing.pk
+    ]
+    assert list(children_of(existing)) == [amy]
+
+
+def _whole_school(size: int):
+    school = SchoolFactory()
+    admin = admin_of(school)
+    school_class = SchoolClassFactory(school=school)
+    pupils = []
+    for n in range(size):
+        pupil = PupilFactory(school=school, school_class=school_class)
+        mother = imported_parent(mobile=f"+4477009{n:05d}")
+        link_unconfirmed(mother, pupil)
+        if n % 2:
+            link_unconfirmed(imported_parent(email=None, mobile=f"+4477008{n:05d}"), pupil)
+        if n % 3 == 0 and pupils:  # a sibling of the previous pupil
+            link_unconfirmed(mother, pupils[-1])
+        pupils.append(pupil)
+    return school, admin, pupils
+
+
+def _queries_to_invite(size: int) -> tuple[int, int]:
+    school, admin, pupils = _whole_school(size)
+    with CaptureQueriesContext(connection) as queries:
+        invitations = invitations_create(school=school, pupils=pupils, channels="both", actor=admin)
+    return len(queries), len(invitations)
+
+
+def test_inviting_a_whole_school_takes_the_same_number_of_queries_for_1_or_30_pupils():
+    one, invited_one = _queries_to_invite(1)
+    thirty, invited_thirty = _queries_to_invite(30)
+    assert invited_one == 1
+    assert invited_thirty == 45
+    assert Message.objects.count() == 2 + 30 * 2 + 15
+    # The same statements either way; SQLite may split one large INSERT into two
+    # at its bound-variable limit, which PostgreSQL does not.
+    assert one <= thirty <= one + 1
+    assert thirty <= 10
