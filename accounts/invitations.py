@@ -38,7 +38,7 @@ class ConsentRequiredError(Exception):
 
 
 def invitation_valid_for() -> timedelta:
-    return getattr(settings, "INVITATION_VALID_FOR", timedelta(days=14))
+    return settings.INVITATION_VALID_FOR
 
 
 def token_digest(token: str) -> str:
