@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Membership, User
+from accounts.models import Invitation, Membership, User
 
 if TYPE_CHECKING:
     from schools.models import Pupil, School, SchoolClass
@@ -187,3 +187,19 @@ def staff_of_school(user, school: School) -> QuerySet[User]:
     if not is_school_admin(user, school):
         return User.objects.none()
     return User.objects.filter(memberships__school=school)
+
+
+def administered_invitation_or_404(user, school: School, invitation_id) -> Invitation:
+    """An invitation of ``school``, if the user is one of that school's admins; otherwise 404."""
+    invitation = (
+        Invitation.objects.filter(
+            pk=invitation_id,
+            school=school,
+            school__in=schools_administered_by(user).values("pk"),
+        )
+        .select_related("school")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation

@@ -1,9 +1,28 @@
+"""Reads that depend on who is asking: the header's navigation and the invitation pages."""
+
+from __future__ import annotations
+
 from dataclasses import dataclass
 
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.access import is_parent
-from accounts.models import Membership
+from accounts.models import Invitation, Membership
+from schools.models import Guardianship, Pupil, School, SchoolClass
 
 
 @dataclass(frozen=True)
@@ -34,3 +53,154 @@ def navigation_for(user) -> list[NavLink]:
     if user.is_staff:
         links.append(NavLink("Platform admin", reverse("admin:index")))
     return links
+
+
+# --- Invitations -----------------------------------------------------------------
+
+FAILED_STATUSES = (Invitation.Status.FAILED, Invitation.Status.BOUNCED)
+
+
+def _current_status() -> Case:
+    """The status a person would give the invitation now: a live invitation past
+    its expiry is expired, even before the daily task marks it so."""
+    return Case(
+        When(
+            status__in=Invitation.LIVE_STATUSES,
+            expires_at__lte=timezone.now(),
+            then=Value(Invitation.Status.EXPIRED.value),
+        ),
+        default=F("status"),
+        output_field=CharField(),
+    )
+
+
+def invitations_for_school(*, school: School, status: str = "") -> QuerySet[Invitation]:
+    """The school's invitations, newest first, each with ``current_status`` and
+    its children (first names only) prefetched; optionally of one status."""
+    invitations = (
+        Invitation.objects.filter(school=school)
+        .annotate(current_status=_current_status())
+        .prefetch_related(
+            Prefetch(
+                "pupils",
+                queryset=Pupil.objects.order_by("first_name", "pk").only("pk", "first_name"),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if status:
+        invitations = invitations.filter(current_status=status)
+    return invitations
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+def invitation_status_counts(*, school: School) -> list[StatusCount]:
+    """How many of the school's invitations are in each status, counted in one query."""
+    counts = dict(
+        Invitation.objects.filter(school=school)
+        .annotate(current_status=_current_status())
+        .values("current_status")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("current_status", "count")
+    )
+    return [
+        StatusCount(status=value, label=label, count=counts.get(value, 0))
+        for value, label in Invitation.Status.choices
+    ]
+
+
+def _live_invitation_of_parent(school: School, parent_ref: OuterRef) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        school=school,
+        parent=parent_ref,
+        status__in=Invitation.LIVE_STATUSES,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def _on_roll(school: School) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(
+        school=school, removed_by_school_at__isnull=True, anonymised_at__isnull=True
+    )
+
+
+def invitable_pupils(*, school: School) -> QuerySet[Pupil]:
+    """Pupils on roll, for choosing whom to invite: each says whether a parent has
+    joined (``joined``), holds a live invitation (``invited``) or is on record at all
+    (``has_parent``)."""
+    current = Guardianship.objects.filter(pupil=OuterRef("pk"), ended_at__isnull=True)
+    live = Invitation.objects.filter(
+        pupils=OuterRef("pk"),
+        school=school,
+        status__in=Invitation.LIVE_STATUSES,
+        expires_at__gt=timezone.now(),
+    )
+    return (
+        _on_roll(school)
+        .annotate(
+            joined=Exists(current.filter(confirmed_at__isnull=False)),
+            invited=Exists(live),
+            has_parent=Exists(current),
+        )
+        .select_related("school_class")
+        .only("pk", "first_name", "last_name", "school_class__name", "school_class__academic_year")
+        .order_by(
+            "-school_class__academic_year",
+            "school_class__year_group",
+            "school_class__name",
+            "last_name",
+            "first_name",
+            "pk",
+        )
+    )
+
+
+def invitable_classes(*, school: School) -> QuerySet[SchoolClass]:
+    """The school's classes with how many of their pupils are on roll, for the class picker."""
+    return (
+        SchoolClass.objects.filter(school=school)
+        .annotate(
+            pupil_count=Count(
+                "pupils",
+                filter=Q(
+                    pupils__removed_by_school_at__isnull=True, pupils__anonymised_at__isnull=True
+                ),
+            )
+        )
+        .order_by("-academic_year", "year_group", "name")
+    )
+
+
+def pupils_to_invite(*, school: School, scope: str, pupils=(), school_class=None):
+    """The pupils an invite form's choice names: chosen pupils, a class, or everyone on roll."""
+    on_roll = _on_roll(school)
+    if scope == "school":
+        return on_roll
+    if scope == "class":
+        return on_roll.filter(school_class=school_class)
+    return on_roll.filter(pk__in=[pupil.pk for pupil in pupils])
+
+
+def parents_already_invited_count(*, school: School, pupils: QuerySet[Pupil]) -> int:
+    """Parents of ``pupils`` whom an invitation would reach but who already hold a
+    live invitation from the school (invitations_create skips them)."""
+    return (
+        Guardianship.objects.filter(
+            pupil__in=pupils.values("pk"),
+            confirmed_at__isnull=True,
+            ended_at__isnull=True,
+            parent__closed_at__isnull=True,
+            parent__processing_restricted=False,
+        )
+        .filter(Exists(_live_invitation_of_parent(school, OuterRef("parent_id"))))
+        .values("parent_id")
+        .distinct()
+        .count()
+    )

@@ -1,0 +1,223 @@
+"""The school admin's invitation pages: invite, track, resend or revoke, and see
+the families the school cannot reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access, selectors
+from accounts.invitation_forms import InvitationCreateForm, InvitationFilterForm
+from accounts.invitations import (
+    InvitationNotUsableError,
+    invitation_resend,
+    invitation_revoke,
+    invitations_create,
+)
+from accounts.models import Invitation
+
+INVITATIONS_PER_PAGE = 50
+PUPILS_PER_PAGE = 50
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _created_message(*, invited: int, unreachable: int, already: int) -> tuple[int, str]:
+    """The message level and text that tell the admin what one invite did."""
+    sent = invited - unreachable
+    parts = []
+    if sent:
+        parts.append(f"Invited {_plural(sent, 'family', 'families')}.")
+    if unreachable:
+        parts.append(
+            f"{_plural(unreachable, 'family', 'families')} could not be reached: "
+            "no email or mobile for the way you chose to send."
+        )
+    if already:
+        parts.append(
+            f"{_plural(already, 'family', 'families')} already had a live invitation "
+            f"and {'was' if already == 1 else 'were'} not invited again."
+        )
+    if not parts:
+        return messages.WARNING, (
+            "No one to invite: every parent of these pupils has joined, "
+            "or none is on record with the school."
+        )
+    return (messages.SUCCESS if sent else messages.WARNING), " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ClassGroup:
+    name: str
+    pupils: list
+    has_chosen: bool
+
+
+def _pupils_by_class(pupils, chosen: set[str]) -> list[ClassGroup]:
+    """Pupils grouped under their class, in the order given; a group holding a
+    ticked pupil is shown open."""
+    groups = []
+    for _, group in groupby(pupils, key=lambda pupil: pupil.school_class_id):
+        members = list(group)
+        school_class = members[0].school_class
+        groups.append(
+            ClassGroup(
+                name=school_class.name if school_class else "No class",
+                pupils=members,
+                has_chosen=any(str(pupil.pk) in chosen for pupil in members),
+            )
+        )
+    return groups
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    form = InvitationCreateForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        pupils = selectors.pupils_to_invite(
+            school=school,
+            scope=form.cleaned_data["scope"],
+            pupils=form.cleaned_data["pupils"],
+            school_class=form.cleaned_data["school_class"],
+        )
+        already = selectors.parents_already_invited_count(school=school, pupils=pupils)
+        created = invitations_create(
+            school=school,
+            pupils=pupils.only("pk"),
+            channels=form.cleaned_data["channels"],
+            actor=request.user,
+        )
+        unreachable = sum(1 for i in created if i.status == Invitation.Status.FAILED)
+        level, text = _created_message(
+            invited=len(created), unreachable=unreachable, already=already
+        )
+        messages.add_message(request, level, text)
+        return redirect("invitation_list", school_id=school.pk)
+    pupils = list(selectors.invitable_pupils(school=school))
+    chosen = form.chosen_pupil_ids()
+    return render(
+        request,
+        "accounts/invitations/invite.html",
+        {
+            "school": school,
+            "form": form,
+            "pupil_count": len(pupils),
+            "pupils_by_class": _pupils_by_class(pupils, chosen),
+            "chosen": chosen,
+        },
+    )
+
+
+@login_required
+def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    filter_form = InvitationFilterForm(request.GET)
+    status = filter_form.status_or_all()
+    invitations = selectors.invitations_for_school(school=school, status=status)
+    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = {"status": status} if status else {}
+    if page.number > 1:
+        query["page"] = page.number
+    return render(
+        request,
+        "accounts/invitations/list.html",
+        {
+            "school": school,
+            "page": page,
+            "filter_form": filter_form,
+            "status": status,
+            "status_query": urlencode({"status": status}) if status else "",
+            "counts": selectors.invitation_status_counts(school=school),
+            "here": reverse("invitation_list", args=[school.pk])
+            + (f"?{urlencode(query)}" if query else ""),
+            "cannot_change": (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED),
+        },
+    )
+
+
+def _back(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Back to the invitation page the button was on, or to the tracker."""
+    candidate = request.POST.get("next", "")
+    prefix = reverse("invitation_list", args=[school_id])
+    if candidate.startswith(prefix) and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(candidate)
+    return redirect(prefix)
+
+
+def _who(invitation: Invitation) -> str:
+    return invitation.contact_name or "this family"
+
+
+@login_required
+@require_POST
+def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: int):
+    school = access.administered_school_or_404(request.user, school_id)
+    invitation = access.administered_invitation_or_404(request.user, school, invitation_id)
+    try:
+        invitation = invitation_resend(invitation=invitation, actor=request.user)
+    except InvitationNotUsableError:
+        invitation.refresh_from_db(fields=["status"])
+        if invitation.status == Invitation.Status.REVOKED:
+            messages.error(
+                request,
+                f"The invitation to {_who(invitation)} was revoked, so it cannot be resent. "
+                "Invite the family again to send a new one.",
+            )
+        else:
+            messages.error(
+                request,
+                f"{_who(invitation)} has already accepted, so there is nothing to resend.",
+            )
+        return _back(request, school.pk)
+    if invitation.status == Invitation.Status.FAILED:
+        messages.warning(
+            request,
+            f"The invitation to {_who(invitation)} could not be sent: there is no email or "
+            "mobile on record for the way it was sent. Update the details in your MIS and "
+            "import the roster again.",
+        )
+    else:
+        messages.success(
+            request,
+            f"Invitation to {_who(invitation)} sent again. The earlier link no longer works.",
+        )
+    return _back(request, school.pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, school_id: int, invitation_id: int):
+    school = access.administered_school_or_404(request.user, school_id)
+    invitation = access.administered_invitation_or_404(request.user, school, invitation_id)
+    was_revoked = invitation.status == Invitation.Status.REVOKED
+    try:
+        invitation_revoke(invitation=invitation, actor=request.user)
+    except InvitationNotUsableError:
+        messages.error(
+            request,
+            f"{_who(invitation)} has already accepted, so the invitation cannot be revoked.",
+        )
+        return _back(request, school.pk)
+    if was_revoked:
+        messages.info(request, f"The invitation to {_who(invitation)} was already revoked.")
+    else:
+        messages.success(
+            request, f"Invitation to {_who(invitation)} revoked. Its link no longer works."
+        )
+    return _back(request, school.pk)

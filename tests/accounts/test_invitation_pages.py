@@ -1,0 +1,647 @@
+"""The school admin's invitation pages: invite in one action, track and act on
+each family's invitation, and find the families the school cannot reach."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.invitations import invitation_accept, invitations_create
+from accounts.models import Invitation
+from consent.models import PrivacyNotice, Purpose
+from schools.models import Guardianship
+from tests.factories import (
+    GuardianshipFactory,
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    UserFactory,
+    admin_of,
+    sign_in_verified,
+    teacher_of,
+)
+from tests.schools.test_pages import unlabelled_controls
+
+pytestmark = pytest.mark.django_db
+
+MOBILE = "+447700900123"
+
+
+def imported_parent(**fields):
+    """A parent as a roster import leaves them: inactive, no usable password."""
+    fields.setdefault("mobile", "")
+    parent = UserFactory(is_active=False, **fields)
+    parent.set_unusable_password()
+    parent.save()
+    return parent
+
+
+def family(school_class, *, children=1, **parent_fields):
+    """An imported parent of ``children`` new pupils in ``school_class``."""
+    parent = imported_parent(**parent_fields)
+    pupils = [
+        PupilFactory(school=school_class.school, school_class=school_class) for _ in range(children)
+    ]
+    for pupil in pupils:
+        GuardianshipFactory(parent=parent, pupil=pupil, confirmed_at=None)
+    return parent, pupils
+
+
+def messages_of(response) -> list[str]:
+    """The messages a response carries; after a followed redirect, those the page showed."""
+    if response.context is not None and "messages" in response.context:
+        return [str(message) for message in response.context["messages"]]
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def school():
+    return SchoolFactory(name="Oakfield Primary")
+
+
+@pytest.fixture
+def oak(school):
+    return SchoolClassFactory(school=school, name="Oak")
+
+
+@pytest.fixture
+def ash(school):
+    return SchoolClassFactory(school=school, name="Ash")
+
+
+@pytest.fixture
+def admin(school):
+    return admin_of(school, first_name="Ada", last_name="Head")
+
+
+@pytest.fixture
+def admin_client(staff_client, admin):
+    return staff_client(admin)
+
+
+def create_url(school):
+    return reverse("invitation_create", args=[school.pk])
+
+
+def list_url(school):
+    return reverse("invitation_list", args=[school.pk])
+
+
+def invite(school, admin, pupils, channels="both"):
+    return invitations_create(school=school, pupils=pupils, channels=channels, actor=admin)
+
+
+# --- Inviting -------------------------------------------------------------------------
+
+
+def test_the_invite_urls_keep_the_agreed_paths(school):
+    assert create_url(school) == f"/schools/{school.pk}/invitations/new/"
+    assert list_url(school) == f"/schools/{school.pk}/invitations/"
+
+
+def test_admin_invites_a_class_in_one_action_and_is_told_how_many(admin_client, school, oak, ash):
+    invited = [family(oak)[0], family(oak)[0]]
+    family(ash)
+
+    response = admin_client.post(
+        create_url(school), {"scope": "class", "school_class": oak.pk, "channels": "email"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == list_url(school)
+    assert set(Invitation.objects.values_list("parent_id", flat=True)) == {p.pk for p in invited}
+    assert messages_of(response) == ["Invited 2 families."]
+
+
+def test_whole_school_invite_reaches_every_family_on_roll_but_not_removed_pupils(
+    admin_client, school, oak, ash
+):
+    on_roll = [family(oak)[0], family(ash)[0]]
+    _, (removed,) = family(ash)
+    removed.removed_by_school_at = timezone.now()
+    removed.save()
+
+    response = admin_client.post(create_url(school), {"scope": "school", "channels": "both"})
+
+    assert response.status_code == 302
+    assert set(Invitation.objects.values_list("parent_id", flat=True)) == {p.pk for p in on_roll}
+
+
+def test_ticked_pupils_are_invited_and_siblings_share_one_invitation(
+    admin_client, school, oak, ash
+):
+    parent, (amy, ben) = family(oak, children=2)
+    amy.first_name, ben.first_name = "Amy", "Ben"
+    amy.save()
+    ben.save()
+    family(ash)  # not ticked
+
+    response = admin_client.post(
+        create_url(school), {"scope": "pupils", "pupils": [amy.pk, ben.pk], "channels": "email"}
+    )
+
+    assert response.status_code == 302
+    (invitation,) = Invitation.objects.all()
+    assert invitation.parent == parent
+    assert set(invitation.pupils.values_list("first_name", flat=True)) == {"Amy", "Ben"}
+    assert messages_of(response) == ["Invited 1 family."]
+
+
+def test_success_message_counts_families_unreachable_and_already_invited(
+    admin_client, school, oak, admin
+):
+    by_mobile, _ = family(oak, mobile=MOBILE)
+    email_only, _ = family(oak)
+    _, (already_pupil,) = family(oak, mobile=MOBILE)
+    invite(school, admin, [already_pupil], channels="sms")
+
+    response = admin_client.post(
+        create_url(school), {"scope": "class", "school_class": oak.pk, "channels": "sms"}
+    )
+
+    assert messages_of(response) == [
+        "Invited 1 family. 1 family could not be reached: no email or mobile for the way "
+        "you chose to send. 1 family already had a live invitation and was not invited again."
+    ]
+    assert Invitation.objects.get(parent=by_mobile).status == Invitation.Status.PENDING
+    assert Invitation.objects.get(parent=email_only).status == Invitation.Status.FAILED
+    assert Invitation.objects.count() == 3
+
+
+def test_inviting_only_joined_families_says_there_was_no_one_to_invite(admin_client, school, oak):
+    GuardianshipFactory(pupil=PupilFactory(school=school, school_class=oak))  # confirmed
+
+    response = admin_client.post(
+        create_url(school), {"scope": "class", "school_class": oak.pk, "channels": "both"}
+    )
+
+    assert response.status_code == 302
+    assert Invitation.objects.count() == 0
+    assert "No one to invite" in messages_of(response)[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"scope": "class", "channels": "email"}, "Choose the class to invite."),
+        ({"scope": "pupils", "channels": "email"}, "Tick at least one pupil to invite."),
+        ({"channels": "email"}, "Choose whom to invite."),
+        ({"scope": "school"}, "Choose how to send the invitations."),
+        ({"scope": "school", "channels": "pigeon"}, "Select a valid choice."),
+        ({"scope": "everyone", "channels": "email"}, "Select a valid choice."),
+        ({"scope": "class", "school_class": "abc", "channels": "email"}, "Choose one of this"),
+        (
+            {"scope": "class", "school_class": "99999999999999999999999", "channels": "email"},
+            "Choose one of this",
+        ),
+        (
+            {"scope": "pupils", "pupils": ["99999999999999999999999"], "channels": "email"},
+            "not on roll at this school",
+        ),
+    ],
+)
+def test_an_incomplete_or_wrong_invite_shows_an_error_and_writes_nothing(
+    admin_client, school, oak, data, error
+):
+    family(oak)
+
+    response = admin_client.post(create_url(school), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was sent" in html
+    assert error in html
+    assert Invitation.objects.count() == 0
+
+
+def test_pupils_of_another_school_are_an_error_and_nothing_is_written(admin_client, school, oak):
+    _, (own,) = family(oak)
+    _, (foreign,) = family(SchoolClassFactory(school=SchoolFactory()))
+
+    response = admin_client.post(
+        create_url(school), {"scope": "pupils", "pupils": [own.pk, foreign.pk], "channels": "both"}
+    )
+
+    assert response.status_code == 200
+    assert "not on roll at this school" in response.content.decode()
+    assert Invitation.objects.count() == 0
+
+
+def test_a_class_of_another_school_is_an_error(admin_client, school, oak):
+    family(oak)
+    elsewhere = SchoolClassFactory(school=SchoolFactory())
+    family(elsewhere)
+
+    response = admin_client.post(
+        create_url(school), {"scope": "class", "school_class": elsewhere.pk, "channels": "both"}
+    )
+
+    assert response.status_code == 200
+    assert "Choose one of this school" in response.content.decode()
+    assert Invitation.objects.count() == 0
+
+
+def test_a_removed_pupil_cannot_be_ticked(admin_client, school, oak):
+    _, (pupil,) = family(oak)
+    pupil.removed_by_school_at = timezone.now()
+    pupil.save()
+
+    response = admin_client.post(
+        create_url(school), {"scope": "pupils", "pupils": [pupil.pk], "channels": "both"}
+    )
+
+    assert response.status_code == 200
+    assert Invitation.objects.count() == 0
+
+
+def test_ticked_pupils_stay_ticked_when_the_form_has_an_error(admin_client, school, oak):
+    _, (pupil,) = family(oak)
+
+    response = admin_client.post(create_url(school), {"scope": "pupils", "pupils": [pupil.pk]})
+
+    html = response.content.decode()
+    assert f'value="{pupil.pk}" id="pupil-{pupil.pk}" checked' in html
+    assert '<details class="invite-class" open>' in html
+
+
+def test_invite_page_lists_pupils_by_class_with_labelled_checkboxes(admin_client, school, oak, ash):
+    joined = PupilFactory(school=school, school_class=oak, first_name="Jo", last_name="Joined")
+    GuardianshipFactory(pupil=joined)
+    PupilFactory(school=school, school_class=ash, first_name="Nia", last_name="Nobody")
+    removed = PupilFactory(
+        school=school, school_class=ash, first_name="Rex", removed_by_school_at=timezone.now()
+    )
+
+    response = admin_client.get(create_url(school))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert unlabelled_controls(html) == []
+    assert html.count("<h1") == 1
+    assert 'Jo Joined <span class="tag">Joined</span>' in html
+    assert 'Nia Nobody <span class="tag">No contact on record</span>' in html
+    assert f'value="{removed.pk}"' not in html
+    assert html.index("<summary>Ash") < html.index("Nia Nobody")
+    assert "Oak (1 pupil)" in html  # the class picker
+
+
+# --- The tracker ------------------------------------------------------------------------
+
+
+def test_tracker_shows_one_row_per_family_with_children_channels_status_and_dates(
+    admin_client, school, oak, admin
+):
+    _, (amy, ben) = family(oak, children=2, first_name="Paula", last_name="Price")
+    amy.first_name, ben.first_name = "Amy", "Ben"
+    amy.save()
+    ben.save()
+    (invitation,) = invite(school, admin, [amy, ben], channels="both")
+    sent_at = timezone.now().replace(year=2030, month=3, day=4)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=Invitation.Status.DELIVERED, sent_at=sent_at
+    )
+
+    response = admin_client.get(list_url(school))
+
+    html = response.content.decode()
+    assert "Paula Price" in html
+    assert "Amy, Ben" in html
+    assert "Email and SMS" in html
+    assert "No mobile on record" in html
+    assert '<span class="tag status-delivered">Delivered</span>' in html
+    assert "4 Mar 2030" in html
+    assert invitation.expires_at.strftime("%-d %b %Y") in html
+    assert '<td data-label="Attempts">1</td>' in html
+    assert unlabelled_controls(html) == []
+
+
+def test_tracker_counts_each_status_and_treats_a_live_invitation_past_expiry_as_expired(
+    admin_client, school, oak, admin
+):
+    pupils = [family(oak)[1][0] for _ in range(4)]
+    invitations = invite(school, admin, pupils, channels="email")
+    Invitation.objects.filter(pk=invitations[0].pk).update(status=Invitation.Status.BOUNCED)
+    Invitation.objects.filter(pk=invitations[1].pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    response = admin_client.get(list_url(school))
+
+    counts = {count.status: count.count for count in response.context["counts"]}
+    assert counts == {
+        "pending": 2,
+        "sent": 0,
+        "delivered": 0,
+        "failed": 0,
+        "bounced": 1,
+        "accepted": 0,
+        "expired": 1,
+        "revoked": 0,
+    }
+    expired = admin_client.get(list_url(school) + "?status=expired")
+    assert [i.pk for i in expired.context["page"]] == [invitations[1].pk]
+    pending = admin_client.get(list_url(school) + "?status=pending")
+    assert {i.pk for i in pending.context["page"]} == {invitations[2].pk, invitations[3].pk}
+
+
+def test_tracker_counts_only_this_schools_invitations(admin_client, school, oak, admin):
+    invite(school, admin, [family(oak)[1][0]])
+    other = SchoolFactory()
+    invite(other, admin_of(other), [family(SchoolClassFactory(school=other))[1][0]])
+
+    response = admin_client.get(list_url(school))
+
+    assert sum(count.count for count in response.context["counts"]) == 1
+    assert response.context["page"].paginator.count == 1
+
+
+def test_an_unknown_status_filter_shows_every_invitation(admin_client, school, oak, admin):
+    invite(school, admin, [family(oak)[1][0]])
+
+    response = admin_client.get(list_url(school) + "?status=nonsense")
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 1
+
+
+def test_tracker_is_paginated_and_keeps_the_status_filter_across_pages(
+    admin_client, school, oak, admin
+):
+    invite(school, admin, [family(oak)[1][0] for _ in range(51)], channels="email")
+
+    first = admin_client.get(list_url(school) + "?status=pending")
+    second = admin_client.get(list_url(school) + "?status=pending&page=2")
+
+    assert len(first.context["page"].object_list) == 50
+    assert 'href="?status=pending&amp;page=2"' in first.content.decode()
+    assert len(second.context["page"].object_list) == 1
+
+
+def _invitation(school, admin, oak, **parent_fields):
+    _, pupils = family(oak, **parent_fields)
+    (invitation,) = invite(school, admin, pupils, channels="email")
+    return invitation
+
+
+def test_resend_gives_a_new_link_and_says_so(admin_client, school, oak, admin):
+    invitation = _invitation(school, admin, oak, first_name="Paula", last_name="Price")
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.BOUNCED)
+    old_hash = invitation.token_hash
+
+    response = admin_client.post(
+        reverse("invitation_resend", args=[school.pk, invitation.pk]),
+        {"next": list_url(school) + "?status=bounced"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == list_url(school) + "?status=bounced"
+    invitation.refresh_from_db()
+    assert invitation.token_hash != old_hash
+    assert invitation.status == Invitation.Status.PENDING
+    assert invitation.attempts == 2
+    assert messages_of(response) == [
+        "Invitation to Paula Price sent again. The earlier link no longer works."
+    ]
+
+
+def test_resend_to_a_family_without_the_contact_detail_warns(admin_client, school, oak, admin):
+    _, pupils = family(oak, first_name="Paula", last_name="Price")
+    (invitation,) = invite(school, admin, pupils, channels="sms")
+
+    response = admin_client.post(reverse("invitation_resend", args=[school.pk, invitation.pk]))
+
+    assert "could not be sent" in messages_of(response)[0]
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.FAILED
+
+
+def test_resending_an_accepted_or_revoked_invitation_is_refused_with_a_reason(
+    admin_client, school, oak, admin
+):
+    PrivacyNotice.objects.create(
+        version="1.0", text="Notice", summary_of_changes="-", published_at=timezone.now()
+    )
+    accepted = _invitation(school, admin, oak, first_name="Ann", last_name="Accepted")
+    invitation_accept(
+        invitation=accepted,
+        user=accepted.parent,
+        consents={Purpose.PLATFORM: "I agree."},
+        actor=accepted.parent,
+    )
+    revoked = _invitation(school, admin, oak, first_name="Rob", last_name="Revoked")
+    Invitation.objects.filter(pk=revoked.pk).update(status=Invitation.Status.REVOKED)
+
+    first = admin_client.post(
+        reverse("invitation_resend", args=[school.pk, accepted.pk]), follow=True
+    )
+    second = admin_client.post(
+        reverse("invitation_resend", args=[school.pk, revoked.pk]), follow=True
+    )
+
+    assert messages_of(first) == [
+        "Ann Accepted has already accepted, so there is nothing to resend."
+    ]
+    assert messages_of(second) == [
+        "The invitation to Rob Revoked was revoked, so it cannot be resent. "
+        "Invite the family again to send a new one."
+    ]
+    assert Invitation.objects.get(pk=accepted.pk).status == Invitation.Status.ACCEPTED
+    assert Invitation.objects.get(pk=revoked.pk).status == Invitation.Status.REVOKED
+
+
+def test_revoke_stops_the_link_and_an_accepted_invitation_cannot_be_revoked(
+    admin_client, school, oak, admin
+):
+    live = _invitation(school, admin, oak, first_name="Lee", last_name="Live")
+    accepted = _invitation(school, admin, oak, first_name="Ann", last_name="Accepted")
+    Invitation.objects.filter(pk=accepted.pk).update(status=Invitation.Status.ACCEPTED)
+
+    revoke_live = reverse("invitation_revoke", args=[school.pk, live.pk])
+    first = admin_client.post(revoke_live, follow=True)
+    again = admin_client.post(revoke_live, follow=True)
+    refused = admin_client.post(
+        reverse("invitation_revoke", args=[school.pk, accepted.pk]), follow=True
+    )
+
+    assert messages_of(first) == ["Invitation to Lee Live revoked. Its link no longer works."]
+    assert messages_of(again) == ["The invitation to Lee Live was already revoked."]
+    assert messages_of(refused) == [
+        "Ann Accepted has already accepted, so the invitation cannot be revoked."
+    ]
+    assert Invitation.objects.get(pk=live.pk).status == Invitation.Status.REVOKED
+    assert Invitation.objects.get(pk=accepted.pk).status == Invitation.Status.ACCEPTED
+
+
+def test_tracker_offers_resend_and_revoke_only_where_they_are_allowed(
+    admin_client, school, oak, admin
+):
+    live = _invitation(school, admin, oak)
+    accepted = _invitation(school, admin, oak)
+    Invitation.objects.filter(pk=accepted.pk).update(
+        status=Invitation.Status.ACCEPTED, accepted_at=timezone.now()
+    )
+
+    html = admin_client.get(list_url(school)).content.decode()
+
+    assert reverse("invitation_resend", args=[school.pk, live.pk]) in html
+    assert reverse("invitation_revoke", args=[school.pk, live.pk]) in html
+    assert reverse("invitation_resend", args=[school.pk, accepted.pk]) not in html
+    assert reverse("invitation_revoke", args=[school.pk, accepted.pk]) not in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_resend_and_revoke_ignore_a_next_address_off_the_invitation_pages(
+    admin_client, school, oak, admin
+):
+    invitation = _invitation(school, admin, oak)
+
+    response = admin_client.post(
+        reverse("invitation_revoke", args=[school.pk, invitation.pk]),
+        {"next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == list_url(school)
+
+
+def test_resend_and_revoke_need_a_post_with_a_csrf_token(school, oak, admin):
+    invitation = _invitation(school, admin, oak)
+    client = Client(enforce_csrf_checks=True)
+    sign_in_verified(client, admin)
+
+    for name in ["invitation_resend", "invitation_revoke"]:
+        url = reverse(name, args=[school.pk, invitation.pk])
+        assert client.get(url).status_code == 405
+        assert client.post(url).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+    assert invitation.attempts == 1
+
+
+def test_another_schools_invitation_is_404_even_under_the_admins_own_school(
+    admin_client, school, oak, admin
+):
+    other = SchoolFactory()
+    foreign = _invitation(other, admin_of(other), SchoolClassFactory(school=other))
+
+    for name in ["invitation_resend", "invitation_revoke"]:
+        assert admin_client.post(reverse(name, args=[school.pk, foreign.pk])).status_code == 404
+        assert admin_client.post(reverse(name, args=[other.pk, foreign.pk])).status_code == 404
+    assert Invitation.objects.get(pk=foreign.pk).status == Invitation.Status.PENDING
+
+
+# --- Who may see these pages ----------------------------------------------------------------
+
+
+def _all_urls(school, invitation):
+    return [
+        ("get", create_url(school)),
+        ("post", create_url(school)),
+        ("get", list_url(school)),
+        ("post", reverse("invitation_resend", args=[school.pk, invitation.pk])),
+        ("post", reverse("invitation_revoke", args=[school.pk, invitation.pk])),
+    ]
+
+
+@pytest.mark.parametrize("role", ["teacher", "parent", "other_admin", "platform_staff"])
+def test_invitation_pages_are_404_for_everyone_but_the_schools_admins(
+    client, staff_client, school, oak, admin, role
+):
+    invitation = _invitation(school, admin, oak)
+    if role == "teacher":
+        signed_in = staff_client(teacher_of(oak))
+    elif role == "other_admin":
+        signed_in = staff_client(admin_of(SchoolFactory()))
+    elif role == "platform_staff":
+        signed_in = staff_client(UserFactory(is_staff=True))
+    else:
+        parent = UserFactory()
+        GuardianshipFactory(parent=parent, pupil=invitation.pupils.get())
+        client.force_login(parent)
+        signed_in = client
+
+    for method, url in _all_urls(school, invitation):
+        data = {"scope": "school", "channels": "both"} if method == "post" else None
+        assert getattr(signed_in, method)(url, data).status_code == 404, url
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+    assert Invitation.objects.count() == 1
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, school, oak, admin):
+    invitation = _invitation(school, admin, oak)
+
+    for method, url in _all_urls(school, invitation):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("account_login")), url
+
+
+def test_an_admin_without_the_second_factor_is_sent_to_verify(client, school, admin):
+    client.force_login(admin)
+
+    response = client.get(list_url(school))
+
+    assert response.status_code == 302
+    assert "/two-factor/" in response["Location"]
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+SIZES = [1, 30]
+
+# Session, user and OTP device (3); the page's own queries; the header's navigation
+# (is the user a parent? their memberships, 2).
+TRACKER = 10  # + school, page count, status counts, page of invitations, their children
+INVITE_PAGE = 8  # + school, pupils with their state, the class picker
+
+
+def _school_of_families(school, admin, size: int):
+    """``size`` families spread over classes, in every state the pages show."""
+    classes = [SchoolClassFactory(school=school) for _ in range(1 if size == 1 else 3)]
+    pupils = []
+    for n in range(size):
+        _, children = family(classes[n % len(classes)], children=1 + n % 2, mobile=MOBILE)
+        pupils.extend(children)
+        if n % 5 == 4:
+            PupilFactory(school=school, school_class=classes[n % len(classes)])  # no parent
+    invitations = invite(school, admin, pupils)
+    statuses = list(Invitation.Status.values)
+    for n, invitation in enumerate(invitations[1:]):
+        Invitation.objects.filter(pk=invitation.pk).update(status=statuses[n % len(statuses)])
+    Invitation.objects.filter(pk=invitations[0].pk).update(status=Invitation.Status.FAILED)
+    return invitations
+
+
+@pytest.fixture
+def num_queries(django_assert_num_queries):
+    def check(client, url, expected):
+        with django_assert_num_queries(expected):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return check
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_tracker_query_count(admin_client, num_queries, school, admin, size):
+    _school_of_families(school, admin, size)
+
+    response = num_queries(admin_client, list_url(school), TRACKER)
+
+    assert len(response.context["page"].object_list) == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_invite_page_query_count(admin_client, num_queries, school, admin, size):
+    _school_of_families(school, admin, size)
+
+    response = num_queries(admin_client, create_url(school), INVITE_PAGE)
+
+    assert (
+        response.context["pupil_count"]
+        == Guardianship.objects.values("pupil").distinct().count() + size // 5
+    )
