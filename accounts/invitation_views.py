@@ -149,6 +149,24 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
+@login_required
+def invitation_unreachable(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    pupils = selectors.unreachable_pupils(school=school)
+    page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    here = reverse("invitation_unreachable", args=[school.pk])
+    return render(
+        request,
+        "accounts/invitations/unreachable.html",
+        {
+            "school": school,
+            "page": page,
+            "here": here + (f"?page={page.number}" if page.number > 1 else ""),
+            "reasons": selectors.UnreachableReason,
+        },
+    )
+
+
 def _back(request: HttpRequest, school_id: int) -> HttpResponse:
     """Back to the invitation page the button was on, or to the tracker."""
     candidate = request.POST.get("next", "")

@@ -204,3 +204,56 @@ def parents_already_invited_count(*, school: School, pupils: QuerySet[Pupil]) ->
         .distinct()
         .count()
     )
+
+
+class UnreachableReason:
+    NO_PARENT = "no_parent"
+    NO_CONTACT = "no_contact"
+    INVITATIONS_FAILED = "invitations_failed"
+
+
+def unreachable_pupils(*, school: School) -> QuerySet[Pupil]:
+    """Pupils on roll whom no parent has joined for, and whom the school cannot reach:
+    no parent on record, no parent with an email or mobile the portal may use, or
+    every invitation naming them failed or bounced (revoked ones aside).
+
+    Each carries ``reason`` (an UnreachableReason) and, in ``failed_invitations``,
+    its failed or bounced invitations, which may be resent.
+    """
+    current = Guardianship.objects.filter(pupil=OuterRef("pk"), ended_at__isnull=True)
+    contactable = current.filter(
+        parent__closed_at__isnull=True, parent__processing_restricted=False
+    ).filter(Q(parent__email__isnull=False) | ~Q(parent__mobile=""))
+    invitations = Invitation.objects.filter(pupils=OuterRef("pk"), school=school)
+    return (
+        _on_roll(school)
+        .filter(~Exists(current.filter(confirmed_at__isnull=False)))
+        .annotate(
+            has_parent=Exists(current),
+            has_contact=Exists(contactable),
+            has_failed=Exists(invitations.filter(status__in=FAILED_STATUSES)),
+            has_working=Exists(
+                invitations.exclude(status__in=(*FAILED_STATUSES, Invitation.Status.REVOKED))
+            ),
+        )
+        .filter(Q(has_parent=False) | Q(has_contact=False) | Q(has_failed=True, has_working=False))
+        .annotate(
+            reason=Case(
+                When(has_parent=False, then=Value(UnreachableReason.NO_PARENT)),
+                When(has_contact=False, then=Value(UnreachableReason.NO_CONTACT)),
+                default=Value(UnreachableReason.INVITATIONS_FAILED),
+                output_field=CharField(),
+            )
+        )
+        .select_related("school_class")
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(
+                    school=school, status__in=FAILED_STATUSES
+                ).order_by("contact_name", "pk"),
+                to_attr="failed_invitations",
+            )
+        )
+        .order_by("school_class__name", "last_name", "first_name", "pk")
+    )

@@ -42,6 +42,11 @@ urlpatterns = [
         name="invitation_create",
     ),
     path(
+        "schools/<int:school_id>/invitations/unreachable/",
+        invitation_views.invitation_unreachable,
+        name="invitation_unreachable",
+    ),
+    path(
         "schools/<int:school_id>/invitations/<int:invitation_id>/resend/",
         invitation_views.invitation_resend_view,
         name="invitation_resend",

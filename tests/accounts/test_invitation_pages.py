@@ -90,6 +90,10 @@ def list_url(school):
     return reverse("invitation_list", args=[school.pk])
 
 
+def unreachable_url(school):
+    return reverse("invitation_unreachable", args=[school.pk])
+
+
 def invite(school, admin, pupils, channels="both"):
     return invitations_create(school=school, pupils=pupils, channels=channels, actor=admin)
 
@@ -532,6 +536,121 @@ def test_another_schools_invitation_is_404_even_under_the_admins_own_school(
     assert Invitation.objects.get(pk=foreign.pk).status == Invitation.Status.PENDING
 
 
+# --- Families the school cannot reach -------------------------------------------------------
+
+
+def test_unreachable_page_lists_pupils_no_invitation_can_reach_with_the_reason(
+    admin_client, school, oak, admin
+):
+    PupilFactory(school=school, school_class=oak, first_name="Nora", last_name="Noparent")
+    _, (no_contact,) = family(oak, email=None)
+    no_contact.first_name, no_contact.last_name = "Cara", "Nocontact"
+    no_contact.save()
+    _, (bounced,) = family(oak, first_name="Bea", last_name="Bounce")
+    bounced.first_name, bounced.last_name = "Bill", "Bounced"
+    bounced.save()
+    (bounced_invitation,) = invite(school, admin, [bounced], channels="email")
+    Invitation.objects.filter(pk=bounced_invitation.pk).update(status=Invitation.Status.BOUNCED)
+
+    response = admin_client.get(unreachable_url(school))
+
+    html = response.content.decode()
+    rows = {pupil.last_name: pupil.reason for pupil in response.context["page"]}
+    assert rows == {
+        "Noparent": "no_parent",
+        "Nocontact": "no_contact",
+        "Bounced": "invitations_failed",
+    }
+    assert "No parent or carer on record" in html
+    assert "No email or mobile for any parent or carer" in html
+    assert "Every invitation failed or bounced" in html
+    assert "Bea Bounce (bounced)" in html
+    assert reverse("invitation_resend", args=[school.pk, bounced_invitation.pk]) in html
+    assert unlabelled_controls(html) == []
+
+
+def test_unreachable_page_leaves_out_families_that_joined_or_can_still_be_reached(
+    admin_client, school, oak, admin
+):
+    joined = PupilFactory(school=school, school_class=oak, last_name="Joined")
+    GuardianshipFactory(pupil=joined)  # confirmed, even without contact details
+    joined.guardianships.update(parent=imported_parent(email=None))
+    GuardianshipFactory(pupil=joined, parent=imported_parent(email=None), confirmed_at=None)
+    family(oak, last_name="Uninvited")  # has an email: can be invited
+    _, (two_parents,) = family(oak)
+    second = imported_parent()
+    GuardianshipFactory(pupil=two_parents, parent=second, confirmed_at=None)
+    first_invitation, second_invitation = invite(school, admin, [two_parents], channels="email")
+    Invitation.objects.filter(pk=first_invitation.pk).update(status=Invitation.Status.FAILED)
+    Invitation.objects.filter(pk=second_invitation.pk).update(status=Invitation.Status.DELIVERED)
+    removed = PupilFactory(school=school, school_class=oak, removed_by_school_at=timezone.now())
+    ended = PupilFactory(school=school, school_class=oak, last_name="Ended")
+    GuardianshipFactory(pupil=ended, ended_at=timezone.now())
+
+    response = admin_client.get(unreachable_url(school))
+
+    names = [pupil.pk for pupil in response.context["page"]]
+    assert joined.pk not in names
+    assert two_parents.pk not in names
+    assert removed.pk not in names
+    assert names == [ended.pk]  # an ended guardianship is no parent at all
+
+
+def test_a_pupil_whose_only_parent_is_restricted_or_closed_is_unreachable(
+    admin_client, school, oak
+):
+    _, (restricted,) = family(oak, processing_restricted=True)
+    _, (closed,) = family(oak, closed_at=timezone.now())
+
+    response = admin_client.get(unreachable_url(school))
+
+    assert {pupil.pk: pupil.reason for pupil in response.context["page"]} == {
+        restricted.pk: "no_contact",
+        closed.pk: "no_contact",
+    }
+
+
+def test_failed_and_revoked_invitations_still_leave_a_pupil_unreachable(
+    admin_client, school, oak, admin
+):
+    _, (pupil,) = family(oak)
+    (revoked,) = invite(school, admin, [pupil], channels="email")
+    Invitation.objects.filter(pk=revoked.pk).update(status=Invitation.Status.REVOKED)
+    (failed,) = invite(school, admin, [pupil], channels="sms")  # no mobile: fails at once
+
+    response = admin_client.get(unreachable_url(school))
+
+    (row,) = response.context["page"]
+    assert row.reason == "invitations_failed"
+    assert [i.pk for i in row.failed_invitations] == [failed.pk]
+
+
+def test_a_family_without_contact_details_is_not_offered_a_pointless_resend(
+    admin_client, school, oak, admin
+):
+    _, (pupil,) = family(oak, email=None)
+    (invitation,) = invite(school, admin, [pupil], channels="both")  # fails: nothing to send to
+
+    html = admin_client.get(unreachable_url(school)).content.decode()
+
+    assert "No email or mobile for any parent or carer" in html
+    assert reverse("invitation_resend", args=[school.pk, invitation.pk]) not in html
+    assert "Add a contact in your MIS" in html
+
+
+def test_resend_from_the_unreachable_page_comes_back_to_it(admin_client, school, oak, admin):
+    invitation = _invitation(school, admin, oak)
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.FAILED)
+
+    response = admin_client.post(
+        reverse("invitation_resend", args=[school.pk, invitation.pk]),
+        {"next": unreachable_url(school)},
+    )
+
+    assert response["Location"] == unreachable_url(school)
+    assert admin_client.get(unreachable_url(school)).context["page"].paginator.count == 0
+
+
 # --- Who may see these pages ----------------------------------------------------------------
 
 
@@ -540,6 +659,7 @@ def _all_urls(school, invitation):
         ("get", create_url(school)),
         ("post", create_url(school)),
         ("get", list_url(school)),
+        ("get", unreachable_url(school)),
         ("post", reverse("invitation_resend", args=[school.pk, invitation.pk])),
         ("post", reverse("invitation_revoke", args=[school.pk, invitation.pk])),
     ]
@@ -595,6 +715,7 @@ SIZES = [1, 30]
 # Session, user and OTP device (3); the page's own queries; the header's navigation
 # (is the user a parent? their memberships, 2).
 TRACKER = 10  # + school, page count, status counts, page of invitations, their children
+UNREACHABLE = 9  # + school, page count, page of pupils with classes, their failed invitations
 INVITE_PAGE = 8  # + school, pupils with their state, the class picker
 
 
@@ -633,6 +754,17 @@ def test_tracker_query_count(admin_client, num_queries, school, admin, size):
     response = num_queries(admin_client, list_url(school), TRACKER)
 
     assert len(response.context["page"].object_list) == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_unreachable_query_count(admin_client, num_queries, school, admin, size):
+    _school_of_families(school, admin, size)
+
+    response = num_queries(admin_client, unreachable_url(school), UNREACHABLE)
+
+    assert len(response.context["page"].object_list) >= 1
+    if size == 30:
+        assert len(response.context["page"].object_list) >= 10
 
 
 @pytest.mark.parametrize("size", SIZES)
