@@ -29,6 +29,9 @@ from schools.models import Guardianship, Pupil, School, SchoolClass
 class NavLink:
     label: str
     url: str
+    # A page inside an area (not an area of its own): the home page does not
+    # count it when deciding whether the user has only one place to go.
+    area: bool = True
 
 
 def navigation_for(user) -> list[NavLink]:
@@ -43,13 +46,12 @@ def navigation_for(user) -> list[NavLink]:
     )
     if any(m.role == Membership.Role.TEACHER for m in memberships):
         links.append(NavLink("My classes", reverse("teacher_classes")))
-    for membership in memberships:
-        if membership.role == Membership.Role.ADMIN:
-            links.append(
-                NavLink(
-                    membership.school.name, reverse("school_overview", args=[membership.school_id])
-                )
-            )
+    administered = [m for m in memberships if m.role == Membership.Role.ADMIN]
+    for membership in administered:
+        school_id = membership.school_id
+        links.append(NavLink(membership.school.name, reverse("school_overview", args=[school_id])))
+        label = "Invitations" if len(administered) == 1 else f"Invitations · {membership.school}"
+        links.append(NavLink(label, reverse("invitation_list", args=[school_id]), area=False))
     if user.is_staff:
         links.append(NavLink("Platform admin", reverse("admin:index")))
     return links

@@ -45,8 +45,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their one area, or list their areas if they have several."""
     links = navigation_for(request.user)
-    if len(links) == 1:
-        return redirect(links[0].url)
+    areas = [link for link in links if link.area]
+    if len(areas) == 1:
+        return redirect(areas[0].url)
     return render(request, "accounts/home.html", {"links": links})
 
 
