@@ -216,6 +216,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# The bearer token GOV.UK Notify sends with delivery receipts (set on Notify's
+# callbacks page, for /notifications/notify/receipts/); empty refuses every receipt.
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 # Outbox: a message still pending this long after it was due is enqueued again;
 # after this many attempts a transient failure becomes a failure.
 MESSAGE_STALE_AFTER = timedelta(minutes=env.int("MESSAGE_STALE_AFTER_MINUTES", default=10))
