@@ -137,6 +137,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.messages_requeue_stale_task",
         "schedule": timedelta(minutes=5),
     },
+    "invitations-remind-due": {
+        "task": "accounts.tasks.invitations_remind_due_task",
+        "schedule": crontab(minute=20),
+    },
+    "invitations-expire": {
+        "task": "accounts.tasks.invitations_expire_task",
+        "schedule": crontab(minute=50),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 
@@ -232,6 +240,8 @@ ROSTER_BACKGROUND_ROWS = env.int("ROSTER_BACKGROUND_ROWS", default=500)
 ROSTER_IMPORT_KEEP = timedelta(days=7)
 # An invitation link works once, for this long.
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=14))
+# One reminder goes this long after an unaccepted invitation was sent.
+INVITATION_REMIND_AFTER = timedelta(days=env.int("INVITATION_REMIND_AFTER_DAYS", default=7))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
