@@ -733,3 +733,60 @@ def test_the_tasks_remind_and_expire(school, admin, django_capture_on_commit_cal
     assert invitations_expire_task.delay().get() == 1
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.EXPIRED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receipts_for_email_and_sms_of_one_invitation_at_once_both_count(monkeypatch):
+    """Both receipts reach the invitation before either commits: the second to
+    count must still see the first (the invitation row is locked while counting)."""
+    import threading
+
+    from django.db import connections
+
+    from accounts import receivers
+    from notifications.services import message_deliver, message_receipt_record
+    from notifications.signals import message_status_changed
+    from notifications.tasks import message_deliver_task
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    monkeypatch.setattr(message_deliver_task, "delay", lambda message_id: None)
+    school = SchoolFactory()
+    invitation, _, _ = invite_one(school, admin_of(school), channels="both", mobile="+447700900001")
+    email, text = Message.objects.order_by("channel")
+    for message in (email, text):
+        message_deliver(message_id=message.pk)
+    assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.SENT
+
+    both_changed = threading.Barrier(2, timeout=5)
+    uid = "accounts.invitation_follows_its_messages"
+    message_status_changed.disconnect(dispatch_uid=uid)
+    message_status_changed.connect(
+        lambda **kwargs: both_changed.wait(), weak=False, dispatch_uid="meet"
+    )
+    message_status_changed.connect(receivers.invitation_follows_its_messages, dispatch_uid=uid)
+    errors = []
+
+    def receipt(message, status):
+        try:
+            message_receipt_record(message_id=message.pk, status=status)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=receipt, args=(email, "bounced")),
+        threading.Thread(target=receipt, args=(text, "failed")),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        message_status_changed.disconnect(dispatch_uid="meet")
+    assert errors == []
+    invitation.refresh_from_db()
+    # Each receipt alone leaves the other message sent; together they make it bounced.
+    assert invitation.status == Invitation.Status.BOUNCED
