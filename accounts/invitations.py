@@ -3,6 +3,11 @@
 A token is random and only its SHA-256 is stored, so a database copy holds no
 usable link. Invitations and their messages are written in one transaction, in
 batches: inviting a whole school costs the same number of queries as one pupil.
+
+Each message an invitation sends carries the reference ``invitation:<pk>`` and an
+idempotency key naming the token it carries. When a message's status changes,
+``invitation_status_follow`` (through accounts.receivers) sets the invitation's
+status from the messages carrying its current link.
 """
 
 from __future__ import annotations
@@ -10,23 +15,43 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import formats, timezone
 
 from accounts.models import Invitation, User
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.services import consent_grant
 from notifications.models import Message
-from notifications.services import message_render, recipient_may_receive
+from notifications.services import (
+    OutgoingMessage,
+    messages_cancel_superseded,
+    messages_queue,
+    recipient_may_receive,
+)
 from schools.models import Guardianship, Pupil, School
 
 INVITATION_TEMPLATE = "invitation"
+REMINDER_TEMPLATE = "invitation_reminder"
+REFERENCE_PREFIX = "invitation:"
 OPTIONAL_PURPOSES = frozenset({Purpose.MEDIA_PROMOTION, Purpose.MARKETING_EMAIL})
 BATCH_SIZE = 500
+# The statuses an invitation takes from its messages, best first: one delivered
+# message makes the invitation delivered whatever became of the others.
+STATUS_FROM_MESSAGES = (
+    (Message.Status.DELIVERED, Invitation.Status.DELIVERED),
+    (Message.Status.SENT, Invitation.Status.SENT),
+    (Message.Status.PENDING, Invitation.Status.PENDING),
+    (Message.Status.BOUNCED, Invitation.Status.BOUNCED),
+    (Message.Status.FAILED, Invitation.Status.FAILED),
+)
+# Accepted, expired and revoked are the school's or the parent's doing: messages
+# never change them.
+STATUSES_MESSAGES_SET = frozenset(invitation for _, invitation in STATUS_FROM_MESSAGES)
 
 
 class InvitationNotUsableError(Exception):
@@ -54,6 +79,29 @@ def invitation_link(token: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/invitations/{token}/"
 
 
+def invitation_reference(invitation_id: int) -> str:
+    """The ``Message.reference`` of the messages an invitation sends."""
+    return f"{REFERENCE_PREFIX}{invitation_id}"
+
+
+def invitation_id_from_reference(reference: str) -> int | None:
+    """The invitation a ``Message.reference`` names, or None for anything else."""
+    if not reference.startswith(REFERENCE_PREFIX):
+        return None
+    number = reference.removeprefix(REFERENCE_PREFIX)
+    return int(number) if number.isdigit() else None
+
+
+def _message_key(token_hash: str, channel: str) -> str:
+    """Idempotency key of the message carrying one link on one channel: the link,
+    not the invitation, so a resend or reminder (a new link) is a new message."""
+    return f"{_message_key_prefix(token_hash)}{channel}"
+
+
+def _message_key_prefix(token_hash: str) -> str:
+    return f"invitation:{token_hash}:"
+
+
 def _names(first_names: list[str]) -> str:
     names = [name for name in first_names if name] or ["your child"]
     if len(names) == 1:
@@ -61,98 +109,78 @@ def _names(first_names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _date(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j M Y")
+
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def _render(*, channel: str, context: dict) -> dict[str, str]:
-    """Render one message; an SMS falls back to plainer, shorter wording to fit two segments."""
-    if channel == Message.Channel.EMAIL:
-        return message_render(channel=channel, template=INVITATION_TEMPLATE, context=context)
-    attempts = [
-        context,
+def _addresses(invitation: Invitation) -> list[tuple[str, str]]:
+    """(channel, address) for each channel the invitation uses that has a contact detail."""
+    addresses = []
+    if invitation.channels in (Invitation.Channels.EMAIL, Invitation.Channels.BOTH):
+        addresses.append((Message.Channel.EMAIL, invitation.email))
+    if invitation.channels in (Invitation.Channels.SMS, Invitation.Channels.BOTH):
+        addresses.append((Message.Channel.SMS, invitation.mobile))
+    return [(channel, address) for channel, address in addresses if address]
+
+
+def _reachable(invitation: Invitation, recipient: User | None) -> bool:
+    return bool(_addresses(invitation)) and recipient_may_receive(
+        recipient=recipient, kind=Message.Kind.SERVICE
+    )
+
+
+def _messages_for(
+    invitation: Invitation, *, token: str, child_names: list[str], template: str
+) -> list[OutgoingMessage]:
+    """The outbox messages carrying one invitation's link, one per channel with a
+    contact detail. An SMS falls back to plainer, shorter wording to fit two segments."""
+    context = {
+        "school_name": invitation.school.name,
+        "children": _names(child_names),
+        "contact_name": invitation.contact_name,
+        "link": invitation_link(token),
+        "expires_on": _date(invitation.expires_at),
+        "sent_on": _date(invitation.sent_at) if invitation.sent_at else "",
+    }
+    shorter = (
         {
             **context,
             "school_name": _ascii(context["school_name"])[:60],
             "children": _ascii(context["children"])[:60] or "your child",
         },
         {**context, "school_name": _ascii(context["school_name"])[:40], "short": True},
-    ]
-    for attempt in attempts[:-1]:
-        try:
-            return message_render(channel=channel, template=INVITATION_TEMPLATE, context=attempt)
-        except ValueError:
-            continue
-    return message_render(channel=channel, template=INVITATION_TEMPLATE, context=attempts[-1])
-
-
-def _messages_for(
-    invitation: Invitation, *, token: str, child_names: list[str], recipient: User | None
-) -> list[Message]:
-    """Unsaved outbox rows for one invitation, one per channel with a contact detail."""
-    if not recipient_may_receive(recipient=recipient, kind=Message.Kind.SERVICE):
-        return []
-    context = {
-        "school_name": invitation.school.name,
-        "children": _names(child_names),
-        "contact_name": invitation.contact_name,
-        "link": invitation_link(token),
-        "expires_on": formats.date_format(timezone.localtime(invitation.expires_at), "j M Y"),
-    }
-    addresses = []
-    if invitation.channels in (Invitation.Channels.EMAIL, Invitation.Channels.BOTH):
-        addresses.append((Message.Channel.EMAIL, invitation.email))
-    if invitation.channels in (Invitation.Channels.SMS, Invitation.Channels.BOTH):
-        addresses.append((Message.Channel.SMS, invitation.mobile))
-    messages = []
-    for channel, address in addresses:
-        if not address:
-            continue
-        messages.append(
-            Message(
-                recipient=recipient,
-                to_address=address,
-                channel=channel,
-                kind=Message.Kind.SERVICE,
-                template=INVITATION_TEMPLATE,
-                idempotency_key=f"invitation:{invitation.token_hash}:{channel}",
-                **_render(channel=channel, context=context),
-            )
+    )
+    return [
+        OutgoingMessage(
+            recipient=invitation.parent,
+            to_address=address,
+            channel=channel,
+            kind=Message.Kind.SERVICE,
+            template=template,
+            context=context,
+            shorter_contexts=shorter if channel == Message.Channel.SMS else (),
+            idempotency_key=_message_key(invitation.token_hash, channel),
+            reference=invitation_reference(invitation.pk),
         )
-    return messages
+        for channel, address in _addresses(invitation)
+    ]
 
 
-def _enqueue_after_commit(messages: list[Message]) -> None:
-    from notifications.tasks import message_deliver_task
+def _queue(pending: Iterable[tuple[Invitation, str, list[str]]], *, template: str) -> None:
+    """Queue the messages of saved invitations, each with its freshly issued token,
+    in batches; delivery starts once the transaction commits."""
 
-    ids = [message.pk for message in messages]
+    def messages() -> Iterator[OutgoingMessage]:
+        for invitation, token, child_names in pending:
+            yield from _messages_for(
+                invitation, token=token, child_names=child_names, template=template
+            )
 
-    def enqueue() -> None:
-        for message_id in ids:
-            message_deliver_task.delay(message_id)
-
-    # robust: a broker that is down must not undo the committed invitations; the
-    # messages stay pending and the outbox's periodic requeue picks them up.
-    transaction.on_commit(enqueue, robust=True)
-
-
-def _queue(pending: list[tuple[Invitation, str, list[str], User | None]]) -> None:
-    """Write the outbox rows for freshly tokened invitations, in batches, and mark
-    invitations that reached no one as failed."""
-    messages: list[Message] = []
-    unreachable: list[Invitation] = []
-    for invitation, token, child_names, recipient in pending:
-        rows = _messages_for(invitation, token=token, child_names=child_names, recipient=recipient)
-        if rows:
-            invitation.attempts += 1
-            messages.extend(rows)
-        else:
-            unreachable.append(invitation)
-    for invitation in unreachable:
-        invitation.status = Invitation.Status.FAILED
-    if messages:
-        Message.objects.bulk_create(messages, batch_size=BATCH_SIZE)
-        _enqueue_after_commit(messages)
+    messages_queue(messages=messages(), batch_size=BATCH_SIZE)
 
 
 @transaction.atomic
@@ -198,8 +226,8 @@ def invitations_create(
     )
     expires_at = now + invitation_valid_for()
     invitations: list[Invitation] = []
-    pending = []
-    for parent_id, (parent, children) in by_parent.items():
+    tokens: list[str] = []
+    for parent_id, (parent, _) in by_parent.items():
         if parent_id in already_invited:
             continue
         token, digest = _new_token()
@@ -215,25 +243,32 @@ def invitations_create(
             created_by=actor,
             created_at=now,
         )
-        invitation.school = school
+        if _reachable(invitation, parent):
+            invitation.attempts = 1
+        else:
+            invitation.status = Invitation.Status.FAILED
         invitations.append(invitation)
-        pending.append((invitation, token, [child.first_name for child in children], parent))
+        tokens.append(token)
     if not invitations:
         return []
-    _queue(pending)
+    # Saved first: each message names its invitation's primary key.
     Invitation.objects.bulk_create(invitations, batch_size=BATCH_SIZE)
     Through = Invitation.pupils.through
     Through.objects.bulk_create(
         [
             Through(invitation_id=invitation.pk, pupil_id=child.pk)
-            for invitation, (_, children) in zip(
-                invitations,
-                (by_parent[i.parent_id] for i in invitations),
-                strict=True,
-            )
-            for child in children
+            for invitation in invitations
+            for child in by_parent[invitation.parent_id][1]
         ],
         batch_size=BATCH_SIZE,
+    )
+    _queue(
+        (
+            (invitation, token, [child.first_name for child in by_parent[invitation.parent_id][1]])
+            for invitation, token in zip(invitations, tokens, strict=True)
+            if invitation.status != Invitation.Status.FAILED
+        ),
+        template=INVITATION_TEMPLATE,
     )
     return invitations
 
@@ -250,29 +285,54 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
+def _child_names(invitation: Invitation) -> list[str]:
+    return [pupil.first_name for pupil in invitation.pupils.all()]
+
+
+def _pupils_by_first_name() -> Prefetch:
+    return Prefetch("pupils", queryset=Pupil.objects.order_by("first_name", "pk"))
+
+
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
-    """Send the invitation again with a new token and expiry; the old link stops working."""
+    """Send the invitation again with a new token and expiry; the old link stops working.
+
+    A new round: the status follows the new messages, and ``sent_at`` and the
+    reminder start again from this sending. Messages with the old link that are
+    still waiting are cancelled.
+    """
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("school", "parent")
+        .prefetch_related(_pupils_by_first_name())
         .get(pk=invitation.pk)
     )
     if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
         raise InvitationNotUsableError(f"An {invitation.status} invitation cannot be resent.")
     token, digest = _new_token()
-    now = timezone.now()
     invitation.token_hash = digest
-    invitation.expires_at = now + invitation_valid_for()
-    invitation.status = Invitation.Status.PENDING
+    invitation.expires_at = timezone.now() + invitation_valid_for()
+    invitation.sent_at = None
     invitation.reminder_sent_at = None
-    child_names = list(
-        invitation.pupils.order_by("first_name", "pk").values_list("first_name", flat=True)
-    )
-    _queue([(invitation, token, child_names, invitation.parent)])
+    reachable = _reachable(invitation, invitation.parent)
+    if reachable:
+        invitation.status = Invitation.Status.PENDING
+        invitation.attempts += 1
+    else:
+        invitation.status = Invitation.Status.FAILED
     invitation.save(
-        update_fields=["token_hash", "expires_at", "status", "attempts", "reminder_sent_at"]
+        update_fields=[
+            "token_hash",
+            "expires_at",
+            "status",
+            "attempts",
+            "sent_at",
+            "reminder_sent_at",
+        ]
     )
+    messages_cancel_superseded(references=[invitation_reference(invitation.pk)])
+    if reachable:
+        _queue([(invitation, token, _child_names(invitation))], template=INVITATION_TEMPLATE)
     return invitation
 
 
@@ -393,3 +453,112 @@ def invitations_expire() -> int:
     return Invitation.objects.filter(
         status__in=Invitation.LIVE_STATUSES, expires_at__lte=timezone.now()
     ).update(status=Invitation.Status.EXPIRED)
+
+
+@transaction.atomic
+def invitation_status_follow(*, invitation_id: int) -> Invitation | None:
+    """Set an invitation's status from the messages carrying its current link: the
+    best of delivered, sent, pending, bounced, failed (cancelled ones do not count),
+    and record when it was first sent. Accepted, expired and revoked invitations
+    keep their status. Returns the invitation, None if it has none to follow.
+
+    The invitation row is locked first, so that two messages (email and SMS)
+    changing at once are counted one after the other, each seeing the other.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation_id, status__in=STATUSES_MESSAGES_SET)
+        .first()
+    )
+    if invitation is None:
+        return None
+    current = list(
+        Message.objects.filter(
+            reference=invitation_reference(invitation.pk),
+            idempotency_key__startswith=_message_key_prefix(invitation.token_hash),
+        )
+        .exclude(status=Message.Status.CANCELLED)
+        .values_list("status", "sent_at")
+    )
+    statuses = {status for status, _ in current}
+    changed = []
+    for message_status, invitation_status in STATUS_FROM_MESSAGES:
+        if message_status in statuses:
+            if invitation.status != invitation_status:
+                invitation.status = invitation_status
+                changed.append("status")
+            break
+    sent_times = [sent_at for _, sent_at in current if sent_at is not None]
+    if invitation.sent_at is None and sent_times:
+        invitation.sent_at = min(sent_times)
+        changed.append("sent_at")
+    if changed:
+        invitation.save(update_fields=changed)
+    return invitation
+
+
+def invitations_remind_due(*, batch_size: int = BATCH_SIZE) -> int:
+    """Send the one automatic reminder for every invitation still live and not
+    accepted ``INVITATION_REMIND_AFTER`` (7 days) after it was sent; returns how many.
+
+    Only the hash of a token is stored, so the reminder cannot repeat the first
+    link: it carries a fresh token for the same invitation, and the first link
+    stops working. The expiry stays as it was (the reminder does not extend the
+    14 days), as does ``sent_at``; ``reminder_sent_at`` marks it done, so no
+    invitation is reminded twice. A resend starts a new round, with its own reminder.
+
+    Works ``batch_size`` invitations at a time, each batch in its own transaction
+    with a fixed number of queries; rows another run has locked are skipped.
+    """
+    now = timezone.now()
+    cutoff = now - settings.INVITATION_REMIND_AFTER
+    reminded = 0
+    after_pk = 0
+    while True:
+        count, last_pk = _remind_batch(after_pk=after_pk, cutoff=cutoff, now=now, size=batch_size)
+        reminded += count
+        if last_pk is None:
+            return reminded
+        after_pk = last_pk
+
+
+@transaction.atomic
+def _remind_batch(
+    *, after_pk: int, cutoff: datetime, now: datetime, size: int
+) -> tuple[int, int | None]:
+    """Remind up to ``size`` due invitations after ``after_pk``; returns how many were
+    reminded and the last primary key looked at (None when there were none)."""
+    invitations = list(
+        Invitation.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("school", "parent")
+        .prefetch_related(_pupils_by_first_name())
+        .filter(
+            pk__gt=after_pk,
+            status__in=Invitation.LIVE_STATUSES,
+            expires_at__gt=now,
+            sent_at__lte=cutoff,
+            reminder_sent_at__isnull=True,
+        )
+        .order_by("pk")[:size]
+    )
+    if not invitations:
+        return 0, None
+    pending = []
+    for invitation in invitations:
+        # Marked even when no one can be reached any more, so that it is not
+        # looked at again every hour; the link it had then keeps working.
+        invitation.reminder_sent_at = now
+        if not _reachable(invitation, invitation.parent):
+            continue
+        token, invitation.token_hash = _new_token()
+        invitation.status = Invitation.Status.PENDING
+        invitation.attempts += 1
+        pending.append((invitation, token, _child_names(invitation)))
+    Invitation.objects.bulk_update(
+        invitations, ["reminder_sent_at", "token_hash", "status", "attempts"]
+    )
+    messages_cancel_superseded(
+        references=[invitation_reference(invitation.pk) for invitation, _, _ in pending]
+    )
+    _queue(pending, template=REMINDER_TEMPLATE)
+    return len(pending), invitations[-1].pk

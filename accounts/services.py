@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.lookup import normalise_email
 from accounts.models import Membership, User
+from notifications.models import Message
+from notifications.services import message_queue
 
 if TYPE_CHECKING:
     from schools.models import School
@@ -44,6 +44,8 @@ def staff_add(
 ) -> Membership:
     """Add a teacher or admin to a school; a new account gets an email to set a password.
 
+    The email goes through the outbox, written in this transaction.
+
     An existing account keeps its password and is told it has been added. Someone
     already on this school's staff cannot be added twice.
     """
@@ -68,18 +70,21 @@ def staff_add(
     membership = Membership.objects.create(user=user, school=school, role=role)
 
     needs_password = not user.has_usable_password()
-    context = {
-        "user": user,
-        "school": school,
-        "role": membership.get_role_display(),
-        "actor": actor,
-        "password_url": password_set_url(user=user) if needs_password else "",
-        "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('account_login')}",
-    }
-    subject = f"You have been added to {school} on the Home Learning Portal"
-    body = render_to_string("accounts/email/staff_added.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message_queue(
+        recipient=user,
+        channel=Message.Channel.EMAIL,
+        kind=Message.Kind.SERVICE,
+        template="staff_added",
+        context={
+            "user_name": user.get_short_name(),
+            "actor_name": actor.get_full_name(),
+            "school_name": school.name,
+            "role": membership.get_role_display().lower(),
+            "password_url": password_set_url(user=user) if needs_password else "",
+            "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('account_login')}",
+        },
+        idempotency_key=f"staff-added:{membership.pk}",
+        reference=f"membership:{membership.pk}",
     )
     return membership
 

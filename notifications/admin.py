@@ -13,7 +13,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     list_display = ["id", "channel", "kind", "template", "status", "attempts", "created_at"]
     list_filter = ["status", "channel", "kind", "template"]
-    search_fields = ["idempotency_key", "provider_id"]
+    search_fields = ["idempotency_key", "provider_id", "reference"]
     date_hierarchy = "created_at"
     fields = [
         "recipient",
@@ -27,6 +27,7 @@ class MessageAdmin(admin.ModelAdmin):
         "provider_id",
         "last_error",
         "idempotency_key",
+        "reference",
         "created_at",
         "sent_at",
         "next_attempt_at",

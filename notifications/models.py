@@ -7,6 +7,12 @@ class Message(models.Model):
 
     Written in the same transaction as the change that causes it and sent by a
     Celery task after commit; only a still-pending message is ever sent.
+
+    ``reference`` names what caused the message (``"invitation:42"``) without this
+    app knowing that model: the app that queued it reads it back when the
+    message's status changes (``notifications.signals.message_status_changed``).
+    A provider's delivery receipt can move a sent message on to delivered, bounced
+    or failed.
     """
 
     class Channel(models.TextChoices):
@@ -20,6 +26,8 @@ class Message(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        BOUNCED = "bounced", "Bounced"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
@@ -42,6 +50,11 @@ class Message(models.Model):
     provider_id = models.CharField(max_length=255, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
+    reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='What caused the message, as "<kind>:<primary key>", e.g. "invitation:42"',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -50,6 +63,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="message_status_created_idx"),
             models.Index(fields=["recipient", "status"], name="message_recipient_status_idx"),
+            models.Index(fields=["reference"], name="message_reference_idx"),
         ]
 
     def __str__(self) -> str:

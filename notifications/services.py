@@ -1,15 +1,23 @@
 """Writes to the message outbox.
 
-``message_queue`` renders a message and writes it in the caller's transaction; a
-Celery task delivers it after commit. ``message_deliver`` sends a message only
-while it is still pending, so running it twice sends once.
+``message_queue`` renders one message and writes it in the caller's transaction;
+``messages_queue`` does the same for many, in batches. A Celery task delivers each
+message after commit. ``message_deliver`` sends a message only while it is still
+pending, so running it twice sends once. ``message_receipt_record`` records what
+a provider later reports (delivered, bounced, failed). Every status change is
+announced with ``notifications.signals.message_status_changed``.
 """
+
+from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import make_msgid
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -19,28 +27,39 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from accounts.models import User
 from notifications.errors import DeliveryError, TransientDeliveryError
 from notifications.models import Message
+from notifications.signals import message_status_changed
 from notifications.sms import get_sms_backend, sms_check_length
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
+# Rows written by one INSERT in messages_queue.
+QUEUE_BATCH_SIZE = 500
+# What a provider's receipt may report, and the states it may move a message from.
+RECEIPT_STATUSES = frozenset(
+    {Message.Status.DELIVERED, Message.Status.BOUNCED, Message.Status.FAILED}
+)
+RECEIPT_APPLIES_TO = frozenset({Message.Status.PENDING, Message.Status.SENT})
 
-def _render_text(name: str, context: dict[str, Any]) -> str:
+
+def _render_text(name: str, context: Mapping[str, Any]) -> str:
     """Render a plain-text template without HTML escaping."""
     template = get_template(name)
-    return template.template.render(Context(context, autoescape=False)).strip()
+    return template.template.render(Context(dict(context), autoescape=False)).strip()
 
 
-def message_render(*, channel: str, template: str, context: dict[str, Any]) -> dict[str, str]:
+def message_render(*, channel: str, template: str, context: Mapping[str, Any]) -> dict[str, str]:
     """The subject and bodies of a message; ValueError if an SMS needs over two segments."""
     base = f"notifications/{template}"
     if channel == Message.Channel.EMAIL:
         return {
             "subject": " ".join(_render_text(f"{base}/subject.txt", context).split()),
             "body_text": _render_text(f"{base}/body.txt", context),
-            "body_html": render_to_string(f"{base}/body.html", context),
+            "body_html": render_to_string(f"{base}/body.html", dict(context)),
         }
     if channel == Message.Channel.SMS:
         body = _render_text(f"{base}/sms.txt", context)
@@ -63,16 +82,42 @@ def _enqueue(message_id: int) -> None:
     message_deliver_task.delay(message_id)
 
 
+def _enqueue_after_commit(message_ids: list[int]) -> None:
+    """Hand the messages to the delivery task once the caller's transaction commits.
+
+    robust: a broker that is down must not undo the caller's committed change. The
+    first failure ends the loop (each further attempt would wait on the broker
+    again); the messages stay pending and messages_requeue_stale picks them up.
+    """
+    if not message_ids:
+        return
+
+    def enqueue() -> None:
+        for message_id in message_ids:
+            _enqueue(message_id)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def _address(*, recipient: User | None, channel: str, to_address: str | None) -> str:
+    if to_address is None and recipient is not None:
+        to_address = recipient.email if channel == Message.Channel.EMAIL else recipient.mobile
+    if not to_address:
+        raise ValueError(f"No {channel} address for this message.")
+    return to_address
+
+
 @transaction.atomic
 def message_queue(
     *,
     recipient: User | None,
     channel: str,
     template: str,
-    context: dict[str, Any],
+    context: Mapping[str, Any],
     idempotency_key: str,
     to_address: str | None = None,
     kind: str = Message.Kind.SERVICE,
+    reference: str = "",
 ) -> Message | None:
     """Write a message to the outbox and deliver it once the transaction commits.
 
@@ -86,10 +131,7 @@ def message_queue(
         raise ValueError(f"Unknown message kind {kind!r}.")
     if not recipient_may_receive(recipient=recipient, kind=kind):
         return None
-    if to_address is None and recipient is not None:
-        to_address = recipient.email if channel == Message.Channel.EMAIL else recipient.mobile
-    if not to_address:
-        raise ValueError(f"No {channel} address for this message.")
+    to_address = _address(recipient=recipient, channel=channel, to_address=to_address)
     rendered = message_render(channel=channel, template=template, context=context)
     try:
         with transaction.atomic():
@@ -100,15 +142,124 @@ def message_queue(
                 kind=kind,
                 template=template,
                 idempotency_key=idempotency_key,
+                reference=reference,
                 **rendered,
             )
     except IntegrityError:
         # Another transaction queued the same key first.
         return Message.objects.get(idempotency_key=idempotency_key)
-    # robust: a broker that is down must not undo the caller's committed change;
-    # the message stays pending and messages_requeue_stale picks it up.
-    transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
+    _enqueue_after_commit([message.pk])
     return message
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message for ``messages_queue`` to render and write.
+
+    ``shorter_contexts`` are tried in turn when an SMS rendered from ``context``
+    would need more than two segments (plainer or shorter wording, say).
+    """
+
+    channel: str
+    template: str
+    context: Mapping[str, Any]
+    idempotency_key: str
+    recipient: User | None = None
+    to_address: str | None = None
+    kind: str = Message.Kind.SERVICE
+    reference: str = ""
+    shorter_contexts: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+
+
+def _render_fitting(outgoing: OutgoingMessage) -> dict[str, str]:
+    contexts = [outgoing.context, *outgoing.shorter_contexts]
+    for context in contexts[:-1]:
+        try:
+            return message_render(
+                channel=outgoing.channel, template=outgoing.template, context=context
+            )
+        except ValueError:
+            continue
+    return message_render(
+        channel=outgoing.channel, template=outgoing.template, context=contexts[-1]
+    )
+
+
+# No savepoint: the rows are written all or nothing with the caller's change, and a
+# whole school's invitations cost the same few statements as one family's.
+@transaction.atomic(savepoint=False)
+def messages_queue(
+    *, messages: Iterable[OutgoingMessage], batch_size: int = QUEUE_BATCH_SIZE
+) -> list[int]:
+    """Write many messages to the outbox in the caller's transaction and deliver each
+    once it commits; returns the primary keys of the messages written.
+
+    Messages are rendered and inserted ``batch_size`` at a time: two statements a
+    batch, whatever the number of recipients. A message the recipient must not
+    receive is left out; so is one whose ``idempotency_key`` is already in the
+    outbox (or repeated in ``messages``). Raises ValueError for a message without an
+    address or an SMS too long even in its shortest wording, writing nothing.
+    """
+    written: list[int] = []
+    seen: set[str] = set()
+    pending = iter(messages)
+    while batch := list(islice(pending, batch_size)):
+        wanted = []
+        for outgoing in batch:
+            if outgoing.kind not in Message.Kind.values:
+                raise ValueError(f"Unknown message kind {outgoing.kind!r}.")
+            if outgoing.idempotency_key in seen:
+                continue
+            seen.add(outgoing.idempotency_key)
+            if recipient_may_receive(recipient=outgoing.recipient, kind=outgoing.kind):
+                wanted.append(outgoing)
+        if not wanted:
+            continue
+        queued_before = set(
+            Message.objects.filter(
+                idempotency_key__in=[outgoing.idempotency_key for outgoing in wanted]
+            ).values_list("idempotency_key", flat=True)
+        )
+        rows = [
+            Message(
+                recipient=outgoing.recipient,
+                to_address=_address(
+                    recipient=outgoing.recipient,
+                    channel=outgoing.channel,
+                    to_address=outgoing.to_address,
+                ),
+                channel=outgoing.channel,
+                kind=outgoing.kind,
+                template=outgoing.template,
+                idempotency_key=outgoing.idempotency_key,
+                reference=outgoing.reference,
+                **_render_fitting(outgoing),
+            )
+            for outgoing in wanted
+            if outgoing.idempotency_key not in queued_before
+        ]
+        if rows:
+            Message.objects.bulk_create(rows)
+            written.extend(row.pk for row in rows)
+    _enqueue_after_commit(written)
+    return written
+
+
+def _announce(message: Message, previous_status: str) -> None:
+    """Send message_status_changed inside the caller's transaction.
+
+    A receiver that fails is logged and its writes undone (a savepoint), but it
+    cannot undo the status change: the provider has already acted on the message.
+    """
+    if message.status == previous_status:
+        return
+    try:
+        with transaction.atomic():
+            message_status_changed.send(
+                sender=Message, message=message, previous_status=previous_status
+            )
+    except Exception:
+        logger.exception("A receiver of message_status_changed failed for message %s", message.pk)
 
 
 def _send_email(message: Message) -> str:
@@ -164,7 +315,9 @@ def message_deliver(*, message_id: int) -> None:
             return
         if not recipient_may_receive(recipient=message.recipient, kind=message.kind):
             message.status = Message.Status.CANCELLED
-            message.save(update_fields=["status"])
+            message.next_attempt_at = None
+            message.save(update_fields=["status", "next_attempt_at"])
+            _announce(message, Message.Status.PENDING)
             return
         message.attempts += 1
         try:
@@ -197,8 +350,39 @@ def message_deliver(*, message_id: int) -> None:
                 "next_attempt_at",
             ]
         )
+        _announce(message, Message.Status.PENDING)
     if retry_error is not None:
         raise retry_error
+
+
+@transaction.atomic
+def message_receipt_record(
+    *, message_id: int, status: str, provider_id: str = "", detail: str = ""
+) -> Message | None:
+    """Record what a provider reports about a message it accepted: delivered,
+    bounced (the address does not exist) or failed; returns the message, None if unknown.
+
+    Idempotent: only a pending or sent message changes, so a repeated or late
+    receipt leaves the message as it is. A receipt naming a provider id other than
+    the one recorded is for another sending and is ignored too. ``detail`` (short,
+    no personal data) goes into ``last_error`` for a failure.
+    """
+    if status not in RECEIPT_STATUSES:
+        raise ValueError(f"Not a receipt status: {status!r}.")
+    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.status not in RECEIPT_APPLIES_TO:
+        return message
+    if provider_id and message.provider_id and provider_id != message.provider_id:
+        return message
+    previous_status = message.status
+    message.status = status
+    message.next_attempt_at = None
+    message.sent_at = message.sent_at or timezone.now()
+    if status != Message.Status.DELIVERED:
+        message.last_error = detail[:200]
+    message.save(update_fields=["status", "next_attempt_at", "sent_at", "last_error"])
+    _announce(message, previous_status)
+    return message
 
 
 def messages_requeue_stale(*, older_than: timedelta | None = None) -> int:
@@ -223,7 +407,31 @@ def messages_requeue_stale(*, older_than: timedelta | None = None) -> int:
 
 @transaction.atomic
 def message_cancel_pending(*, recipient: User) -> int:
-    """Cancel every message still waiting for this recipient; returns how many."""
+    """Cancel every message still waiting for this recipient; returns how many.
+
+    One UPDATE, so no message_status_changed: the recipient is being closed or
+    restricted and what caused the messages no longer matters to them."""
     return Message.objects.filter(recipient=recipient, status=Message.Status.PENDING).update(
+        status=Message.Status.CANCELLED, next_attempt_at=None
+    )
+
+
+@transaction.atomic
+def messages_cancel_superseded(*, references: Iterable[str]) -> int:
+    """Cancel the still-pending messages caused by ``references`` (an invitation whose
+    link was replaced, say); returns how many.
+
+    A message a worker is sending at this moment is skipped rather than waited for:
+    the caller may hold locks the delivery's signal receivers need. One UPDATE, so
+    no message_status_changed."""
+    references = list(references)
+    if not references:
+        return 0
+    message_ids = list(
+        Message.objects.select_for_update(skip_locked=True)
+        .filter(reference__in=references, status=Message.Status.PENDING)
+        .values_list("pk", flat=True)
+    )
+    return Message.objects.filter(pk__in=message_ids, status=Message.Status.PENDING).update(
         status=Message.Status.CANCELLED, next_attempt_at=None
     )

@@ -137,6 +137,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.messages_requeue_stale_task",
         "schedule": timedelta(minutes=5),
     },
+    "invitations-remind-due": {
+        "task": "accounts.tasks.invitations_remind_due_task",
+        "schedule": crontab(minute=20),
+    },
+    "invitations-expire": {
+        "task": "accounts.tasks.invitations_expire_task",
+        "schedule": crontab(minute=50),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 
@@ -216,6 +224,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# The bearer token GOV.UK Notify sends with delivery receipts (set on Notify's
+# callbacks page, for /notifications/notify/receipts/); empty refuses every receipt.
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 # Outbox: a message still pending this long after it was due is enqueued again;
 # after this many attempts a transient failure becomes a failure.
 MESSAGE_STALE_AFTER = timedelta(minutes=env.int("MESSAGE_STALE_AFTER_MINUTES", default=10))
@@ -229,6 +240,8 @@ ROSTER_BACKGROUND_ROWS = env.int("ROSTER_BACKGROUND_ROWS", default=500)
 ROSTER_IMPORT_KEEP = timedelta(days=7)
 # An invitation link works once, for this long.
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=14))
+# One reminder goes this long after an unaccepted invitation was sent.
+INVITATION_REMIND_AFTER = timedelta(days=env.int("INVITATION_REMIND_AFTER_DAYS", default=7))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

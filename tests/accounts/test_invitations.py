@@ -363,3 +363,430 @@ def test_inviting_a_whole_school_takes_the_same_number_of_queries_for_1_or_30_pu
     # at its bound-variable limit, which PostgreSQL does not.
     assert one <= thirty <= one + 1
     assert thirty <= 10
+
+
+# Messages: written through the outbox, linked to their invitation.
+
+
+def test_invitations_hand_their_messages_to_the_outbox_rather_than_writing_rows(
+    school, admin, monkeypatch
+):
+    from accounts import invitations
+
+    handed = []
+
+    def record(*, messages, batch_size):
+        handed.extend(messages)
+        return []
+
+    monkeypatch.setattr(invitations, "messages_queue", record)
+    invitation, _, _ = invite_one(school, admin, channels="both", mobile="+447700900001")
+    assert not Message.objects.exists()
+    assert sorted(m.channel for m in handed) == ["email", "sms"]
+    assert {m.reference for m in handed} == {f"invitation:{invitation.pk}"}
+    assert {m.template for m in handed} == {"invitation"}
+
+
+def test_each_message_names_the_invitation_that_caused_it(school, admin):
+    first, _, _ = invite_one(school, admin, channels="both", mobile="+447700900001")
+    second, _, _ = invite_one(school, admin, channels="email")
+    assert sorted(Message.objects.values_list("reference", "channel")) == sorted(
+        [
+            (f"invitation:{first.pk}", "email"),
+            (f"invitation:{first.pk}", "sms"),
+            (f"invitation:{second.pk}", "email"),
+        ]
+    )
+
+
+def test_an_invitation_is_sent_once_its_message_is_and_records_when(
+    school, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin)
+        assert Invitation.objects.get().status == Invitation.Status.PENDING
+    invitation.refresh_from_db()
+    message = Message.objects.get()
+    assert invitation.status == Invitation.Status.SENT
+    assert invitation.sent_at == message.sent_at
+
+
+def _receipt(message, status):
+    from notifications.services import message_receipt_record
+
+    message_receipt_record(message_id=message.pk, status=status, provider_id=message.provider_id)
+
+
+@pytest.mark.parametrize(
+    ("email", "sms_receipt", "expected"),
+    [
+        ("sent", "delivered", "delivered"),
+        ("sent", "bounced", "sent"),
+        ("sent", "failed", "sent"),
+        ("bounced", "bounced", "bounced"),
+        ("bounced", "failed", "bounced"),
+        ("failed", "failed", "failed"),
+        ("pending", "bounced", "pending"),
+    ],
+)
+def test_an_invitation_takes_the_best_status_of_its_messages(
+    school, admin, email, sms_receipt, expected, django_capture_on_commit_callbacks
+):
+    """delivered > sent > pending > bounced > failed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin, channels="both", mobile="+447700900001")
+    email_message = Message.objects.get(channel="email")
+    sms_message = Message.objects.get(channel="sms")
+    if email == "pending":
+        Message.objects.filter(pk=email_message.pk).update(status="pending")
+    elif email != "sent":
+        _receipt(email_message, email)
+    _receipt(sms_message, sms_receipt)
+    invitation.refresh_from_db()
+    assert invitation.status == expected
+
+
+def test_an_sms_only_invitation_that_bounces_is_bounced(
+    school, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin, channels="sms", mobile="+447700900009")
+    _receipt(Message.objects.get(), "bounced")
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.BOUNCED
+    assert not invitation.is_usable
+
+
+def test_a_refused_email_fails_the_invitation(school, admin, monkeypatch):
+    import smtplib
+
+    from notifications.services import message_deliver
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"no such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    invitation, _, _ = invite_one(school, admin)
+    message_deliver(message_id=Message.objects.get().pk)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.FAILED
+    assert invitation.sent_at is None
+
+
+@pytest.mark.parametrize("ending", ["accept", "revoke", "expire"])
+def test_a_late_receipt_never_undoes_accepted_revoked_or_expired(
+    school, admin, notice, ending, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, parent, _ = invite_one(school, admin)
+    if ending == "accept":
+        invitation_accept(
+            invitation=invitation, user=parent, consents={Purpose.PLATFORM: PLATFORM}, actor=parent
+        )
+    elif ending == "revoke":
+        invitation_revoke(invitation=invitation, actor=admin)
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+        invitations_expire()
+    before = Invitation.objects.get(pk=invitation.pk).status
+    _receipt(Message.objects.get(), "delivered")
+    invitation.refresh_from_db()
+    assert invitation.status == before
+    assert before in {"accepted", "revoked", "expired"}
+
+
+def test_messages_with_an_old_link_no_longer_count_after_a_resend(
+    school, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _, _ = invite_one(school, admin)
+    old = Message.objects.get()
+    invitation_resend(invitation=invitation, actor=admin)  # new message not sent yet
+    _receipt(old, "delivered")
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+    assert invitation.sent_at is None  # a resend starts a new round
+
+
+def test_resend_cancels_messages_with_the_old_link_still_waiting(
+    school, admin, django_capture_on_commit_callbacks
+):
+    invitation, _, _ = invite_one(school, admin)  # its message is never delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_resend(invitation=invitation, actor=admin)
+    assert Message.objects.filter(status="cancelled").count() == 1
+    assert Message.objects.filter(status="sent").count() == 1
+    assert len(mail.outbox) == 1  # only the new link went out
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT
+
+
+# The reminder, seven days on.
+
+
+def _sent_days_ago(invitation, days, minutes=0):
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now() - timedelta(days=days, minutes=minutes)
+    )
+
+
+def _sent_invitation(school, admin, callbacks, **fields):
+    with callbacks(execute=True):
+        invitation, parent, pupil = invite_one(school, admin, **fields)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT
+    return invitation, parent, pupil
+
+
+def test_one_reminder_with_a_fresh_link_goes_seven_days_after_sending(
+    school, admin, django_capture_on_commit_callbacks
+):
+    from accounts.invitations import invitations_remind_due
+
+    invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
+    first_token = token_from_outbox()
+    _sent_days_ago(invitation, 7, minutes=1)
+    invitation.refresh_from_db()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitations_remind_due() == 1
+    reminder = mail.outbox[0]
+    assert reminder.subject.startswith("Reminder: Oakfield Primary")
+    assert "first message no longer works" in reminder.body
+    new_token = token_from_outbox()
+    assert new_token != first_token
+    assert invitation_for_token(first_token) is None
+    reminded = invitation_for_token(new_token)
+    assert reminded.pk == invitation.pk
+    assert reminded.expires_at == invitation.expires_at  # the original expiry stands
+    assert reminded.sent_at == invitation.sent_at
+    assert reminded.reminder_sent_at is not None
+    assert reminded.status == Invitation.Status.SENT
+    assert reminded.attempts == 2
+    assert Message.objects.filter(template="invitation_reminder").get().reference == (
+        f"invitation:{invitation.pk}"
+    )
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitations_remind_due() == 0  # never a second reminder
+    assert mail.outbox == []
+
+
+def test_no_reminder_before_seven_days(school, admin, django_capture_on_commit_callbacks):
+    from accounts.invitations import invitations_remind_due
+
+    invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
+    _sent_days_ago(invitation, 6, minutes=23 * 60)
+    assert invitations_remind_due() == 0
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", ["accepted", "revoked", "expired", "bounced", "never sent"])
+def test_no_reminder_for_an_invitation_that_is_over_or_never_went(
+    school, admin, notice, state, django_capture_on_commit_callbacks
+):
+    from accounts.invitations import invitations_remind_due
+
+    invitation, parent, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
+    _sent_days_ago(invitation, 8)
+    if state == "accepted":
+        invitation_accept(
+            invitation=invitation, user=parent, consents={Purpose.PLATFORM: PLATFORM}, actor=parent
+        )
+    elif state == "revoked":
+        invitation_revoke(invitation=invitation, actor=admin)
+    elif state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+    elif state == "bounced":
+        _receipt(Message.objects.get(), "bounced")
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+    assert invitations_remind_due() == 0
+    assert not Message.objects.filter(template="invitation_reminder").exists()
+
+
+def test_a_parent_closed_since_gets_no_reminder_and_keeps_the_link(
+    school, admin, django_capture_on_commit_callbacks
+):
+    from accounts.invitations import invitations_remind_due
+
+    invitation, parent, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
+    token = token_from_outbox()
+    _sent_days_ago(invitation, 8)
+    parent.closed_at = timezone.now()
+    parent.save(update_fields=["closed_at"])
+    assert invitations_remind_due() == 0
+    assert not Message.objects.filter(template="invitation_reminder").exists()
+    invitation.refresh_from_db()
+    assert invitation.reminder_sent_at is not None  # not looked at again
+    assert invitation_for_token(token) == invitation
+
+
+def test_a_resend_after_the_reminder_starts_a_new_round(
+    school, admin, django_capture_on_commit_callbacks
+):
+    from accounts.invitations import invitations_remind_due
+
+    invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
+    _sent_days_ago(invitation, 8)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_remind_due()
+        invitation_resend(invitation=invitation, actor=admin)
+    invitation.refresh_from_db()
+    assert invitation.reminder_sent_at is None
+    _sent_days_ago(invitation, 8)
+    assert invitations_remind_due() == 1
+
+
+def test_the_sms_reminder_fits_two_segments_with_long_names(
+    admin, django_capture_on_commit_callbacks
+):
+    from accounts.invitations import invitations_remind_due
+    from notifications.sms import sms_length
+
+    school = SchoolFactory(name="Ysgol Gynradd Gymraeg Llanfairpwllgwyngyll " * 4)
+    admin = admin_of(school)
+    parent = imported_parent(mobile="+447700900123")
+    pupils = [PupilFactory(school=school, first_name=f"Gwenllïan-Angharad{n}") for n in range(4)]
+    for pupil in pupils:
+        link_unconfirmed(parent, pupil)
+    with django_capture_on_commit_callbacks(execute=True):
+        (invitation,) = invitations_create(
+            school=school, pupils=pupils, channels="sms", actor=admin
+        )
+    _sent_days_ago(invitation, 8)
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitations_remind_due() == 1
+    (text,) = sms.outbox
+    encoding, length = sms_length(text.body)
+    assert length <= (306 if encoding == "gsm7" else 134)
+    assert "/invitations/" in text.body
+
+
+def _due_invitations(school, admin, count):
+    pupils = PupilFactory.create_batch(count, school=school)
+    for pupil in pupils:
+        link_unconfirmed(imported_parent(), pupil)
+    invitations = invitations_create(school=school, pupils=pupils, channels="email", actor=admin)
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(
+        status=Invitation.Status.SENT, sent_at=timezone.now() - timedelta(days=8)
+    )
+    return invitations
+
+
+def test_reminders_go_in_batches(school, admin):
+    from accounts.invitations import invitations_remind_due
+
+    _due_invitations(school, admin, 5)
+    assert invitations_remind_due(batch_size=2) == 5
+    assert Message.objects.filter(template="invitation_reminder").count() == 5
+    assert not Invitation.objects.filter(reminder_sent_at__isnull=True).exists()
+
+
+def _queries_to_remind(size: int) -> int:
+    from accounts.invitations import invitations_remind_due
+
+    school = SchoolFactory()
+    _due_invitations(school, admin_of(school), size)
+    with CaptureQueriesContext(connection) as queries:
+        assert invitations_remind_due() == size
+    return len(queries)
+
+
+def test_reminding_1_or_30_invitations_takes_the_same_number_of_queries():
+    one = _queries_to_remind(1)
+    Invitation.objects.update(reminder_sent_at=timezone.now())
+    thirty = _queries_to_remind(30)
+    assert one == thirty
+    assert thirty <= 15
+
+
+def test_beat_runs_the_reminders_and_the_expiry_every_hour(settings):
+    from celery.schedules import crontab
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    for name, task in [
+        ("invitations-remind-due", "accounts.tasks.invitations_remind_due_task"),
+        ("invitations-expire", "accounts.tasks.invitations_expire_task"),
+    ]:
+        entry = settings.CELERY_BEAT_SCHEDULE[name]
+        assert entry["task"] == task
+        assert task in app.tasks
+        assert isinstance(entry["schedule"], crontab)
+        assert entry["schedule"].hour == set(range(24))
+
+
+def test_the_tasks_remind_and_expire(school, admin, django_capture_on_commit_callbacks):
+    from accounts.tasks import invitations_expire_task, invitations_remind_due_task
+
+    invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
+    _sent_days_ago(invitation, 8)
+    assert invitations_remind_due_task.delay().get() == 1
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    assert invitations_expire_task.delay().get() == 1
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.EXPIRED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receipts_for_email_and_sms_of_one_invitation_at_once_both_count(monkeypatch):
+    """Both receipts reach the invitation before either commits: the second to
+    count must still see the first (the invitation row is locked while counting)."""
+    import threading
+
+    from django.db import connections
+
+    from accounts import receivers
+    from notifications.services import message_deliver, message_receipt_record
+    from notifications.signals import message_status_changed
+    from notifications.tasks import message_deliver_task
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    monkeypatch.setattr(message_deliver_task, "delay", lambda message_id: None)
+    school = SchoolFactory()
+    invitation, _, _ = invite_one(school, admin_of(school), channels="both", mobile="+447700900001")
+    email, text = Message.objects.order_by("channel")
+    for message in (email, text):
+        message_deliver(message_id=message.pk)
+    assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.SENT
+
+    both_changed = threading.Barrier(2, timeout=5)
+    uid = "accounts.invitation_follows_its_messages"
+    message_status_changed.disconnect(dispatch_uid=uid)
+    message_status_changed.connect(
+        lambda **kwargs: both_changed.wait(), weak=False, dispatch_uid="meet"
+    )
+    message_status_changed.connect(receivers.invitation_follows_its_messages, dispatch_uid=uid)
+    errors = []
+
+    def receipt(message, status):
+        try:
+            message_receipt_record(message_id=message.pk, status=status)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=receipt, args=(email, "bounced")),
+        threading.Thread(target=receipt, args=(text, "failed")),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        message_status_changed.disconnect(dispatch_uid="meet")
+    assert errors == []
+    invitation.refresh_from_db()
+    # Each receipt alone leaves the other message sent; together they make it bounced.
+    assert invitation.status == Invitation.Status.BOUNCED

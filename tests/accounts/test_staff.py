@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from notifications.models import Message
 from schools.services import ClassTeachersError, class_teachers_set
 from tests.factories import (
     SchoolClassFactory,
@@ -136,6 +137,46 @@ def test_no_email_is_sent_when_the_addition_fails(
         staff_client(admin), school, django_capture_on_commit_callbacks, email="already@example.org"
     )
 
+    assert mail.outbox == []
+    assert not Message.objects.exists()
+
+
+def test_the_added_email_is_a_service_message_in_the_outbox(
+    school, admin, staff_client, django_capture_on_commit_callbacks
+):
+    _add(staff_client(admin), school, django_capture_on_commit_callbacks)
+
+    user = User.objects.get(email="new.teacher@example.org")
+    message = Message.objects.get()
+    assert (message.recipient, message.channel, message.kind, message.template) == (
+        user,
+        "email",
+        "service",
+        "staff_added",
+    )
+    assert message.status == Message.Status.SENT
+    assert message.subject == "You have been added to Alder Primary on the Home Learning Portal"
+    assert "Hello Nia," in message.body_text
+    assert "as a teacher." in message.body_text
+    assert mail.outbox[0].extra_headers["Message-ID"] == message.provider_id
+    html, mimetype = mail.outbox[0].alternatives[0]
+    assert mimetype == "text/html"
+    assert 'href="http' in html and "/accounts/password/reset/key/" in html
+
+
+def test_the_added_email_waits_for_the_commit(school, admin):
+    from accounts.services import staff_add
+
+    staff_add(
+        school=school,
+        email="later@example.org",
+        first_name="La",
+        last_name="Ter",
+        role="admin",
+        actor=admin,
+    )  # the test's transaction never commits
+
+    assert Message.objects.get().status == Message.Status.PENDING
     assert mail.outbox == []
 
 

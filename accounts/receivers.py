@@ -1,0 +1,14 @@
+"""Signal receivers for accounts, connected in AccountsConfig.ready."""
+
+from django.dispatch import receiver
+
+from accounts.invitations import invitation_id_from_reference, invitation_status_follow
+from notifications.signals import message_status_changed
+
+
+@receiver(message_status_changed, dispatch_uid="accounts.invitation_follows_its_messages")
+def invitation_follows_its_messages(sender, message, **kwargs) -> None:
+    """An invitation's status (sent, delivered, bounced...) follows its messages'."""
+    invitation_id = invitation_id_from_reference(message.reference)
+    if invitation_id is not None:
+        invitation_status_follow(invitation_id=invitation_id)

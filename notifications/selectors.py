@@ -1,0 +1,49 @@
+"""Reads of the outbox."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from notifications.models import Message
+
+# A link in a plain-text body runs to the next space; trailing punctuation is prose.
+LINK = re.compile(r"https?://[^\s<>\"']+")
+TRAILING_PUNCTUATION = ".,;:!?)]}"
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    message: Message
+    links: Sequence[str]
+
+
+def messages_recent() -> QuerySet[Message]:
+    """Every message, newest first, with the fields the outbox page shows."""
+    return Message.objects.only(
+        "id",
+        "channel",
+        "kind",
+        "template",
+        "to_address",
+        "subject",
+        "body_text",
+        "status",
+        "created_at",
+        "sent_at",
+    ).order_by("-created_at", "-pk")
+
+
+def links_in(text: str) -> list[str]:
+    """The web links in a plain-text message body, in order, each once."""
+    links: list[str] = []
+    for match in LINK.findall(text):
+        link = match.rstrip(TRAILING_PUNCTUATION)
+        if link not in links:
+            links.append(link)
+    return links
+
+
+def outbox_entries(messages: Sequence[Message]) -> list[OutboxEntry]:
+    return [OutboxEntry(message=message, links=links_in(message.body_text)) for message in messages]

@@ -1,0 +1,104 @@
+"""The development outbox page and the GOV.UK Notify delivery-receipt callback."""
+
+import json
+import logging
+import re
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from notifications.models import Message
+from notifications.selectors import messages_recent, outbox_entries
+from notifications.services import message_receipt_record
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_PAGE_SIZE = 25
+
+# Notify's delivery-receipt statuses. A permanent failure means the number or
+# address does not exist (bounced); a temporary one that Notify gave up on a phone
+# that stayed off or an inbox that stayed full; a technical one is Notify's own.
+NOTIFY_STATUSES = {
+    "delivered": Message.Status.DELIVERED,
+    "permanent-failure": Message.Status.BOUNCED,
+    "temporary-failure": Message.Status.FAILED,
+    "technical-failure": Message.Status.FAILED,
+}
+# We send each SMS with the reference "message-<primary key>" (notifications.services).
+MESSAGE_REFERENCE = re.compile(r"message-([1-9][0-9]{0,17})")
+
+
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Development only: the messages the portal has written, newest first, with the
+    links in them, so that someone trying the portal can follow an invitation link.
+
+    A 404 unless DEBUG is on. It needs no sign-in, as the parent following the link
+    has no account yet: with DEBUG off it must not exist at all.
+    """
+    if not settings.DEBUG:
+        raise Http404("The outbox page exists only in development.")
+    page = Paginator(messages_recent(), OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/outbox.html",
+        {"page": page, "entries": outbox_entries(list(page.object_list))},
+    )
+
+
+def _bearer_token_ok(request: HttpRequest) -> bool:
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return constant_time_compare(token.strip(), expected)
+
+
+def _bad_request(reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=400)
+
+
+@csrf_exempt
+@require_POST
+def notify_delivery_receipt(request: HttpRequest) -> HttpResponse:
+    """GOV.UK Notify's delivery-receipt callback for the SMS we send.
+
+    Notify POSTs JSON with our ``reference``, its own ``id`` and a ``status``, and
+    a bearer token (``NOTIFY_CALLBACK_TOKEN``; with none set every call is refused).
+    403 for a wrong token, 400 for a body that is not such a receipt, 204 otherwise,
+    including for a receipt about a message we do not know (Notify need not retry).
+    """
+    if not _bearer_token_ok(request):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        return _bad_request("body is not JSON")
+    if not isinstance(payload, dict):
+        return _bad_request("body is not a JSON object")
+    status = payload.get("status")
+    reference = payload.get("reference")
+    provider_id = payload.get("id")
+    if not isinstance(status, str) or status not in NOTIFY_STATUSES:
+        return _bad_request("unknown status")
+    if reference is not None and not isinstance(reference, str):
+        return _bad_request("reference must be a string or null")
+    if provider_id is not None and not isinstance(provider_id, str):
+        return _bad_request("id must be a string or null")
+    match = MESSAGE_REFERENCE.fullmatch(reference or "")
+    if match is None:
+        # Not one of ours (sent without our reference, or by another system).
+        return HttpResponse(status=204)
+    message = message_receipt_record(
+        message_id=int(match.group(1)),
+        status=NOTIFY_STATUSES[status],
+        provider_id=(provider_id or "")[:255],
+        detail=f"Notify {status}",
+    )
+    if message is None:
+        logger.info("Notify receipt for unknown message %s", match.group(1))
+    return HttpResponse(status=204)
