@@ -19,8 +19,12 @@ from accounts.accept_forms import (
 )
 from accounts.access import children_of
 from accounts.invitations import (
+    AccountInUseError,
+    EmailTakenError,
+    StaffAccountError,
     invitation_accept,
     invitation_for_token,
+    invitation_register,
     invitation_revoke,
     invitations_create,
 )
@@ -198,6 +202,7 @@ def test_page_renders_without_a_privacy_notice_page_or_notice(client, invite):
 
     assert response.status_code == 200
     assert "privacy notice" in response.content.decode()
+    assert 'href="/privacy/notice/"' not in response.content.decode()
 
 
 # A new parent registers
@@ -406,6 +411,75 @@ def test_invitation_to_a_closed_account_does_not_work(client, invite):
     assert not parent.is_active
 
 
+def test_taken_email_and_a_bad_password_are_reported_together(client, invite):
+    UserFactory(email="dana@example.org")
+    token, _, _ = invite(email=None, mobile="+447700900123", channels="sms")
+
+    response = client.post(
+        url(token), registration(email="dana@example.org", password2="something-else-9")
+    )
+
+    html = response.content.decode()
+    assert "An account already uses this email address." in html
+    assert "The two passwords do not match." in html
+
+
+def _register(invitation, **fields):
+    return invitation_register(
+        invitation=invitation,
+        first_name=fields.pop("first_name", "Dana"),
+        last_name=fields.pop("last_name", "Ortiz"),
+        password=fields.pop("password", NEW_PASSWORD),
+        email=fields.pop("email", None),
+        consents=fields.pop("consents", {Purpose.PLATFORM: PLATFORM_WORDING}),
+    )
+
+
+def test_register_keeps_the_email_the_school_has(invite, notice):
+    _, invitation, parent = invite(email="dana@example.org")
+
+    user = _register(invitation, email="other@example.org")
+
+    assert user == parent
+    parent.refresh_from_db()
+    assert parent.email == "dana@example.org" and parent.is_active
+
+
+def test_register_refuses_an_email_another_account_has_and_writes_nothing(invite, notice):
+    UserFactory(email="dana@example.org")
+    _, invitation, parent = invite(email=None, mobile="+447700900123", channels="sms")
+
+    with pytest.raises(EmailTakenError):
+        _register(invitation, email="Dana@Example.org")
+
+    parent.refresh_from_db()
+    assert parent.email is None and not parent.is_active
+    assert Invitation.objects.get(pk=invitation.pk).status != Invitation.Status.ACCEPTED
+
+
+def test_register_refuses_an_invited_account_already_in_use(invite, notice):
+    _, invitation, parent = invite(email="dana@example.org")
+    parent.set_password(PASSWORD)
+    parent.save()
+
+    with pytest.raises(AccountInUseError):
+        _register(invitation)
+
+    parent.refresh_from_db()
+    assert parent.check_password(PASSWORD) and not parent.is_active
+
+
+def test_register_creates_an_account_when_the_invited_one_was_deleted(invite, notice):
+    _, invitation, parent = invite(email="dana@example.org")
+    parent.delete()
+    invitation.refresh_from_db()
+
+    user = _register(invitation, email="dana@example.org")
+
+    assert user.is_active and user.email == "dana@example.org"
+    assert list(children_of(user)) == list(invitation.pupils.all())
+
+
 # A parent who already has an account
 
 
@@ -496,8 +570,6 @@ def test_staff_user_is_refused_and_nothing_is_merged(staff_client, school, invit
 
 
 def test_invitation_accept_refuses_a_staff_account(school, invite, notice):
-    from accounts.invitations import StaffAccountError
-
     _, invitation, _ = invite()
     staff = admin_of(SchoolFactory())
 
