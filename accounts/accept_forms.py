@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from accounts.invitations import email_in_use
 from accounts.lookup import normalise_email
 from accounts.models import User
 from consent.models import Purpose
@@ -26,6 +25,14 @@ MARKETING_EMAIL_WORDING = (
 )
 
 EMAIL_TAKEN = "An account already uses this email address."
+
+
+def email_in_use(email: str, *, exclude: User | None) -> bool:
+    """Whether an account other than ``exclude`` has this email, ignoring case."""
+    accounts = User.objects.filter(email__iexact=normalise_email(email))
+    if exclude is not None:
+        accounts = accounts.exclude(pk=exclude.pk)
+    return accounts.exists()
 
 
 class ConsentForm(forms.Form):

@@ -389,14 +389,6 @@ def _leftover_account_delete(*, account_id: int | None, invitation: Invitation, 
     return True
 
 
-def email_in_use(email: str, *, exclude: User | None = None) -> bool:
-    """Whether an account other than ``exclude`` has this email, ignoring case."""
-    accounts = User.objects.filter(email__iexact=normalise_email(email))
-    if exclude is not None and exclude.pk is not None:
-        accounts = accounts.exclude(pk=exclude.pk)
-    return accounts.exists()
-
-
 @transaction.atomic
 def invitation_register(
     *,
@@ -431,8 +423,6 @@ def invitation_register(
     address = account.email or normalise_email(email)
     if not address:
         raise ValueError("An email address is required to sign in.")
-    if email_in_use(address, exclude=account):
-        raise EmailTakenError("Another account uses this email address.")
     account.email = address
     account.first_name = first_name.strip()
     account.last_name = last_name.strip()
@@ -440,7 +430,7 @@ def invitation_register(
     try:
         with transaction.atomic():
             account.save()
-    except IntegrityError as error:  # the same email registered a moment ago
+    except IntegrityError as error:  # user_email_ci_unique: the email has an account
         raise EmailTakenError("Another account uses this email address.") from error
     invitation_accept(invitation=invitation, user=account, consents=consents, actor=account)
     return account
