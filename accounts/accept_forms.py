@@ -55,6 +55,10 @@ class ConsentForm(forms.Form):
         "marketing_email": Purpose.MARKETING_EMAIL,
     }
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def consents(self) -> dict[str, str]:
         """Each ticked purpose, with the exact wording the parent was shown."""
         return {
