@@ -785,3 +785,49 @@ def test_opening_a_valid_link_many_times_is_not_limited(client, invite):
     statuses = {client.get(url(token)).status_code for _ in range(accept_views.GUESS_LIMIT + 5)}
 
     assert statuses == {200}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_join_once_and_the_other_sees_the_used_page(
+    invite, notice, monkeypatch
+):
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from accounts import invitations
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    token, invitation, parent = invite()
+    attach = invitations._attach_children
+
+    def slow_attach(**kwargs):
+        time.sleep(0.3)  # hold the invitation's row lock while the other request waits
+        attach(**kwargs)
+
+    monkeypatch.setattr(invitations, "_attach_children", slow_attach)
+    start = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def submit():
+        try:
+            client = Client()
+            start.wait()
+            statuses.append(client.post(url(token), registration()).status_code)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(statuses) == [302, 410]
+    assert ConsentRecord.objects.filter(user=parent, purpose=Purpose.PLATFORM).count() == 1
+    assert Invitation.objects.get(pk=invitation.pk).accepted_by == parent
