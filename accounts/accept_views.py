@@ -26,9 +26,11 @@ from accounts.accept_forms import ConsentForm, RegistrationForm
 from accounts.access import requires_two_factor
 from accounts.invitations import (
     AccountInUseError,
+    AnotherAccountError,
     EmailTakenError,
     InvitationNotUsableError,
     StaffAccountError,
+    account_in_use,
     invitation_accept,
     invitation_for_token,
     invitation_register,
@@ -137,7 +139,9 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
     if _guessing_blocked(request):
-        return render(request, "accounts/accept/too_many.html", status=429)
+        response = render(request, "accounts/accept/too_many.html", status=429)
+        response["Retry-After"] = str(GUESS_WINDOW)
+        return response
     invitation = invitation_for_token(token)
     if invitation is None:
         _guess_record(request)
@@ -159,11 +163,22 @@ def _staff_refusal(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/accept/staff.html", status=403)
 
 
+def _for_another_account(invitation: Invitation, user: User) -> bool:
+    parent = invitation.parent
+    return parent is not None and parent.pk != user.pk and account_in_use(parent)
+
+
+def _another_account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/accept/another_account.html", status=403)
+
+
 def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     """A parent with an account: the child is added to it after they choose consents."""
     user = request.user
     if requires_two_factor(user):
         return _staff_refusal(request)
+    if _for_another_account(invitation, user):
+        return _another_account(request)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,23 +189,19 @@ def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpRespo
             return _unusable(request, status=410)
         except StaffAccountError:
             return _staff_refusal(request)
+        except AnotherAccountError:
+            return _another_account(request)
         else:
             return _joined(request, invitation)
     return _page(request, invitation, mode="confirm", form=form)
-
-
-def _in_use(invitation: Invitation) -> bool:
-    """The invited account already has an owner, who signs in to accept: nobody may
-    set a new password on it through a link."""
-    account: User | None = invitation.parent
-    return account is not None and (account.is_active or account.has_usable_password())
 
 
 def _register(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     """A new parent: the invited account gets their name and password, then joins."""
     if invitation.parent is not None and invitation.parent.closed_at is not None:
         return _unusable(request, status=410)
-    if _in_use(invitation):
+    if invitation.parent is not None and account_in_use(invitation.parent):
+        # Its owner signs in to accept: nobody sets a new password through a link.
         return _page(request, invitation, mode="sign_in")
     form = RegistrationForm(request.POST or None, account=invitation.parent)
     if request.method == "POST" and form.is_valid():

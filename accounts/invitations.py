@@ -52,6 +52,11 @@ class EmailTakenError(Exception):
     """Another account already uses this email address."""
 
 
+class AnotherAccountError(Exception):
+    """The invitation is addressed to an account someone already uses: only its
+    owner may accept it, not whoever else is signed in."""
+
+
 def invitation_valid_for() -> timedelta:
     return settings.INVITATION_VALID_FOR
 
@@ -363,6 +368,12 @@ def _attach_children(*, invitation: Invitation, user: User, now) -> None:
         Guardianship.objects.bulk_create(to_create)
 
 
+def account_in_use(account: User) -> bool:
+    """Someone owns the account: it was activated or has a password. An imported
+    account is neither until its parent joins."""
+    return account.is_active or account.has_usable_password()
+
+
 def _leftover_account_delete(*, account_id: int | None, invitation: Invitation, kept: User) -> bool:
     """Delete the imported account an invitation was addressed to once another
     account has taken its children, if nothing is left on it: no guardianship, never
@@ -371,7 +382,7 @@ def _leftover_account_delete(*, account_id: int | None, invitation: Invitation, 
     if account_id is None or account_id == kept.pk:
         return False
     account = User.objects.select_for_update().filter(pk=account_id).first()
-    if account is None or account.is_active or account.has_usable_password():
+    if account is None or account_in_use(account):
         return False
     if account.last_login is not None or account.closed_at is not None:
         return False
@@ -418,7 +429,7 @@ def invitation_register(
         account = User.objects.select_for_update().get(pk=invitation.parent_id)
         if account.closed_at is not None:
             raise InvitationNotUsableError("The invited account was closed.")
-        if account.is_active or account.has_usable_password():
+        if account_in_use(account):
             raise AccountInUseError("The invited account is in use: sign in to accept.")
     address = account.email or normalise_email(email)
     if not address:
@@ -447,13 +458,16 @@ def invitation_accept(
 
     ``consents`` maps each purpose the parent ticked to the exact wording shown;
     ``platform`` is required. Single use: a second call raises InvitationNotUsableError.
-    A staff account is refused (StaffAccountError).
+    A staff account is refused (StaffAccountError), and so is anyone but the owner
+    of an invited account already in use (AnotherAccountError).
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
     if requires_two_factor(user):
         raise StaffAccountError("Staff accounts cannot accept a parent's invitation.")
+    if invitation.parent_id not in (None, user.pk) and account_in_use(invitation.parent):
+        raise AnotherAccountError("This invitation is for another account.")
     if not consents.get(Purpose.PLATFORM):
         raise ConsentRequiredError("Agreeing to the platform's processing is required.")
     unknown = set(consents) - OPTIONAL_PURPOSES - {Purpose.PLATFORM}

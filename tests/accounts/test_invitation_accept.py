@@ -20,6 +20,7 @@ from accounts.accept_forms import (
 from accounts.access import children_of
 from accounts.invitations import (
     AccountInUseError,
+    AnotherAccountError,
     EmailTakenError,
     StaffAccountError,
     invitation_accept,
@@ -549,6 +550,54 @@ def test_signed_in_parent_must_tick_the_platform_box(client, invite, notice):
     assert Invitation.objects.get(pk=invitation.pk).status != Invitation.Status.ACCEPTED
 
 
+def test_owner_of_an_invited_account_in_use_signs_in_and_accepts(client, invite, notice):
+    token, invitation, parent = invite(email="dana@example.org")
+    parent.is_active = True
+    parent.set_password(PASSWORD)
+    parent.save()
+    client.force_login(parent)
+
+    response = client.post(url(token), {"platform": "on"})
+
+    assert response.status_code == 302
+    assert list(children_of(parent)) == list(invitation.pupils.all())
+    assert User.objects.filter(pk=parent.pk).exists()
+
+
+def test_someone_else_signed_in_cannot_take_an_invitation_to_an_account_in_use(
+    client, invite, notice
+):
+    token, invitation, parent = invite(email="dana@example.org")
+    parent.is_active = True
+    parent.set_password(PASSWORD)
+    parent.save()
+    other = UserFactory(email="someone.else@example.org")
+    client.force_login(other)
+
+    page = client.get(url(token))
+    response = client.post(url(token), {"platform": "on"})
+
+    assert page.status_code == 403
+    assert "This invitation is for another account" in page.content.decode()
+    assert "dana@example.org" not in page.content.decode()
+    assert response.status_code == 403
+    assert not children_of(other).exists()
+    assert Guardianship.objects.filter(parent=parent).count() == 1
+    assert Invitation.objects.get(pk=invitation.pk).status != Invitation.Status.ACCEPTED
+
+
+def test_invitation_accept_refuses_anyone_but_the_owner_of_an_account_in_use(invite, notice):
+    _, invitation, parent = invite()
+    parent.set_password(PASSWORD)
+    parent.save()
+    other = UserFactory()
+
+    with pytest.raises(AnotherAccountError):
+        _accept_as(other, invitation)
+
+    assert Guardianship.objects.filter(parent=parent).count() == 1
+
+
 def test_staff_user_is_refused_and_nothing_is_merged(staff_client, school, invite, notice):
     teacher = teacher_of(PupilFactory(school=school).school_class)
     token, invitation, placeholder = invite()
@@ -751,6 +800,7 @@ def test_token_guessing_is_rate_limited_per_address(client, invite):
     other_address = client.get(url(token), REMOTE_ADDR="203.0.113.9")
 
     assert blocked.status_code == 429
+    assert blocked["Retry-After"] == str(accept_views.GUESS_WINDOW)
     assert "Too many tries" in blocked.content.decode()
     assert valid_while_blocked.status_code == 429
     assert other_address.status_code == 200
