@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import accept_views
 from accounts.invitations import invitation_revoke, invitations_create
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from notifications import sms
@@ -106,7 +107,7 @@ def test_signed_in_parent_confirms_on_a_phone(phone_page):
     expect(page.get_by_role("heading", name="Ben Quennell")).to_be_visible()
 
 
-def test_dead_link_and_staff_refusal_pages_have_no_axe_violations(phone_page, new_context):
+def test_dead_link_refusal_and_too_many_tries_pages_have_no_axe_violations(phone_page, new_context):
     school = SchoolFactory(name="Oakfield Primary")
     link, invitation, parent = invite(school)
     page = phone_page
@@ -132,3 +133,25 @@ def test_dead_link_and_staff_refusal_pages_have_no_axe_violations(phone_page, ne
         staff.get_by_role("heading", name="Staff accounts cannot accept invitations")
     ).to_be_visible()
     assert_accessible(staff)
+
+    in_use_link, _, owner = invite(school, first_name="Dev", email="dev.parent@example.org")
+    owner.set_password("correct-horse-battery")
+    owner.save()
+    other = UserFactory()
+    signed_in = new_context(phone=True).new_page()
+    sign_in(signed_in, other.email)
+    response = signed_in.goto(in_use_link)
+    assert response.status == 403
+    expect(
+        signed_in.get_by_role("heading", name="This invitation is for another account")
+    ).to_be_visible()
+    assert_accessible(signed_in)
+
+    guesser = new_context(phone=True).new_page()
+    for n in range(accept_views.GUESS_LIMIT):
+        guesser.goto(f"/invitations/guess-{n}/")
+    response = guesser.goto(link)
+    assert response.status == 429
+    expect(guesser.get_by_role("heading", name="Too many tries")).to_be_visible()
+    assert fits_the_screen(guesser)
+    assert_accessible(guesser)
