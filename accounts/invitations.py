@@ -19,12 +19,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import formats, timezone
 
+from accounts.access import requires_two_factor
+from accounts.lookup import normalise_email
 from accounts.models import Invitation, User
-from consent.models import Method, PrivacyNotice, Purpose
+from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.services import consent_grant
 from notifications.models import Message
 from notifications.services import (
@@ -60,6 +62,24 @@ class InvitationNotUsableError(Exception):
 
 class ConsentRequiredError(Exception):
     """The parent did not agree to the platform's processing."""
+
+
+class StaffAccountError(Exception):
+    """A staff account cannot take children: a parent who also works at a school
+    joins with a separate parent account."""
+
+
+class AccountInUseError(Exception):
+    """The invited account is already in use: its owner signs in to accept."""
+
+
+class EmailTakenError(Exception):
+    """Another account already uses this email address."""
+
+
+class AnotherAccountError(Exception):
+    """The invitation is addressed to an account someone already uses: only its
+    owner may accept it, not whoever else is signed in."""
 
 
 def invitation_valid_for() -> timedelta:
@@ -408,19 +428,106 @@ def _attach_children(*, invitation: Invitation, user: User, now) -> None:
         Guardianship.objects.bulk_create(to_create)
 
 
+def account_in_use(account: User) -> bool:
+    """Someone owns the account: it was activated or has a password. An imported
+    account is neither until its parent joins."""
+    return account.is_active or account.has_usable_password()
+
+
+def _leftover_account_delete(*, account_id: int | None, invitation: Invitation, kept: User) -> bool:
+    """Delete the imported account an invitation was addressed to once another
+    account has taken its children, if nothing is left on it: no guardianship, never
+    signed in or activated, no consent record, no staff role, no other live
+    invitation. Returns whether it was deleted."""
+    if account_id is None or account_id == kept.pk:
+        return False
+    account = User.objects.select_for_update().filter(pk=account_id).first()
+    if account is None or account_in_use(account):
+        return False
+    if account.last_login is not None or account.closed_at is not None:
+        return False
+    other_live_invitations = Invitation.objects.filter(
+        parent=account, status__in=Invitation.LIVE_STATUSES, expires_at__gt=timezone.now()
+    ).exclude(pk=invitation.pk)
+    if (
+        Guardianship.objects.filter(parent=account).exists()
+        or account.memberships.exists()
+        or ConsentRecord.objects.filter(user=account).exists()
+        or other_live_invitations.exists()
+    ):
+        return False
+    account.delete()
+    return True
+
+
+@transaction.atomic
+def invitation_register(
+    *,
+    invitation: Invitation,
+    first_name: str,
+    last_name: str,
+    password: str,
+    email: str | None,
+    consents: Mapping[str, str],
+) -> User:
+    """A new parent joins through ``invitation``: the imported account it is
+    addressed to gets their name and password, and the email they typed when the
+    school had none (login is by email); it is activated and accepts the
+    invitation. All or nothing.
+
+    Raises InvitationNotUsableError (also for a closed account), AccountInUseError
+    when the invited account already has an owner (they sign in instead),
+    EmailTakenError, and whatever invitation_accept raises. The caller validates
+    the password.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
+    if invitation.parent_id is None:
+        account = User(is_active=False)
+    else:
+        account = User.objects.select_for_update().get(pk=invitation.parent_id)
+        if account.closed_at is not None:
+            raise InvitationNotUsableError("The invited account was closed.")
+        if account_in_use(account):
+            raise AccountInUseError("The invited account is in use: sign in to accept.")
+    address = account.email or normalise_email(email)
+    if not address:
+        raise ValueError("An email address is required to sign in.")
+    account.email = address
+    account.first_name = first_name.strip()
+    account.last_name = last_name.strip()
+    account.set_password(password)
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as error:  # user_email_ci_unique: the email has an account
+        raise EmailTakenError("Another account uses this email address.") from error
+    invitation_accept(invitation=invitation, user=account, consents=consents, actor=account)
+    return account
+
+
 @transaction.atomic
 def invitation_accept(
     *, invitation: Invitation, user: User, consents: Mapping[str, str], actor: User
 ) -> Invitation:
     """Accept a usable invitation for ``user``: confirm (or move onto ``user``) the
-    guardianships of its pupils, activate the account and record consent.
+    guardianships of its pupils, activate the account and record consent. When
+    another account accepts, the imported account the invitation was addressed to
+    is deleted if nothing is left on it (one account across children and schools).
 
     ``consents`` maps each purpose the parent ticked to the exact wording shown;
     ``platform`` is required. Single use: a second call raises InvitationNotUsableError.
+    A staff account is refused (StaffAccountError), and so is anyone but the owner
+    of an invited account already in use (AnotherAccountError).
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
+    if requires_two_factor(user):
+        raise StaffAccountError("Staff accounts cannot accept a parent's invitation.")
+    if invitation.parent_id not in (None, user.pk) and account_in_use(invitation.parent):
+        raise AnotherAccountError("This invitation is for another account.")
     if not consents.get(Purpose.PLATFORM):
         raise ConsentRequiredError("Agreeing to the platform's processing is required.")
     unknown = set(consents) - OPTIONAL_PURPOSES - {Purpose.PLATFORM}
@@ -444,6 +551,8 @@ def invitation_accept(
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    if _leftover_account_delete(account_id=invitation.parent_id, invitation=invitation, kept=user):
+        invitation.parent = None
     return invitation
 
 

@@ -1,0 +1,163 @@
+"""Forms on the invitation page: the consent choices, and a new parent's account.
+
+The label of each consent box is the exact wording recorded in the consent
+ledger when it is ticked, so what the parent read and what is kept are the same.
+"""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from accounts.lookup import normalise_email
+from accounts.models import User
+from consent.models import Purpose
+
+PLATFORM_WORDING = (
+    "I agree to the Home Learning Portal using my details and my child's school "
+    "information to run this service, as the privacy notice explains."
+)
+MEDIA_PROMOTION_WORDING = (
+    "The school and the programme may use photos and comments I share to promote "
+    "the programme. (Optional)"
+)
+MARKETING_EMAIL_WORDING = (
+    "Send me occasional emails about the programme and new activities. (Optional)"
+)
+
+EMAIL_TAKEN = "An account already uses this email address."
+
+
+def email_in_use(email: str, *, exclude: User | None) -> bool:
+    """Whether an account other than ``exclude`` has this email, ignoring case."""
+    accounts = User.objects.filter(email__iexact=normalise_email(email))
+    if exclude is not None:
+        accounts = accounts.exclude(pk=exclude.pk)
+    return accounts.exists()
+
+
+class ConsentForm(forms.Form):
+    """The three choices on the invitation page; only the first is needed to join."""
+
+    platform = forms.BooleanField(
+        label=PLATFORM_WORDING,
+        required=True,
+        error_messages={
+            "required": "Tick the box to agree to the privacy notice: you cannot join without it."
+        },
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "privacy-notice-link"}),
+    )
+    media_promotion = forms.BooleanField(label=MEDIA_PROMOTION_WORDING, required=False)
+    marketing_email = forms.BooleanField(label=MARKETING_EMAIL_WORDING, required=False)
+
+    CONSENT_FIELDS = {
+        "platform": Purpose.PLATFORM,
+        "media_promotion": Purpose.MEDIA_PROMOTION,
+        "marketing_email": Purpose.MARKETING_EMAIL,
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def consents(self) -> dict[str, str]:
+        """Each ticked purpose, with the exact wording the parent was shown."""
+        return {
+            purpose: str(self.fields[name].label)
+            for name, purpose in self.CONSENT_FIELDS.items()
+            if self.cleaned_data.get(name)
+        }
+
+    def consent_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CONSENT_FIELDS]
+
+
+class RegistrationForm(ConsentForm):
+    """A new parent's name and password, and an email address when the school
+    had none for them (login is by email). An email the school has is kept."""
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="You will use it to sign in.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, account: User | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.email_taken = False
+        if account is not None:
+            self.fields["first_name"].initial = account.first_name
+            self.fields["last_name"].initial = account.last_name
+        if self.account_email:
+            del self.fields["email"]
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    @property
+    def account_email(self) -> str:
+        """The email the school has for the parent: kept, not asked for."""
+        return (self.account.email or "") if self.account is not None else ""
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        if email_in_use(email, exclude=self.account):
+            self.email_taken = True
+            raise ValidationError(EMAIL_TAKEN, code="taken")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords do not match.")
+        elif first:
+            candidate = User(
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=self.account_email or cleaned.get("email") or None,
+            )
+            try:
+                password_validation.validate_password(first, user=candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def mark_email_taken(self) -> None:
+        """Another account took the email between checking and saving."""
+        self.email_taken = True
+        if "email" in self.fields:
+            self.add_error("email", EMAIL_TAKEN)
+        else:
+            self.add_error(None, EMAIL_TAKEN)
+
+    def registration(self) -> dict:
+        """Keyword arguments for invitation_register, less the consents."""
+        return {
+            "first_name": self.cleaned_data["first_name"],
+            "last_name": self.cleaned_data["last_name"],
+            "email": self.cleaned_data.get("email") or None,
+            "password": self.cleaned_data["password1"],
+        }

@@ -1,0 +1,227 @@
+"""The page an invitation link opens: a new parent joins, a parent with an
+account signs in and adds the child, and consent is given on the same page.
+
+Guessing tokens is rate-limited per client address: after GUESS_LIMIT unknown
+tokens within GUESS_WINDOW seconds, every invitation link answers 429 from that
+address until the window ends, valid links included (otherwise a valid link
+would stand out among the refusals). Valid links do not count.
+"""
+
+import ipaddress
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.accept_forms import ConsentForm, RegistrationForm
+from accounts.access import requires_two_factor
+from accounts.invitations import (
+    AccountInUseError,
+    AnotherAccountError,
+    EmailTakenError,
+    InvitationNotUsableError,
+    StaffAccountError,
+    account_in_use,
+    invitation_accept,
+    invitation_for_token,
+    invitation_register,
+)
+from accounts.models import Invitation, User
+from consent.models import PrivacyNotice
+
+GUESS_LIMIT = 20
+GUESS_WINDOW = 10 * 60
+LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The client's address as allauth's rate limits see it; an IPv6 address
+    stands for its /64, which one household or host usually holds whole."""
+    address = get_adapter(request).get_client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return address
+
+
+def _guesses_key(request: HttpRequest) -> str:
+    return f"invitation-guesses:{_client_address(request)}"
+
+
+def _guessing_blocked(request: HttpRequest) -> bool:
+    return (cache.get(_guesses_key(request)) or 0) >= GUESS_LIMIT
+
+
+def _guess_record(request: HttpRequest) -> None:
+    """Count one unknown token; the window starts at the first."""
+    key = _guesses_key(request)
+    if cache.add(key, 1, GUESS_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, GUESS_WINDOW)
+
+
+def _names(first_names: list[str]) -> str:
+    if len(first_names) <= 1:
+        return "".join(first_names) or "your child"
+    return ", ".join(first_names[:-1]) + " and " + first_names[-1]
+
+
+def _children_first_names(invitation: Invitation) -> list[str]:
+    """Only first names: the page says nothing else about a child."""
+    return list(
+        invitation.pupils.filter(anonymised_at__isnull=True)
+        .order_by("first_name", "pk")
+        .values_list("first_name", flat=True)
+    )
+
+
+def _sign_in_url(request: HttpRequest) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+
+
+def _unusable(request: HttpRequest, *, status: int) -> HttpResponse:
+    """One page for used, expired, revoked and unknown links: it says no more than
+    that this link does not work and what to do."""
+    return render(
+        request,
+        "accounts/accept/unusable.html",
+        {"valid_days": settings.INVITATION_VALID_FOR.days},
+        status=status,
+    )
+
+
+def _page(
+    request: HttpRequest, invitation: Invitation, *, mode: str, status: int = 200, **context
+) -> HttpResponse:
+    child_names = _children_first_names(invitation)
+    return render(
+        request,
+        "accounts/accept/accept.html",
+        {
+            "mode": mode,
+            "school": invitation.school,
+            "children": _names(child_names),
+            "child_count": len(child_names),
+            "notice": PrivacyNotice.current(),
+            "sign_in_url": _sign_in_url(request),
+            **context,
+        },
+        status=status,
+    )
+
+
+def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    messages.success(
+        request,
+        f"You have joined {invitation.school.name}. "
+        f"{_names(_children_first_names(invitation))} can now be found here.",
+    )
+    return redirect("parent_home")
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
+    if _guessing_blocked(request):
+        response = render(request, "accounts/accept/too_many.html", status=429)
+        response["Retry-After"] = str(GUESS_WINDOW)
+        return response
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        _guess_record(request)
+        return _unusable(request, status=404)
+    if not invitation.is_usable:
+        if (
+            invitation.status == Invitation.Status.ACCEPTED
+            and request.user.is_authenticated
+            and invitation.accepted_by_id == request.user.pk
+        ):
+            return redirect("parent_home")  # a second click after joining
+        return _unusable(request, status=410)
+    if request.user.is_authenticated:
+        return _accept_signed_in(request, invitation)
+    return _register(request, invitation)
+
+
+def _staff_refusal(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/accept/staff.html", status=403)
+
+
+def _for_another_account(invitation: Invitation, user: User) -> bool:
+    parent = invitation.parent
+    return parent is not None and parent.pk != user.pk and account_in_use(parent)
+
+
+def _another_account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/accept/another_account.html", status=403)
+
+
+def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """A parent with an account: the child is added to it after they choose consents."""
+    user = request.user
+    if requires_two_factor(user):
+        return _staff_refusal(request)
+    if _for_another_account(invitation, user):
+        return _another_account(request)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_accept(
+                invitation=invitation, user=user, consents=form.consents(), actor=user
+            )
+        except InvitationNotUsableError:
+            return _unusable(request, status=410)
+        except StaffAccountError:
+            return _staff_refusal(request)
+        except AnotherAccountError:
+            return _another_account(request)
+        else:
+            return _joined(request, invitation)
+    return _page(request, invitation, mode="confirm", form=form)
+
+
+def _register(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """A new parent: the invited account gets their name and password, then joins."""
+    if invitation.parent is not None and invitation.parent.closed_at is not None:
+        return _unusable(request, status=410)
+    if invitation.parent is not None and account_in_use(invitation.parent):
+        # Its owner signs in to accept: nobody sets a new password through a link.
+        return _page(request, invitation, mode="sign_in")
+    form = RegistrationForm(request.POST or None, account=invitation.parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_register(
+                invitation=invitation, consents=form.consents(), **form.registration()
+            )
+        except InvitationNotUsableError:
+            return _unusable(request, status=410)
+        except AccountInUseError:
+            return _page(request, invitation, mode="sign_in")
+        except EmailTakenError:
+            form.mark_email_taken()
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            return _joined(request, invitation)
+    return _page(
+        request,
+        invitation,
+        mode="register",
+        form=form,
+        account_email=form.account_email,
+    )
