@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("two-factor/", include("accounts.urls")),
     path("", include("schools.urls")),
+    path("", include("consent.urls")),
     path("admin/", admin.site.urls),
 ]
