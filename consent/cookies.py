@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import parse_qs, urlencode
 
 from django.conf import settings
 from django.db import models
@@ -135,16 +134,12 @@ class CookieChoices:
 
 
 def choices_from_cookie(value: str | None) -> CookieChoices:
-    """Read the ``cookie_preferences`` cookie; anything unreadable counts as no choice."""
-    if not value:
-        return CookieChoices()
-    try:
-        fields = parse_qs(value, strict_parsing=True)
-    except ValueError:
-        return CookieChoices()
+    """Read the ``cookie_preferences`` cookie, such as ``performance:0|functional:1``;
+    anything unreadable counts as no choice."""
+    fields = dict(part.partition(":")[::2] for part in (value or "").split("|"))
     flags = {}
     for category in OPTIONAL_CATEGORIES:
-        raw = fields.get(category.value, [""])[0]
+        raw = fields.get(category.value)
         if raw not in {"0", "1"}:
             return CookieChoices()
         flags[category.value] = raw == "1"
@@ -152,11 +147,10 @@ def choices_from_cookie(value: str | None) -> CookieChoices:
 
 
 def cookie_value(choices: CookieChoices) -> str:
-    return urlencode(
-        {
-            category.value: "1" if choices.allows(category) else "0"
-            for category in OPTIONAL_CATEGORIES
-        }
+    """The cookie's value: only characters a cookie carries without quoting."""
+    return "|".join(
+        f"{category.value}:{'1' if choices.allows(category) else '0'}"
+        for category in OPTIONAL_CATEGORIES
     )
 
 

@@ -164,7 +164,7 @@ def test_a_cookie_choice_made_here_is_also_remembered_on_the_device(client, pare
 
     response = change(client, Purpose.COOKIES_FUNCTIONAL, "grant")
 
-    assert response.cookies[PREFERENCES_COOKIE].value == "performance=0&functional=1"
+    assert response.cookies[PREFERENCES_COOKIE].value == "performance:0|functional:1"
     assert ConsentRecord.objects.get(user=parent, purpose=Purpose.COOKIES_FUNCTIONAL).notice is None
 
 

@@ -92,10 +92,10 @@ def test_pages_load_no_inline_script(client):
 @pytest.mark.parametrize(
     ("decision", "boxes", "stored"),
     [
-        ("accept", {}, "performance=1&functional=1"),
-        ("reject", {"performance": True, "functional": True}, "performance=0&functional=0"),
-        ("save", {"functional": True}, "performance=0&functional=1"),
-        ("save", {}, "performance=0&functional=0"),
+        ("accept", {}, "performance:1|functional:1"),
+        ("reject", {"performance": True, "functional": True}, "performance:0|functional:0"),
+        ("save", {"functional": True}, "performance:0|functional:1"),
+        ("save", {}, "performance:0|functional:0"),
     ],
 )
 def test_a_visitors_choice_is_kept_in_a_cookie(client, decision, boxes, stored):
@@ -105,6 +105,7 @@ def test_a_visitors_choice_is_kept_in_a_cookie(client, decision, boxes, stored):
     assert response.url == "/privacy/notice/"
     cookie = response.cookies[PREFERENCES_COOKIE]
     assert cookie.value == stored
+    assert f"{PREFERENCES_COOKIE}={stored};" in cookie.OutputString()  # sent unquoted
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
     assert int(cookie["max-age"]) == 365 * 24 * 3600
@@ -142,7 +143,7 @@ def test_the_script_gets_json_back_instead_of_a_redirect(client):
 
     assert response.status_code == 200
     assert response.json() == {"saved": True, "message": "Your cookie choices were saved."}
-    assert response.cookies[PREFERENCES_COOKIE].value == "performance=1&functional=1"
+    assert response.cookies[PREFERENCES_COOKIE].value == "performance:1|functional:1"
 
 
 def test_a_signed_in_users_choice_goes_in_the_ledger_with_the_words_shown(client):
@@ -191,13 +192,15 @@ def test_before_any_choice_only_necessary_cookies_are_allowed():
 
 
 def test_a_visitors_cookie_says_what_is_allowed():
-    request = request_with("performance=1&functional=0")
+    request = request_with("performance:1|functional:0")
 
     assert cookies_allowed(request, Category.PERFORMANCE) is True
     assert cookies_allowed(request, Category.FUNCTIONAL) is False
 
 
-@pytest.mark.parametrize("value", ["", "performance=yes", "garbage", "performance=1"])
+@pytest.mark.parametrize(
+    "value", ["", "garbage", "performance:1", "performance:yes|functional:0", "performance=1"]
+)
 def test_an_unreadable_cookie_allows_nothing_optional(value):
     request = request_with(value)
 
@@ -210,7 +213,7 @@ def test_a_signed_in_users_ledger_wins_over_the_device_cookie():
         user=user, purpose=Purpose.COOKIES_FUNCTIONAL, wording="x", method=Method.SETTINGS
     )
 
-    request = request_with("performance=1&functional=0", user=user)
+    request = request_with("performance:1|functional:0", user=user)
 
     assert cookies_allowed(request, Category.FUNCTIONAL) is True
     assert cookies_allowed(request, Category.PERFORMANCE) is False
@@ -218,7 +221,7 @@ def test_a_signed_in_users_ledger_wins_over_the_device_cookie():
 
 def test_a_signed_in_user_without_records_keeps_the_choice_made_on_the_device(client):
     user = UserFactory()
-    client.cookies[PREFERENCES_COOKIE] = "performance=0&functional=1"
+    client.cookies[PREFERENCES_COOKIE] = "performance:0|functional:1"
     client.force_login(user)
 
     page = client.get(reverse("cookie_settings")).content.decode()
