@@ -98,3 +98,60 @@ def notice_publish(*, notice: PrivacyNotice, actor: User) -> PrivacyNotice:
     notice.published_by = actor
     notice.save(update_fields=["published_at", "published_by"])
     return notice
+
+
+def _newest_state(*, user: User, purpose: str) -> bool | None:
+    return (
+        ConsentRecord.objects.filter(user=user, purpose=purpose)
+        .order_by("-created_at", "-id")
+        .values_list("granted", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def consent_change(
+    *,
+    user: User,
+    purpose: str,
+    granted: bool,
+    wording: str,
+    method: str,
+    notice: PrivacyNotice | None = None,
+) -> ConsentRecord | None:
+    """Grant or withdraw ``purpose`` unless that is already its state (a repeated click
+    writes nothing). Returns the new record, or None when nothing changed."""
+    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+    if _newest_state(user=user, purpose=purpose) is granted:
+        return None
+    return _consent_record(
+        user=user,
+        purpose=purpose,
+        granted=granted,
+        wording=wording,
+        method=method,
+        notice=notice,
+    )
+
+
+@transaction.atomic
+def cookie_choices_record(
+    *, user: User, choices: dict[str, bool], wordings: dict[str, str], method: str
+) -> list[ConsentRecord]:
+    """Record a signed-in user's cookie choice: one record per cookie purpose whose
+    state it changes (the first choice records every purpose)."""
+    unknown = set(choices) - {Purpose.COOKIES_PERFORMANCE, Purpose.COOKIES_FUNCTIONAL}
+    if unknown:
+        raise ValueError(f"Not cookie purposes: {sorted(unknown)}")
+    records = []
+    for purpose in sorted(choices):
+        record = consent_change(
+            user=user,
+            purpose=purpose,
+            granted=choices[purpose],
+            wording=wordings[purpose],
+            method=method,
+        )
+        if record is not None:
+            records.append(record)
+    return records

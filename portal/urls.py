@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("", include("schools.urls")),
     path("", include("notifications.urls")),
+    path("", include("consent.urls")),
     path("admin/", admin.site.urls),
 ]

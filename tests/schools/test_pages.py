@@ -289,7 +289,7 @@ def test_class_teachers_page_lists_the_schools_teachers_as_labelled_boxes(
         "Teachers of Oak",
         "Tessa Morgan",
     )
-    boxes = [c for c in controls_in(html) if c.get("type") == "checkbox"]
+    boxes = [c for c in controls_in(html) if c.get("name") == "teachers"]
     assert len(boxes) == 1
     assert "checked" in boxes[0]
 

@@ -21,14 +21,18 @@ pytestmark = pytest.mark.django_db
 
 SIZES = [1, 30]
 
-# Staff pages: session, user and OTP device (3), then the page's own queries and
-# the header's navigation (is the user a parent? their memberships).
-PARENT_HOME = 6  # session, user, memberships (2FA check), is_parent, memberships, children
-TEACHER_CLASSES = 7  # + classes, one prefetch of their pupils
-CLASS_TEACHER = 8  # + class with its school, is admin?, pupils
-CLASS_ADMIN = 8
-OVERVIEW = 10  # + school, totals, classes with counts, one prefetch of teachers, staff
-PUPILS = 9  # + school, is admin?, page count, page of pupils with their classes
+# Staff pages: session, user and OTP device (3), the consent status (one query on
+# every signed-in page, shared by the consent gate and the banners), then the
+# page's own queries and the header's navigation (is the user a parent? their
+# memberships).
+# Parent home: session, user, memberships (2FA check), consent status, is_parent,
+# memberships, children.
+PARENT_HOME = 7
+TEACHER_CLASSES = 8  # + classes, one prefetch of their pupils
+CLASS_TEACHER = 9  # + class with its school, is admin?, pupils
+CLASS_ADMIN = 9
+OVERVIEW = 11  # + school, totals, classes with counts, one prefetch of teachers, staff
+PUPILS = 10  # + school, is admin?, page count, page of pupils with their classes
 
 
 def _school_with_pupils(size: int):

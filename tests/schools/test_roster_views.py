@@ -225,9 +225,9 @@ def test_the_preview_page_makes_the_same_number_of_queries_for_1_or_30_pupils(
     stored = RosterImport.objects.get()
     url = reverse("roster_preview", args=[school.pk, stored.pk])
 
-    # session, user, OTP device, school (admin check), the import, and the two
-    # queries of the navigation links in base.html
-    with django_assert_num_queries(7):
+    # session, user, OTP device, the consent status, school (admin check), the
+    # import, and the two queries of the navigation links in base.html
+    with django_assert_num_queries(8):
         response = admin_client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("year group “99”") == pupils
