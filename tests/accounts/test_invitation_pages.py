@@ -738,10 +738,10 @@ def test_an_admin_of_two_schools_gets_an_invitations_link_for_each(staff_client,
 SIZES = [1, 30]
 
 # Session, user and OTP device (3); the page's own queries; the header's navigation
-# (is the user a parent? their memberships, 2).
-TRACKER = 10  # + school, page count, status counts, page of invitations, their children
-UNREACHABLE = 9  # + school, page count, page of pupils with classes, their failed invitations
-INVITE_PAGE = 8  # + school, pupils with their state, the class picker
+# (is the user a parent? their memberships, 2); the consent status for the banners (1).
+TRACKER = 11  # + school, page count, status counts, page of invitations, their children
+UNREACHABLE = 10  # + school, page count, page of pupils with classes, their failed invitations
+INVITE_PAGE = 9  # + school, pupils with their state, the class picker
 
 
 def _school_of_families(school, admin, size: int):
