@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "schools",
     "consent",
     "notifications",
+    "learning",
 ]
 
 MIDDLEWARE = [
@@ -196,8 +197,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded videos and photos: no public URL, served only through authorised
+    # views (learning.files.private_file_response).
+    "private": {
+        "BACKEND": "learning.files.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
