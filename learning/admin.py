@@ -1,13 +1,18 @@
 from django.contrib import admin
+from django.db import models
 
+from learning.forms import ActivityForm
 from learning.models import Activity, Topic
 
 
 class ActivityInline(admin.StackedInline):
     model = Activity
+    # The teachers' form: kind-dependent fields, no link to the (private) file.
+    form = ActivityForm
     extra = 1
     ordering = ["position"]
     fields = ["position", "kind", "title", "instructions", "video_url", "video_file", "game_url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)

@@ -250,6 +250,9 @@ ROSTER_IMPORT_KEEP = timedelta(days=7)
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=14))
 # One reminder goes this long after an unaccepted invitation was sent.
 INVITATION_REMIND_AFTER = timedelta(days=env.int("INVITATION_REMIND_AFTER_DAYS", default=7))
+# Videos a teacher uploads to an activity (streamed to a temporary file, then to
+# the private storage).
+LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_MB", default=200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

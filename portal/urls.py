@@ -10,5 +10,6 @@ urlpatterns = [
     path("two-factor/", include("accounts.urls")),
     path("", include("schools.urls")),
     path("", include("notifications.urls")),
+    path("", include("learning.urls")),
     path("admin/", admin.site.urls),
 ]
