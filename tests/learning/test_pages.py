@@ -480,3 +480,38 @@ def test_a_game_opens_its_https_address(signed_in, school):
     content = signed_in.get(reverse("topic_detail", args=[topic.pk])).content.decode()
 
     assert 'href="https://example.org/game?level=1&amp;x=2" rel="noopener noreferrer"' in content
+
+
+def test_an_uploaded_video_plays_on_its_page_from_the_portal_itself(signed_in, school):
+    topic = TopicFactory(school=school)
+    activity = ActivityFactory(topic=topic, kind="video", video_file="videos/x.mp4")
+
+    response = signed_in.get(reverse("activity_video", args=[topic.pk, activity.pk]))
+
+    file_url = reverse("activity_video_file", args=[topic.pk, activity.pk])
+    assert f'<video class="video-frame" controls preload="metadata" src="{file_url}">' in (
+        response.content.decode()
+    )
+    assert "<iframe" not in response.content.decode()
+
+
+def test_an_activity_without_a_video_has_no_video_page(signed_in, school):
+    topic = TopicFactory(school=school)
+    activity = ActivityFactory(topic=topic)
+
+    assert signed_in.get(reverse("activity_video", args=[topic.pk, activity.pk])).status_code == 404
+    assert (
+        signed_in.get(reverse("activity_video_file", args=[topic.pk, activity.pk])).status_code
+        == 404
+    )
+
+
+def test_an_activity_addressed_through_another_topic_is_a_404(signed_in, school):
+    mine = TopicFactory(school=school)
+    library_activity = ActivityFactory(topic=TopicFactory(school=None), title="Library step")
+
+    url = reverse("activity_edit", args=[mine.pk, library_activity.pk])
+    assert signed_in.get(url).status_code == 404
+    assert signed_in.post(url, _activity_data(title="Changed")).status_code == 404
+    library_activity.refresh_from_db()
+    assert library_activity.title == "Library step"
