@@ -11,6 +11,11 @@ Default deny. The rules (DESIGN §5):
 - an individual pupil's Pupil Premium status is for school admins only;
 - platform staff see no pupil data (support grants come later);
 - an object of another school is a 404, never a 403.
+
+Topics (learning): library topics, once published, are open to every school's
+staff and never editable by them; a school's own topics are seen and edited by
+that school's teachers and admins only; platform staff see the library; a parent
+sees a topic once it has started for one of their children's classes.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from django.http import Http404
 from accounts.models import Invitation, Membership, User
 
 if TYPE_CHECKING:
+    from learning.models import Topic
     from schools.models import Pupil, School, SchoolClass
 
 
@@ -203,3 +209,71 @@ def administered_invitation_or_404(user, school: School, invitation_id) -> Invit
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+# --- Topics and activities (learning) -------------------------------------------
+
+
+def schools_staffed_by(user) -> QuerySet[School]:
+    """Schools where the user is a teacher or an admin."""
+    from schools.models import School
+
+    if not _is_signed_in(user):
+        return School.objects.none()
+    return School.objects.filter(memberships__user=user).distinct()
+
+
+def can_author_topics(user) -> bool:
+    """Teachers and school admins write their school's topics and browse the library."""
+    return _is_signed_in(user) and user.memberships.exists()
+
+
+def topics_visible_to(user) -> QuerySet[Topic]:
+    """Every topic this user may read, under any of their roles."""
+    from django.utils import timezone
+
+    from learning.models import Topic
+
+    if not _is_signed_in(user):
+        return Topic.objects.none()
+    started_for_children = Topic.objects.filter(
+        assignments__school_class__pupils__in=children_of(user).values("pk"),
+        assignments__starts_on__lte=timezone.localdate(),
+    ).values("pk")
+    is_school_staff = Exists(Membership.objects.filter(user=user))
+    condition = (
+        Q(pk__in=started_for_children)
+        | Q(is_school_staff, school__isnull=True, published=True)
+        | Q(school__in=schools_staffed_by(user).values("pk"))
+    )
+    if user.is_staff:
+        condition |= Q(school__isnull=True)
+    return Topic.objects.filter(condition)
+
+
+def topics_editable_by(user) -> QuerySet[Topic]:
+    """A school's own topics, for that school's teachers and admins. Never the library."""
+    from learning.models import Topic
+
+    if not _is_signed_in(user):
+        return Topic.objects.none()
+    return Topic.objects.filter(school__in=schools_staffed_by(user).values("pk"))
+
+
+def can_edit_topic(user, topic: Topic) -> bool:
+    return topic.school_id is not None and topics_editable_by(user).filter(pk=topic.pk).exists()
+
+
+def topic_or_404(user, topic_id) -> Topic:
+    topic = topics_visible_to(user).select_related("school").filter(pk=topic_id).first()
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic
+
+
+def topic_editable_or_404(user, topic_id) -> Topic:
+    """A topic the user may edit. A library topic, or another school's, is a 404 here."""
+    topic = topics_editable_by(user).select_related("school").filter(pk=topic_id).first()
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic

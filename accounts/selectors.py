@@ -46,6 +46,10 @@ def navigation_for(user) -> list[NavLink]:
     )
     if any(m.role == Membership.Role.TEACHER for m in memberships):
         links.append(NavLink("My classes", reverse("teacher_classes")))
+    if memberships:
+        # Choosing and writing topics is part of a teacher's or admin's work,
+        # not an area of its own.
+        links.append(NavLink("Topics", reverse("topic_list"), area=False))
     administered = [m for m in memberships if m.role == Membership.Role.ADMIN]
     for membership in administered:
         school_id = membership.school_id

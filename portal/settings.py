@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "schools",
     "consent",
     "notifications",
+    "learning",
 ]
 
 MIDDLEWARE = [
@@ -198,8 +199,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded videos and photos: no public URL, served only through authorised
+    # views (learning.files.private_file_response).
+    "private": {
+        "BACKEND": "learning.files.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -244,6 +252,9 @@ ROSTER_IMPORT_KEEP = timedelta(days=7)
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=14))
 # One reminder goes this long after an unaccepted invitation was sent.
 INVITATION_REMIND_AFTER = timedelta(days=env.int("INVITATION_REMIND_AFTER_DAYS", default=7))
+# Videos a teacher uploads to an activity (streamed to a temporary file, then to
+# the private storage).
+LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_MB", default=200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("notifications.urls")),
     path("", include("consent.urls")),
+    path("", include("learning.urls")),
     path("admin/", admin.site.urls),
 ]

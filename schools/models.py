@@ -24,6 +24,11 @@ class School(models.Model):
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SCHOOL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    moderate_feedback = models.BooleanField(
+        "moderate families' feedback",
+        default=False,
+        help_text="Comments and photos reach teachers only once a member of staff approves them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

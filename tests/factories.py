@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -6,6 +8,7 @@ from faker import Faker
 from stdnum.gb import upn as upn_check
 
 from accounts.models import Membership, User
+from learning.models import Activity, Assignment, Subject, Topic
 from schools.models import Guardianship, Pupil, School, SchoolClass, YearGroup
 
 _faker = Faker("en_GB")
@@ -86,6 +89,48 @@ class GuardianshipFactory(factory.django.DjangoModelFactory):
     relationship = "Parent"
     parental_responsibility = True
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    """A published library topic (pass ``school=`` for a school's own)."""
+
+    class Meta:
+        model = Topic
+
+    school = None
+    title = factory.Sequence(lambda n: f"Topic {n}")
+    summary = "Things to do together at home."
+    subject = Subject.MATHS
+    year_group_min = YearGroup.RECEPTION
+    year_group_max = YearGroup.Y6
+    published = True
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity (instructions only) placed after the topic's last one."""
+
+    class Meta:
+        model = Activity
+
+    topic = factory.SubFactory(TopicFactory)
+    kind = Activity.Kind.ACTIVITY
+    title = factory.Sequence(lambda n: f"Activity {n}")
+    instructions = "Count the spoons in the kitchen drawer."
+    position = factory.LazyAttribute(
+        lambda activity: (
+            max(activity.topic.activities.values_list("position", flat=True), default=0) + 1
+        )
+    )
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    topic = factory.SubFactory(TopicFactory)
+    school_class = factory.SubFactory(SchoolClassFactory)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda assignment: assignment.starts_on + timedelta(days=14))
 
 
 def teacher_of(school_class: SchoolClass, **user_fields) -> User:

@@ -1,0 +1,216 @@
+"""Every write to topics and activities.
+
+Views check who may do what (``accounts.access``) before calling these.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max, ProtectedError
+from django.db.models.fields.files import FieldFile
+
+from accounts.models import User
+from learning.models import Activity, Topic
+from schools.models import School
+
+
+class TopicInUseError(Exception):
+    """The topic has been set for a class, so it stays (unpublish it instead)."""
+
+
+class ActivityInUseError(Exception):
+    """Families have done or commented on the activity, so it stays."""
+
+
+@transaction.atomic
+def topic_create(
+    *,
+    school: School | None,
+    actor: User,
+    title: str,
+    subject: str,
+    year_group_min: int,
+    year_group_max: int,
+    summary: str = "",
+    published: bool = False,
+) -> Topic:
+    """A new topic: a school's own, or (``school=None``) one for the library."""
+    topic = Topic(
+        school=school,
+        created_by=actor,
+        title=title,
+        summary=summary,
+        subject=subject,
+        year_group_min=year_group_min,
+        year_group_max=year_group_max,
+        published=published,
+    )
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+TOPIC_FIELDS = ("title", "summary", "subject", "year_group_min", "year_group_max", "published")
+
+
+@transaction.atomic
+def topic_update(*, topic: Topic, actor: User, **fields) -> Topic:
+    unknown = set(fields) - set(TOPIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a topic field: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(topic, name, value)
+    topic.full_clean()
+    topic.save(update_fields=[*fields, "updated_at"])
+    return topic
+
+
+@transaction.atomic
+def topic_delete(*, topic: Topic, actor: User) -> None:
+    """Delete a topic never set for a class, with its activities and their files."""
+    if topic.assignments.exists():
+        raise TopicInUseError("This topic has been set for a class, so it cannot be deleted.")
+    files = [activity.video_file for activity in topic.activities.exclude(video_file="")]
+    try:
+        topic.delete()
+    except ProtectedError as error:
+        raise ActivityInUseError(
+            "Families have done activities of this topic, so it cannot be deleted."
+        ) from error
+    for file in files:
+        _delete_file_on_commit(file)
+
+
+def _lock(topic: Topic) -> None:
+    """Serialise changes to one topic's activity order (a row lock on PostgreSQL)."""
+    Topic.objects.select_for_update().filter(pk=topic.pk).values_list("pk", flat=True).first()
+
+
+def _apply_content(
+    activity: Activity,
+    *,
+    kind: str,
+    title: str,
+    instructions: str,
+    video_url: str,
+    video_file: UploadedFile | FieldFile | None,
+    game_url: str,
+) -> None:
+    activity.kind = kind
+    activity.title = title
+    activity.instructions = instructions
+    activity.video_url = video_url
+    activity.game_url = game_url
+    if isinstance(video_file, FieldFile):
+        # The file the activity already has (a FieldFile of this very field).
+        activity.video_file = video_file.name
+    else:
+        activity.video_file = video_file or ""
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    topic: Topic,
+    actor: User,
+    kind: str,
+    title: str,
+    instructions: str = "",
+    video_url: str = "",
+    video_file: UploadedFile | None = None,
+    game_url: str = "",
+) -> Activity:
+    """Add an activity at the end of the topic."""
+    _lock(topic)
+    last = topic.activities.aggregate(last=Max("position"))["last"] or 0
+    activity = Activity(topic=topic, position=last + 1)
+    _apply_content(
+        activity,
+        kind=kind,
+        title=title,
+        instructions=instructions,
+        video_url=video_url,
+        video_file=video_file,
+        game_url=game_url,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    actor: User,
+    kind: str,
+    title: str,
+    instructions: str,
+    video_url: str,
+    video_file: UploadedFile | FieldFile | None,
+    game_url: str,
+) -> Activity:
+    """Change an activity's content. ``video_file`` is a new upload, the activity's
+    current file (kept), or None (no file). A file no longer used is deleted once
+    the change is committed."""
+    previous_file = Activity.objects.get(pk=activity.pk).video_file
+    _apply_content(
+        activity,
+        kind=kind,
+        title=title,
+        instructions=instructions,
+        video_url=video_url,
+        video_file=video_file,
+        game_url=game_url,
+    )
+    activity.full_clean()
+    activity.save()
+    if previous_file and previous_file.name != activity.video_file.name:
+        _delete_file_on_commit(previous_file)
+    return activity
+
+
+@transaction.atomic
+def activity_move(*, activity: Activity, direction: Literal["up", "down"], actor: User) -> bool:
+    """Swap the activity with its neighbour above or below; False when it is already
+    first (or last)."""
+    topic = activity.topic
+    _lock(topic)
+    activity.refresh_from_db(fields=["position"])
+    siblings = topic.activities.exclude(pk=activity.pk)
+    if direction == "up":
+        neighbour = siblings.filter(position__lt=activity.position).order_by("-position").first()
+    else:
+        neighbour = siblings.filter(position__gt=activity.position).order_by("position").first()
+    if neighbour is None:
+        return False
+    # Positions are unique per topic: park one row on a free position while swapping.
+    free = (topic.activities.aggregate(last=Max("position"))["last"] or 0) + 1
+    mine, theirs = activity.position, neighbour.position
+    Activity.objects.filter(pk=activity.pk).update(position=free)
+    Activity.objects.filter(pk=neighbour.pk).update(position=mine)
+    Activity.objects.filter(pk=activity.pk).update(position=theirs)
+    activity.position = theirs
+    return True
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor: User) -> None:
+    """Delete an activity no family has done or commented on, and its file."""
+    file = activity.video_file
+    try:
+        activity.delete()
+    except ProtectedError as error:
+        raise ActivityInUseError(
+            "Families have done or commented on this activity, so it cannot be deleted."
+        ) from error
+    if file:
+        _delete_file_on_commit(file)
+
+
+def _delete_file_on_commit(file: FieldFile) -> None:
+    storage, name = file.storage, file.name
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from learning import views
+
+urlpatterns = [
+    path("topics/", views.topic_list, name="topic_list"),
+    path("topics/new/", views.topic_create, name="topic_create"),
+    path("topics/<int:topic_id>/", views.topic_detail, name="topic_detail"),
+    path("topics/<int:topic_id>/edit/", views.topic_edit, name="topic_edit"),
+    path("topics/<int:topic_id>/delete/", views.topic_delete, name="topic_delete"),
+    path("topics/<int:topic_id>/activities/new/", views.activity_create, name="activity_create"),
+    path(
+        "topics/<int:topic_id>/activities/<int:activity_id>/edit/",
+        views.activity_edit,
+        name="activity_edit",
+    ),
+    path(
+        "topics/<int:topic_id>/activities/<int:activity_id>/move/",
+        views.activity_move,
+        name="activity_move",
+    ),
+    path(
+        "topics/<int:topic_id>/activities/<int:activity_id>/delete/",
+        views.activity_delete,
+        name="activity_delete",
+    ),
+    path(
+        "topics/<int:topic_id>/activities/<int:activity_id>/video/",
+        views.activity_video,
+        name="activity_video",
+    ),
+    path(
+        "topics/<int:topic_id>/activities/<int:activity_id>/video/file/",
+        views.activity_video_file,
+        name="activity_video_file",
+    ),
+]

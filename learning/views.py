@@ -1,0 +1,233 @@
+"""Topic library and authoring pages for teachers and school admins, and the
+pages that play an activity's video.
+
+Videos from YouTube or Vimeo: the site's CSP allows no frame at all, and no page
+loads anything from another host before the viewer chooses to. So a topic page
+shows a video link as a placeholder naming the provider, with a "Play" link to
+a page of its own (``activity_video``). Only that page embeds the provider's
+privacy-enhanced player (youtube-nocookie.com, or Vimeo with ``dnt=1``), and
+only that response's CSP allows frames, from exactly those two origins. It works
+without JavaScript; the click is the choice. An uploaded video is the portal's
+own file, shown in a ``<video>`` element and streamed through
+``activity_video_file`` after the same access check as the page.
+"""
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access
+from learning import selectors, services
+from learning.files import private_file_response
+from learning.forms import ActivityForm, TopicFilterForm, TopicForm
+from learning.models import Activity, Topic
+from learning.video import EMBED_ORIGINS
+
+TOPICS_PER_PAGE = 25
+
+
+def _require_author(user) -> None:
+    if not access.can_author_topics(user):
+        raise PermissionDenied("Topics are for school staff.")
+
+
+@login_required
+def topic_list(request: HttpRequest) -> HttpResponse:
+    _require_author(request.user)
+    filter_form = TopicFilterForm(request.GET)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    topics = selectors.topics_for_staff(
+        user=request.user,
+        year_group=filters.get("year_group"),
+        subject=filters.get("subject", ""),
+        source=filters.get("source", ""),
+    )
+    page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "learning/topic_list.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "filtered": any(filters.get(name) not in (None, "") for name in filters),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
+    _require_author(request.user)
+    topic = selectors.topic_with_activities(user=request.user, topic_id=topic_id)
+    if topic is None:
+        raise Http404("No such topic.")
+    return render(
+        request,
+        "learning/topic_detail.html",
+        {"topic": topic, "can_edit": access.can_edit_topic(request.user, topic)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_create(request: HttpRequest) -> HttpResponse:
+    _require_author(request.user)
+    schools = selectors.schools_for_new_topic(user=request.user)
+    form = TopicForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        school = data.pop("school", None) or schools.first()
+        topic = services.topic_create(school=school, actor=request.user, **data)
+        messages.success(request, f"“{topic.title}” created. Now add its activities.")
+        return redirect("topic_detail", topic_id=topic.pk)
+    return render(request, "learning/topic_form.html", {"form": form, "topic": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = access.topic_editable_or_404(request.user, topic_id)
+    form = TopicForm(request.POST or None, instance=topic)
+    if request.method == "POST" and form.is_valid():
+        services.topic_update(topic=topic, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"“{topic.title}” saved.")
+        return redirect("topic_detail", topic_id=topic.pk)
+    return render(request, "learning/topic_form.html", {"form": form, "topic": topic})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_delete(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = access.topic_editable_or_404(request.user, topic_id)
+    if request.method == "POST":
+        try:
+            services.topic_delete(topic=topic, actor=request.user)
+        except (services.TopicInUseError, services.ActivityInUseError) as error:
+            messages.error(request, str(error))
+            return redirect("topic_detail", topic_id=topic.pk)
+        messages.success(request, f"“{topic.title}” deleted.")
+        return redirect("topic_list")
+    return render(
+        request,
+        "learning/confirm_delete.html",
+        {
+            "topic": topic,
+            "thing": f"the topic “{topic.title}” and all its activities",
+            "cancel_url": reverse("topic_detail", args=[topic.pk]),
+        },
+    )
+
+
+def _activity_of(topic: Topic, activity_id: int) -> Activity:
+    return get_object_or_404(topic.activities.select_related("topic"), pk=activity_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = access.topic_editable_or_404(request.user, topic_id)
+    form = ActivityForm(request.POST or None, request.FILES or None, instance=Activity(topic=topic))
+    if request.method == "POST" and form.is_valid():
+        activity = services.activity_create(topic=topic, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"“{activity.title}” added.")
+        return redirect(f"{reverse('topic_detail', args=[topic.pk])}#activity-{activity.pk}")
+    return render(
+        request, "learning/activity_form.html", {"form": form, "topic": topic, "activity": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
+    topic = access.topic_editable_or_404(request.user, topic_id)
+    activity = _activity_of(topic, activity_id)
+    form = ActivityForm(request.POST or None, request.FILES or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        services.activity_update(activity=activity, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"“{activity.title}” saved.")
+        return redirect(f"{reverse('topic_detail', args=[topic.pk])}#activity-{activity.pk}")
+    return render(
+        request,
+        "learning/activity_form.html",
+        {"form": form, "topic": topic, "activity": activity},
+    )
+
+
+@login_required
+@require_POST
+def activity_move(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
+    topic = access.topic_editable_or_404(request.user, topic_id)
+    activity = _activity_of(topic, activity_id)
+    direction = request.POST.get("direction")
+    if direction not in {"up", "down"}:
+        raise Http404("No such move.")
+    if services.activity_move(activity=activity, direction=direction, actor=request.user):
+        messages.success(request, f"“{activity.title}” moved {direction}.")
+    return redirect(f"{reverse('topic_detail', args=[topic.pk])}#activity-{activity.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_delete(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
+    topic = access.topic_editable_or_404(request.user, topic_id)
+    activity = _activity_of(topic, activity_id)
+    if request.method == "POST":
+        try:
+            services.activity_delete(activity=activity, actor=request.user)
+        except services.ActivityInUseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"“{activity.title}” deleted.")
+        return redirect("topic_detail", topic_id=topic.pk)
+    return render(
+        request,
+        "learning/confirm_delete.html",
+        {
+            "topic": topic,
+            "thing": f"the activity “{activity.title}”",
+            "cancel_url": reverse("topic_detail", args=[topic.pk]),
+        },
+    )
+
+
+@login_required
+@csp_replace({"frame-src": list(EMBED_ORIGINS)})
+def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
+    """The one page that embeds a provider's player: opened by choosing to play."""
+    topic = access.topic_or_404(request.user, topic_id)
+    activity = _activity_of(topic, activity_id)
+    if activity.kind != Activity.Kind.VIDEO:
+        raise Http404("This activity has no video.")
+    back_url = (
+        reverse("topic_detail", args=[topic.pk])
+        if access.can_author_topics(request.user)
+        else reverse("home")
+    )
+    return render(
+        request,
+        "learning/activity_video.html",
+        {
+            "topic": topic,
+            "activity": activity,
+            "link": activity.video_link,
+            "back_url": back_url,
+        },
+    )
+
+
+@login_required
+def activity_video_file(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
+    """An uploaded video, for those who may see its topic."""
+    topic = access.topic_or_404(request.user, topic_id)
+    activity = _activity_of(topic, activity_id)
+    if not activity.video_file:
+        raise Http404("This activity has no video file.")
+    return private_file_response(activity.video_file, request=request)
