@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 SIZES = [1, 30]
 
-TOPIC_LIST = 8  # + may author (memberships), page count, page of topics with schools and counts
-TOPIC_DETAIL = 9  # + may author, topic with school, its activities, may edit
+# Both pages also read the consent status the banners need (1 query).
+TOPIC_LIST = 9  # + may author (memberships), page count, page of topics with schools and counts
+TOPIC_DETAIL = 10  # + may author, topic with school, its activities, may edit
 
 
 @pytest.fixture
