@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "consent",
     "notifications",
     "learning",
+    "engagement",
 ]
 
 MIDDLEWARE = [

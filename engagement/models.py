@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Event(models.Model):
+    """Something a person did that counts as engagement: append-only.
+
+    ``subject`` names what it was about in the form ``<kind>:<pk>`` (for example
+    ``assignment:12``), so reports can count per topic or assignment without a
+    foreign key to every kind of thing.
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        ASSIGNMENT_OPENED = "assignment_opened", "Opened a topic set by the school"
+        ACTIVITY_COMPLETED = "activity_completed", "Completed an activity"
+        FEEDBACK_GIVEN = "feedback_given", "Rated, commented or shared a photo"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="events")
+    pupil = models.ForeignKey(
+        "schools.Pupil",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    subject = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "at"], name="event_school_at_idx"),
+            models.Index(fields=["actor", "at"], name="event_actor_at_idx"),
+            models.Index(fields=["subject", "kind"], name="event_subject_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
