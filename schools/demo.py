@@ -19,7 +19,7 @@ to run in production.
 So that consent given in the demo names a privacy notice, a run publishes the
 demo's own notice when none is published yet, and records the demo parent's
 agreement to it once. A parent a newcomer registered in an earlier run goes with
-the demo schools, their consent records erased with them.
+the demo schools, their consent records erased and their messages removed.
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.gb import upn as upn_check
 
+from accounts.invitations import invitation_reference
 from accounts.lookup import mobile_lookup_hash, upn_lookup_hash
-from accounts.models import Membership, User
+from accounts.models import Invitation, Membership, User
 from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.selectors import consent_current
 from consent.services import consent_grant, consent_records_erase, notice_publish
 from consent.wording import PURPOSE_STATEMENT
+from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year
 
 # Published on purpose: the demo accounts exist only in DEBUG demo databases.
@@ -523,7 +525,8 @@ def _remove_contents(schools) -> None:
 
     A parent goes only if every child they are linked to is at one of these
     schools and they are neither staff nor a demo account; a parent who joined
-    has their consent records erased first. Then every row that
+    has their consent records erased first. Their messages in the outbox go too,
+    and so do those carrying the schools' invitation links. Then every row that
     belongs to one of the schools goes: pupils, classes, staff memberships,
     roster imports, and whatever later apps attach to a school.
     """
@@ -540,6 +543,12 @@ def _remove_contents(schools) -> None:
     # A parent who joined during the demo has consent records, which only erasure removes.
     for parent in parents.filter(Exists(ConsentRecord.objects.filter(user=OuterRef("pk")))):
         consent_records_erase(user=parent)
+    # The outbox keeps no message to them and no link of the schools' invitations,
+    # which would only lead to dead pages once the invitations are gone.
+    invitations = Invitation.objects.filter(school__in=schools).values_list("pk", flat=True)
+    Message.objects.filter(
+        Q(recipient__in=parents) | Q(reference__in=[invitation_reference(pk) for pk in invitations])
+    ).delete()
     parents.delete()
     Pupil.objects.filter(school__in=schools).delete()
     for relation in School._meta.related_objects:

@@ -212,11 +212,14 @@ def test_make_demo_again_after_a_parent_joined_starts_afresh_with_a_sound_ledger
         consents={Purpose.PLATFORM: PURPOSE_STATEMENT[Purpose.PLATFORM]},
     )
 
+    assert Message.objects.filter(recipient=parent).exists()
+
     seed_as_make_demo()
 
     assert not User.objects.filter(pk=parent.pk).exists()
     assert not ConsentRecord.objects.filter(user_id=parent.pk).exists()
     assert not Invitation.objects.exists()
+    assert not Message.objects.exists()  # no dead invitation links left in the outbox
     demo_parent = User.objects.get(email=DEMO_PARENT.email)
     assert ConsentRecord.objects.filter(user=demo_parent).count() == 1
     assert Guardianship.objects.filter(parent=demo_parent, confirmed_at__isnull=False).count() == 3
