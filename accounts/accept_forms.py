@@ -1,7 +1,9 @@
 """Forms on the invitation page: the consent choices, and a new parent's account.
 
-The label of each consent box is the exact wording recorded in the consent
-ledger when it is ticked, so what the parent read and what is kept are the same.
+The label of each consent box is the purpose's statement from consent.wording,
+the same words the Privacy and consent page shows beside that purpose, and
+exactly what the consent ledger records when the box is ticked: what the parent
+read and what is kept are the same, wherever they gave it.
 """
 
 from django import forms
@@ -11,18 +13,7 @@ from django.core.exceptions import ValidationError
 from accounts.lookup import normalise_email
 from accounts.models import User
 from consent.models import Purpose
-
-PLATFORM_WORDING = (
-    "I agree to the Home Learning Portal using my details and my child's school "
-    "information to run this service, as the privacy notice explains."
-)
-MEDIA_PROMOTION_WORDING = (
-    "The school and the programme may use photos and comments I share to promote "
-    "the programme. (Optional)"
-)
-MARKETING_EMAIL_WORDING = (
-    "Send me occasional emails about the programme and new activities. (Optional)"
-)
+from consent.wording import PURPOSE_STATEMENT
 
 EMAIL_TAKEN = "An account already uses this email address."
 
@@ -36,18 +27,23 @@ def email_in_use(email: str, *, exclude: User | None) -> bool:
 
 
 class ConsentForm(forms.Form):
-    """The three choices on the invitation page; only the first is needed to join."""
+    """The three choices on the invitation page; only the first is needed to join.
+    The template marks the other two as optional beside, not inside, their statement."""
 
     platform = forms.BooleanField(
-        label=PLATFORM_WORDING,
+        label=PURPOSE_STATEMENT[Purpose.PLATFORM],
         required=True,
         error_messages={
             "required": "Tick the box to agree to the privacy notice: you cannot join without it."
         },
         widget=forms.CheckboxInput(attrs={"aria-describedby": "privacy-notice-link"}),
     )
-    media_promotion = forms.BooleanField(label=MEDIA_PROMOTION_WORDING, required=False)
-    marketing_email = forms.BooleanField(label=MARKETING_EMAIL_WORDING, required=False)
+    media_promotion = forms.BooleanField(
+        label=PURPOSE_STATEMENT[Purpose.MEDIA_PROMOTION], required=False
+    )
+    marketing_email = forms.BooleanField(
+        label=PURPOSE_STATEMENT[Purpose.MARKETING_EMAIL], required=False
+    )
 
     CONSENT_FIELDS = {
         "platform": Purpose.PLATFORM,
@@ -60,9 +56,9 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def consents(self) -> dict[str, str]:
-        """Each ticked purpose, with the exact wording the parent was shown."""
+        """Each ticked purpose, with the exact wording the parent was shown (its label)."""
         return {
-            purpose: str(self.fields[name].label)
+            purpose: PURPOSE_STATEMENT[purpose]
             for name, purpose in self.CONSENT_FIELDS.items()
             if self.cleaned_data.get(name)
         }

@@ -15,6 +15,11 @@ user) share one published password, ``DEMO_PASSWORD``, and the staff among
 them get a confirmed authenticator device and backup codes derived from their
 email address, so that a newcomer can sign in. That is why the command refuses
 to run in production.
+
+So that consent given in the demo names a privacy notice, a run publishes the
+demo's own notice when none is published yet, and records the demo parent's
+agreement to it once. A parent a newcomer registered in an earlier run goes with
+the demo schools, their consent records erased and their messages removed.
 """
 
 from __future__ import annotations
@@ -38,8 +43,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.gb import upn as upn_check
 
+from accounts.invitations import invitation_reference
 from accounts.lookup import mobile_lookup_hash, upn_lookup_hash
-from accounts.models import Membership, User
+from accounts.models import Invitation, Membership, User
+from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
+from consent.selectors import consent_current
+from consent.services import consent_grant, consent_records_erase, notice_publish
+from consent.wording import PURPOSE_STATEMENT
+from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year
 
 # Published on purpose: the demo accounts exist only in DEBUG demo databases.
@@ -82,6 +93,23 @@ DEMO_STAFF = DemoAccount(
 )
 DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_TEACHER, DEMO_PARENT, DEMO_STAFF)
 DEMO_EMAILS = tuple(account.email for account in DEMO_ACCOUNTS)
+
+DEMO_NOTICE_VERSION = "1.0"
+DEMO_NOTICE_SUMMARY = "The first version of the privacy notice."
+DEMO_NOTICE_TEXT = """\
+This is the demo privacy notice of the Home Learning Portal. The people, schools and \
+contact details in this demo are made up.
+
+Your child's school gives us your name, your email address or mobile number, and your \
+children's names, year groups and classes, so that it can invite you. When you join, we \
+keep the account you create and what you and your children do on the portal.
+
+We use it to run the portal: to show you your children's activities, to let the school \
+see how families take part, and to send you the messages the service needs. We use your \
+photos and comments to promote the programme, and send you news by email, only if you \
+agree; you can change your mind at any time on your Privacy and consent page.
+
+You can ask to see the data we hold about you, to correct it or to have it deleted."""
 
 # The demo parent's children: (first name, year group) at the first school, then
 # at the second. With a single school all three are at the first.
@@ -496,7 +524,9 @@ def _remove_contents(schools) -> None:
     """Remove everything held for these schools, and the parents of their pupils.
 
     A parent goes only if every child they are linked to is at one of these
-    schools and they are neither staff nor a demo account. Then every row that
+    schools and they are neither staff nor a demo account; a parent who joined
+    has their consent records erased first. Their messages in the outbox go too,
+    and so do those carrying the schools' invitation links. Then every row that
     belongs to one of the schools goes: pupils, classes, staff memberships,
     roster imports, and whatever later apps attach to a school.
     """
@@ -510,6 +540,15 @@ def _remove_contents(schools) -> None:
         .exclude(Exists(Membership.objects.filter(user=OuterRef("pk"))))
         .exclude(Q(is_staff=True) | Q(is_superuser=True) | Q(email__in=DEMO_EMAILS))
     )
+    # A parent who joined during the demo has consent records, which only erasure removes.
+    for parent in parents.filter(Exists(ConsentRecord.objects.filter(user=OuterRef("pk")))):
+        consent_records_erase(user=parent)
+    # The outbox keeps no message to them and no link of the schools' invitations,
+    # which would only lead to dead pages once the invitations are gone.
+    invitations = Invitation.objects.filter(school__in=schools).values_list("pk", flat=True)
+    Message.objects.filter(
+        Q(recipient__in=parents) | Q(reference__in=[invitation_reference(pk) for pk in invitations])
+    ).delete()
     parents.delete()
     Pupil.objects.filter(school__in=schools).delete()
     for relation in School._meta.related_objects:
@@ -613,6 +652,35 @@ def _demo_accounts_save(schools: list[School], plans: list[_SchoolPlan]) -> dict
     return users
 
 
+def demo_notice_publish(*, actor: User) -> PrivacyNotice:
+    """The current privacy notice; when none is published yet, the demo's own is
+    published (a draft of the same version included), so that consent given in
+    the demo names a notice. Running it again changes nothing."""
+    current = PrivacyNotice.current()
+    if current is not None:
+        return current
+    notice, _ = PrivacyNotice.objects.get_or_create(
+        version=DEMO_NOTICE_VERSION,
+        defaults={"text": DEMO_NOTICE_TEXT, "summary_of_changes": DEMO_NOTICE_SUMMARY},
+    )
+    if notice.is_published:  # published for a time still to come
+        return notice
+    return notice_publish(notice=notice, actor=actor)
+
+
+def _demo_parent_consent(*, parent: User, notice: PrivacyNotice) -> None:
+    """The demo parent agreed to the platform's processing when they joined: recorded
+    unless they consent now, so a second run adds nothing."""
+    if not consent_current(user=parent, purpose=Purpose.PLATFORM):
+        consent_grant(
+            user=parent,
+            purpose=Purpose.PLATFORM,
+            wording=PURPOSE_STATEMENT[Purpose.PLATFORM],
+            method=Method.REGISTRATION,
+            notice=notice,
+        )
+
+
 def _validate(*, schools: int, pupils_per_school: int) -> None:
     if not 1 <= schools <= MAX_SCHOOLS:
         raise ValueError(f"--schools must be between 1 and {MAX_SCHOOLS}.")
@@ -673,6 +741,8 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
     User.objects.bulk_create(contacts.users, batch_size=BATCH_SIZE)
     Pupil.objects.bulk_create([p for plan in plans for p in plan.pupils], batch_size=BATCH_SIZE)
     accounts = _demo_accounts_save(school_list, plans)
+    notice = demo_notice_publish(actor=accounts["staff"])
+    _demo_parent_consent(parent=accounts["parent"], notice=notice)
 
     now = timezone.now()
     guardianships = []

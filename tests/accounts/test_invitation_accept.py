@@ -13,11 +13,6 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts import accept_views
-from accounts.accept_forms import (
-    MARKETING_EMAIL_WORDING,
-    MEDIA_PROMOTION_WORDING,
-    PLATFORM_WORDING,
-)
 from accounts.access import children_of
 from accounts.invitations import (
     AccountInUseError,
@@ -33,6 +28,7 @@ from accounts.invitations import (
 from accounts.models import Invitation, User
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.services import consent_grant
+from consent.wording import PURPOSE_STATEMENT
 from portal.urls import urlpatterns as portal_urlpatterns
 from schools.models import Guardianship
 from tests.accounts.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
@@ -49,6 +45,9 @@ from tests.schools.test_pages import unlabelled_controls
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"  # what UserFactory sets
+PLATFORM_WORDING = PURPOSE_STATEMENT[Purpose.PLATFORM]
+MEDIA_PROMOTION_WORDING = PURPOSE_STATEMENT[Purpose.MEDIA_PROMOTION]
+MARKETING_EMAIL_WORDING = PURPOSE_STATEMENT[Purpose.MARKETING_EMAIL]
 NEW_PASSWORD = "plum-orchard-lantern-42"
 
 
@@ -354,6 +353,29 @@ def test_ledger_records_the_ticked_choices_with_the_wording_shown(client, invite
         (Purpose.PLATFORM, PLATFORM_WORDING, notice.pk, "registration"),
         (Purpose.MEDIA_PROMOTION, MEDIA_PROMOTION_WORDING, notice.pk, "registration"),
     }
+
+
+def test_the_privacy_page_shows_the_words_the_invitation_page_recorded(client, invite, notice):
+    token, _, parent = invite()
+    client.post(url(token), registration(media_promotion="on", marketing_email="on"))
+
+    page = client.get(reverse("privacy_consents")).content.decode()
+
+    records = ConsentRecord.objects.filter(user=parent)
+    assert records.count() == 3
+    for record in records:
+        assert escape(record.wording) in page
+
+
+def test_optional_choices_are_marked_beside_the_words_recorded(client, invite):
+    token, _, _ = invite()
+
+    html = client.get(url(token)).content.decode()
+
+    assert html.count("(optional)") == 2
+    for wording in [MEDIA_PROMOTION_WORDING, MARKETING_EMAIL_WORDING]:
+        assert "(optional)" not in wording.lower()
+        assert re.search(re.escape(escape(wording)) + r"\s*<span class=\"hint\">\(optional\)", html)
 
 
 def test_a_failure_part_way_leaves_nothing_written(client, invite, notice, monkeypatch):

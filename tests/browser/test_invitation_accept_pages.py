@@ -69,7 +69,7 @@ def test_sms_invited_parent_joins_on_a_phone_and_sees_the_child(phone_page):
     page.get_by_label("Choose a password").fill("plum-orchard-lantern-42")
     page.get_by_label("Type the password again").fill("plum-orchard-lantern-42")
     page.get_by_label(re.compile("I agree to the Home Learning Portal")).check()
-    page.get_by_label(re.compile("Send me occasional emails")).check()
+    page.get_by_label(re.compile("Send me occasional news")).check()
     page.get_by_role("button", name="Join Oakfield Primary").click()
 
     expect(page.get_by_role("heading", level=1, name="My children")).to_be_visible()

@@ -1,4 +1,5 @@
-"""Print the demo logins made by ``seed_demo``, with the staff second-factor secrets.
+"""Print the demo logins made by ``seed_demo``, with the staff second-factor secrets,
+and the steps to try an invitation through the development outbox page.
 
     python manage.py demo_logins [--force]
 
@@ -65,3 +66,25 @@ class Command(BaseCommand):
                 write("  Backup codes: all used; run seed_demo again for a fresh set.")
         write("")
         write(rule)
+        self._write_invitation_steps(site_url)
+        write(rule)
+
+    def _write_invitation_steps(self, site_url: str) -> None:
+        write = self.stdout.write
+        write(self.style.MIGRATE_HEADING("Try an invitation"))
+        write(
+            f"  1. Sign in at {site_url}/accounts/login/ as the school admin; for the code, "
+            "type the code above or one of its backup codes."
+        )
+        write("  2. Choose 'Invite parents', pick a class and press 'Invite this class'.")
+        write(
+            f"  3. Open the outbox, {site_url}/outbox/, in a private window (a staff "
+            "account cannot accept). It lists every email and text message the portal "
+            "wrote; follow an invitation link."
+        )
+        write(
+            "  4. Create the parent's account: choose a password, tick the privacy box "
+            "(the other choices are optional) and join. The child is on 'My children'."
+        )
+        if not settings.DEBUG:
+            write("  The outbox page exists only with DEBUG on.")
