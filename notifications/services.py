@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # Rows written by one INSERT in messages_queue.
 QUEUE_BATCH_SIZE = 500
+# Messages handed to one delivery task: one broker call per batch, not per message.
+DELIVERY_BATCH_SIZE = 50
 # What a provider's receipt may report, and the states it may move a message from.
 RECEIPT_STATUSES = frozenset(
     {Message.Status.DELIVERED, Message.Status.BOUNCED, Message.Status.FAILED}
@@ -76,27 +78,29 @@ def recipient_may_receive(*, recipient: User | None, kind: str) -> bool:
     return recipient.closed_at is None and not recipient.processing_restricted
 
 
-def _enqueue(message_id: int) -> None:
-    from notifications.tasks import message_deliver_task
+def messages_enqueue(message_ids: Sequence[int]) -> None:
+    """Hand messages to the workers, ``DELIVERY_BATCH_SIZE`` to a task.
 
-    message_deliver_task.delay(message_id)
+    One broker round trip per batch instead of per message: inviting a whole school
+    enqueues its thousands of messages in a few dozen calls. Each message is still
+    sent under its own row lock, so a batch delivered twice sends each message once.
+    """
+    from notifications.tasks import messages_deliver_task
+
+    for start in range(0, len(message_ids), DELIVERY_BATCH_SIZE):
+        messages_deliver_task.delay(list(message_ids[start : start + DELIVERY_BATCH_SIZE]))
 
 
 def _enqueue_after_commit(message_ids: list[int]) -> None:
     """Hand the messages to the delivery task once the caller's transaction commits.
 
     robust: a broker that is down must not undo the caller's committed change. The
-    first failure ends the loop (each further attempt would wait on the broker
+    first failure ends the enqueueing (each further attempt would wait on the broker
     again); the messages stay pending and messages_requeue_stale picks them up.
     """
     if not message_ids:
         return
-
-    def enqueue() -> None:
-        for message_id in message_ids:
-            _enqueue(message_id)
-
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(lambda: messages_enqueue(message_ids), robust=True)
 
 
 def _address(*, recipient: User | None, channel: str, to_address: str | None) -> str:
@@ -400,8 +404,7 @@ def messages_requeue_stale(*, older_than: timedelta | None = None) -> int:
     message_ids = list(stale.order_by("created_at").values_list("pk", flat=True))
     # Marking them due now keeps the next run from enqueueing them again at once.
     Message.objects.filter(pk__in=message_ids).update(next_attempt_at=now)
-    for message_id in message_ids:
-        _enqueue(message_id)
+    messages_enqueue(message_ids)
     return len(message_ids)
 
 

@@ -15,7 +15,7 @@ from notifications.services import (
     message_queue,
     messages_requeue_stale,
 )
-from notifications.tasks import message_deliver_task
+from notifications.tasks import message_deliver_task, messages_deliver_task
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +220,7 @@ def test_broker_down_at_commit_keeps_the_change_and_the_pending_message(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(message_deliver_task, "delay", broker_down)
+    monkeypatch.setattr(messages_deliver_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         message = queue_email(UserFactory())
     message.refresh_from_db()
@@ -244,10 +244,11 @@ def test_requeue_sends_stale_pending_messages_only(monkeypatch):
     Message.objects.filter(pk=retry_due_soon.pk).update(
         next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
-    enqueued = []
-    monkeypatch.setattr(message_deliver_task, "delay", enqueued.append)
+    batches = []
+    monkeypatch.setattr(messages_deliver_task, "delay", batches.append)
 
     assert messages_requeue_stale(older_than=timedelta(minutes=10)) == 2
+    enqueued = [message_id for batch in batches for message_id in batch]
     assert sorted(enqueued) == sorted([stale.pk, retry_due_long_ago.pk])
     assert fresh.pk not in enqueued
     # Just requeued: the next run leaves them to their task.
@@ -481,7 +482,7 @@ def test_two_workers_delivering_the_same_message_at_once_send_it_once(settings, 
     if connection.vendor != "postgresql":
         pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
     settings.SMS_BACKEND = "tests.notifications.test_outbox.SlowSmsBackend"
-    monkeypatch.setattr(message_deliver_task, "delay", lambda message_id: None)
+    monkeypatch.setattr(messages_deliver_task, "delay", lambda message_ids: None)
     message = queue_sms(UserFactory(mobile="+447700900123"))
     start = threading.Barrier(2)
     errors = []

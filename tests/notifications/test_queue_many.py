@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from notifications import sms
 from notifications.models import Message
-from notifications.services import OutgoingMessage, messages_queue
-from notifications.tasks import message_deliver_task
+from notifications.services import DELIVERY_BATCH_SIZE, OutgoingMessage, messages_queue
+from notifications.tasks import message_deliver_task, messages_deliver_task
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,14 +169,73 @@ def test_broker_down_at_commit_keeps_the_change_and_the_messages_pending(
 ):
     calls = []
 
-    def broker_down(message_id):
-        calls.append(message_id)
+    def broker_down(message_ids):
+        calls.append(message_ids)
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(message_deliver_task, "delay", broker_down)
+    monkeypatch.setattr(messages_deliver_task, "delay", broker_down)
     parents = UserFactory.create_batch(3)
     with django_capture_on_commit_callbacks(execute=True):
         messages_queue(messages=[email_to(parent, f"k-{parent.pk}") for parent in parents])
     assert Message.objects.filter(status=Message.Status.PENDING).count() == 3
-    assert len(calls) == 1  # the first failure ends the loop; the requeue task resumes
+    assert len(calls) == 1  # the first failure ends the enqueueing; the requeue task resumes
     assert mail.outbox == []
+
+
+def test_messages_are_handed_to_workers_in_batches(monkeypatch, django_capture_on_commit_callbacks):
+    batches = []
+    monkeypatch.setattr(messages_deliver_task, "delay", batches.append)
+    parents = UserFactory.create_batch(DELIVERY_BATCH_SIZE + 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        written = messages_queue(
+            messages=[email_to(parent, f"b-{parent.pk}") for parent in parents]
+        )
+
+    assert [len(batch) for batch in batches] == [DELIVERY_BATCH_SIZE, 1]
+    assert sorted(message_id for batch in batches for message_id in batch) == sorted(written)
+
+
+def test_a_batch_sends_each_message_once_however_often_it_runs():
+    parents = UserFactory.create_batch(3)
+    with transaction.atomic():
+        written = messages_queue(
+            messages=[email_to(parent, f"o-{parent.pk}") for parent in parents]
+        )
+    mail.outbox.clear()
+
+    messages_deliver_task.delay(written)
+    messages_deliver_task.delay(written)
+
+    assert len(mail.outbox) == 3
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
+
+
+def test_a_message_to_try_again_leaves_its_batch_for_its_own_retry(monkeypatch):
+    from notifications import services
+    from notifications.errors import TransientDeliveryError
+
+    parents = UserFactory.create_batch(3)
+    with transaction.atomic():
+        written = messages_queue(
+            messages=[email_to(parent, f"r-{parent.pk}") for parent in parents]
+        )
+    mail.outbox.clear()
+    flaky_id = written[1]
+    deliver = services.message_deliver
+
+    def deliver_or_fail(*, message_id):
+        if message_id == flaky_id:
+            raise TransientDeliveryError("provider busy")
+        deliver(message_id=message_id)
+
+    retries = []
+    monkeypatch.setattr(services, "message_deliver", deliver_or_fail)
+    monkeypatch.setattr(
+        message_deliver_task, "apply_async", lambda args, eta=None: retries.append(args)
+    )
+
+    messages_deliver_task.delay(written)
+
+    assert retries == [(flaky_id,)]
+    assert len(mail.outbox) == 2
