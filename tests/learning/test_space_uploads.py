@@ -1,6 +1,9 @@
 """Photos through the parent's feedback form: a clean copy is stored and served only
 to those who may see it; a bad file is refused on the form with nothing stored."""
 
+import io
+import os
+
 import pytest
 from django.urls import reverse
 from PIL import Image
@@ -230,3 +233,18 @@ def test_a_teacher_no_longer_sees_the_photo_of_a_pupil_the_school_removed(
     assert _photo_status(client, shared_photo) == 404
     client.force_login(family.parent)
     assert _photo_status(client, shared_photo) == 200
+
+
+def test_a_photo_larger_than_the_in_memory_upload_limit_is_accepted(
+    parent_client, family, private_folder, settings
+):
+    noise = Image.frombytes("RGB", (1400, 1400), os.urandom(1400 * 1400 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "JPEG", quality=100)
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE < len(buffer.getvalue()) < photos.MAX_BYTES
+
+    response = _post_photo(parent_client, family, photo_upload(buffer.getvalue()))
+
+    assert response.status_code == 302
+    [stored_path] = stored_files(private_folder)
+    assert Image.open(stored_path).size == (1400, 1400)
