@@ -277,3 +277,81 @@ def topic_editable_or_404(user, topic_id) -> Topic:
     if topic is None:
         raise Http404("No such topic.")
     return topic
+
+
+# --- The child's space, families' feedback and photos (learning) -----------------
+#
+# A parent records completions and feedback for their own children while the
+# school still has the child on roll, and keeps seeing what they recorded after
+# the school removes the child. Staff see a pupil's feedback as they see the
+# pupil: teachers for the classes they teach, admins for their school. A photo is
+# seen by the parent who shared it and by those staff; never by another parent.
+
+
+def child_of_parent_or_404(user, pupil_id) -> Pupil:
+    """One of the user's own children (removed by the school or not); otherwise 404."""
+    child = children_of(user).select_related("school", "school_class").filter(pk=pupil_id).first()
+    if child is None:
+        raise Http404("No such child.")
+    return child
+
+
+def can_record_for_child(user, pupil: Pupil) -> bool:
+    """May the user mark work done and give feedback for this child? Their own child, on roll."""
+    return children_of(user).filter(pk=pupil.pk, removed_by_school_at__isnull=True).exists()
+
+
+def pupils_staffed_by(user) -> QuerySet[Pupil]:
+    """Pupils the user sees as a member of staff (not as a parent): a teacher's
+    pupils on roll in their classes, an admin's school's pupils."""
+    from schools.models import Pupil
+
+    if not _is_signed_in(user):
+        return Pupil.objects.none()
+    staffed_ids = Pupil.objects.filter(_teacher_condition(user) | _admin_condition(user))
+    return Pupil.objects.filter(pk__in=staffed_ids.values("pk"), anonymised_at__isnull=True)
+
+
+def can_moderate_feedback(user, feedback) -> bool:
+    """Teachers moderate feedback for their classes' pupils, admins for their school's."""
+    return pupils_staffed_by(user).filter(pk=feedback.pupil_id).exists()
+
+
+def can_remove_feedback(user, feedback) -> bool:
+    """A parent removes their own feedback, for a child they still see."""
+    return (
+        _is_signed_in(user)
+        and feedback.parent_id == user.pk
+        and children_of(user).filter(pk=feedback.pupil_id).exists()
+    )
+
+
+def can_view_feedback_photo(user, feedback) -> bool:
+    """The parent who shared the photo, and the pupil's teachers and school admins
+    (who moderate it, so a photo waiting for approval is theirs to see). A removed
+    or rejected photo is gone; anyone else, other parents included, is refused."""
+    if not _is_signed_in(user) or not feedback.photo or feedback.removed_at is not None:
+        return False
+    if feedback.parent_id == user.pk:
+        return children_of(user).filter(pk=feedback.pupil_id).exists()
+    from learning.models import Feedback
+
+    if feedback.moderation_status == Feedback.Moderation.REJECTED:
+        return False
+    return pupils_staffed_by(user).filter(pk=feedback.pupil_id).exists()
+
+
+def staff_assignment_or_404(user, assignment_id):
+    """An assignment of a class the user teaches, or of a school they administer; otherwise 404."""
+    from learning.models import Assignment
+
+    assignment = (
+        Assignment.objects.filter(
+            pk=assignment_id, school_class__in=classes_visible_to(user).values("pk")
+        )
+        .select_related("topic", "school_class__school")
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such assignment.")
+    return assignment

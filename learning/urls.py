@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import views
+from learning import space_views, views
 
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
@@ -33,5 +33,40 @@ urlpatterns = [
         "topics/<int:topic_id>/activities/<int:activity_id>/video/file/",
         views.activity_video_file,
         name="activity_video_file",
+    ),
+    # The child's space (a parent's pages), families' photos, staff feedback and moderation.
+    path("children/<int:pupil_id>/", space_views.child_space, name="child_space"),
+    path(
+        "children/<int:pupil_id>/assignments/<int:assignment_id>/",
+        space_views.child_assignment,
+        name="child_assignment",
+    ),
+    path(
+        "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>/done/",
+        space_views.child_activity_done,
+        name="child_activity_done",
+    ),
+    path(
+        "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>/feedback/",
+        space_views.child_activity_feedback,
+        name="child_activity_feedback",
+    ),
+    path(
+        "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>"
+        "/feedback/remove/",
+        space_views.child_activity_feedback_remove,
+        name="child_activity_feedback_remove",
+    ),
+    path("feedback/<int:feedback_id>/photo/", space_views.feedback_photo, name="feedback_photo"),
+    path(
+        "feedback/<int:feedback_id>/moderate/",
+        space_views.feedback_moderate,
+        name="feedback_moderate",
+    ),
+    path("moderation/", space_views.feedback_moderation, name="feedback_moderation"),
+    path(
+        "assignments/<int:assignment_id>/feedback/",
+        space_views.assignment_feedback,
+        name="assignment_feedback",
     ),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from accounts.forms import StaffAddForm
 from accounts.services import StaffError, staff_add
+from learning import selectors as learning_selectors
 from schools import selectors
 from schools.forms import ClassTeachersForm, PupilSearchForm
 from schools.services import ClassTeachersError, class_teachers_set
@@ -17,7 +18,8 @@ PUPILS_PER_PAGE = 50
 
 @login_required
 def parent_home(request: HttpRequest) -> HttpResponse:
-    children = selectors.children_for_parent(parent=request.user)
+    """Each child, with what is set for them now; each leads to the child's space."""
+    children = learning_selectors.children_with_work_now(parent=request.user)
     return render(request, "schools/parent_home.html", {"children": children})
 
 

@@ -26,8 +26,9 @@ SIZES = [1, 30]
 # page's own queries and the header's navigation (is the user a parent? their
 # memberships).
 # Parent home: session, user, memberships (2FA check), consent status, is_parent,
-# memberships, children.
-PARENT_HOME = 7
+# memberships, children, then how many topics are open for the children's classes
+# (one grouped count, so each card can say what there is to do now).
+PARENT_HOME = 8
 TEACHER_CLASSES = 8  # + classes, one prefetch of their pupils
 CLASS_TEACHER = 9  # + class with its school, is admin?, pupils
 CLASS_ADMIN = 9

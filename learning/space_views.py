@@ -1,0 +1,264 @@
+"""The child's space (a parent's main pages), families' photos, and the staff pages
+that show and moderate what families shared.
+
+A parent reaches only their own children (``accounts.access.children_of``):
+any other pupil id is a 404. Staff reach only assignments of classes they teach
+or schools they administer.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from learning import feedback as feedback_services
+from learning import selectors
+from learning.files import private_file_response
+from learning.models import Activity, Assignment, Feedback
+from learning.photos import PreparedPhoto
+from learning.space_forms import FeedbackForm
+from schools import selectors as school_selectors
+from schools.models import Pupil
+
+FEEDBACK_PER_PAGE = 25
+
+
+def _form_prefix(activity: Activity) -> str:
+    return f"activity-{activity.pk}"
+
+
+# --- The child's space -------------------------------------------------------------
+
+
+@login_required
+def child_space(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    children = list(school_selectors.children_for_parent(parent=request.user))
+    pupil = next((child for child in children if child.pk == pupil_id), None)
+    if pupil is None:
+        raise Http404("No such child.")
+    return render(
+        request,
+        "learning/space/child_space.html",
+        {"pupil": pupil, "children": children, "space": selectors.child_space(pupil=pupil)},
+    )
+
+
+def _assignment_page(
+    request: HttpRequest,
+    *,
+    pupil: Pupil,
+    assignment: Assignment,
+    bound_form: FeedbackForm | None = None,
+    bound_activity_id: int | None = None,
+) -> HttpResponse:
+    can_record = access.can_record_for_child(request.user, pupil)
+    activities = assignment.topic.ordered_activities
+    for activity in activities:
+        activity.feedback_form = None
+        if not can_record or activity.completion is None:
+            continue
+        if activity.pk == bound_activity_id:
+            activity.feedback_form = bound_form
+            continue
+        own = activity.my_feedback
+        activity.feedback_form = FeedbackForm(
+            prefix=_form_prefix(activity),
+            has_feedback=own is not None,
+            initial={"rating": own.rating, "comment": own.comment} if own else None,
+        )
+    return render(
+        request,
+        "learning/space/child_assignment.html",
+        {
+            "pupil": pupil,
+            "assignment": assignment,
+            "topic": assignment.topic,
+            "activities": activities,
+            "can_record": can_record,
+            "moderated": pupil.school.moderate_feedback,
+        },
+    )
+
+
+def _child_assignment_or_404(request: HttpRequest, pupil_id: int, assignment_id: int):
+    pupil = access.child_of_parent_or_404(request.user, pupil_id)
+    assignment = selectors.child_assignment(
+        pupil=pupil, parent=request.user, assignment_id=assignment_id
+    )
+    if assignment is None:
+        raise Http404("No such topic for this child.")
+    return pupil, assignment
+
+
+def _activity_of(assignment: Assignment, activity_id: int) -> Activity:
+    for activity in assignment.topic.ordered_activities:
+        if activity.pk == activity_id:
+            return activity
+    raise Http404("No such activity in this topic.")
+
+
+def _back_to(pupil: Pupil, assignment: Assignment, activity: Activity) -> HttpResponse:
+    url = reverse("child_assignment", args=[pupil.pk, assignment.pk])
+    return redirect(f"{url}#activity-{activity.pk}")
+
+
+@login_required
+def child_assignment(request: HttpRequest, pupil_id: int, assignment_id: int) -> HttpResponse:
+    pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
+    feedback_services.assignment_open_record(assignment=assignment, pupil=pupil, actor=request.user)
+    return _assignment_page(request, pupil=pupil, assignment=assignment)
+
+
+@login_required
+@require_POST
+def child_activity_done(
+    request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
+) -> HttpResponse:
+    pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
+    activity = _activity_of(assignment, activity_id)
+    feedback_services.completion_record(pupil=pupil, activity=activity, actor=request.user)
+    messages.success(
+        request,
+        f"Well done! “{activity.title}” is marked as done. "
+        "You can now rate it, leave a comment or add a photo.",
+    )
+    return _back_to(pupil, assignment, activity)
+
+
+@login_required
+@require_POST
+def child_activity_feedback(
+    request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
+) -> HttpResponse:
+    pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
+    activity = _activity_of(assignment, activity_id)
+    if not access.can_record_for_child(request.user, pupil):
+        raise PermissionDenied("Feedback is closed for this child.")
+    form = FeedbackForm(
+        request.POST,
+        request.FILES,
+        prefix=_form_prefix(activity),
+        has_feedback=activity.my_feedback is not None,
+    )
+    if form.is_valid():
+        photo: PreparedPhoto | None = form.cleaned_data["photo"]
+        try:
+            saved = feedback_services.feedback_save(
+                pupil=pupil,
+                activity=activity,
+                actor=request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                photo=photo,
+            )
+        except feedback_services.FeedbackError as error:
+            form.add_error(None, str(error))
+        else:
+            note = "Thank you: your feedback is saved."
+            if saved.moderation_status == Feedback.Moderation.PENDING:
+                note += (
+                    " The school sees your comment and photo once a member of staff approves them."
+                )
+            messages.success(request, note)
+            return _back_to(pupil, assignment, activity)
+    return _assignment_page(
+        request,
+        pupil=pupil,
+        assignment=assignment,
+        bound_form=form,
+        bound_activity_id=activity.pk,
+    )
+
+
+@login_required
+@require_POST
+def child_activity_feedback_remove(
+    request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
+) -> HttpResponse:
+    pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
+    activity = _activity_of(assignment, activity_id)
+    if activity.my_feedback is None:
+        raise Http404("No feedback to remove.")
+    feedback_services.feedback_remove(feedback=activity.my_feedback, actor=request.user)
+    messages.success(request, f"Your feedback on “{activity.title}” is removed.")
+    return _back_to(pupil, assignment, activity)
+
+
+@login_required
+def feedback_photo(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    """A family's photo, for the parent who shared it and the pupil's staff only."""
+    feedback = Feedback.objects.filter(pk=feedback_id).first()
+    if feedback is None or not access.can_view_feedback_photo(request.user, feedback):
+        raise Http404("No such photo.")
+    return private_file_response(
+        feedback.photo, request=request, content_type=PreparedPhoto.content_type
+    )
+
+
+# --- Staff: what families did and said, and moderation ----------------------------
+
+
+@login_required
+def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access.staff_assignment_or_404(request.user, assignment_id)
+    return render(
+        request,
+        "learning/moderation/assignment_feedback.html",
+        {
+            "assignment": assignment,
+            "topic": assignment.topic,
+            "school_class": assignment.school_class,
+            "feedback": selectors.assignment_feedback(user=request.user, assignment=assignment),
+        },
+    )
+
+
+@login_required
+def feedback_moderation(request: HttpRequest) -> HttpResponse:
+    if not access.schools_staffed_by(request.user).exists():
+        raise PermissionDenied("Moderation is for school staff.")
+    pending = selectors.feedback_awaiting_moderation(user=request.user)
+    page = Paginator(pending, FEEDBACK_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "learning/moderation/moderation_list.html", {"page": page})
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@login_required
+@require_POST
+def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    feedback = get_object_or_404(Feedback.objects.select_related("activity"), pk=feedback_id)
+    if not access.can_moderate_feedback(request.user, feedback):
+        raise Http404("No such feedback.")
+    decision = request.POST.get("decision")
+    if decision not in (feedback_services.Decision.APPROVE, feedback_services.Decision.REJECT):
+        raise Http404("No such decision.")
+    try:
+        feedback_services.feedback_moderate(
+            feedback=feedback, decision=decision, actor=request.user
+        )
+    except feedback_services.FeedbackError as error:
+        messages.error(request, str(error))
+    else:
+        if decision == feedback_services.Decision.APPROVE:
+            messages.success(request, f"Feedback on “{feedback.activity.title}” approved.")
+        else:
+            messages.success(
+                request,
+                f"Feedback on “{feedback.activity.title}” rejected: staff no longer see it "
+                "and its photo is deleted.",
+            )
+    return redirect(_next_url(request, reverse("feedback_moderation")))
