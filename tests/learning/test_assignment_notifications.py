@@ -384,7 +384,7 @@ def test_the_reminder_run_costs_the_same_queries_for_1_or_30_families(
 # --- What the messages say -------------------------------------------------------
 
 
-def test_long_names_still_fit_an_sms_in_two_segments(robins):
+def test_long_names_still_fit_an_sms_in_two_segments_and_an_email_subject(robins):
     robins.school.name = "St Bartholomew\u2019s Church of England Voluntary Aided Primary School"
     robins.school.save()
     children = [
@@ -399,6 +399,8 @@ def test_long_names_still_fit_an_sms_in_two_segments(robins):
 
     from notifications.sms import SMS_MAX_SEGMENTS, sms_length, sms_limit
 
+    email = Message.objects.get(channel="email")
+    assert len(email.subject) <= Message._meta.get_field("subject").max_length
     sms = Message.objects.get(channel="sms")
     encoding, length = sms_length(sms.body_text)
     assert length <= sms_limit(encoding)
@@ -451,3 +453,38 @@ def test_the_tasks_run_the_services(robins, topic):
     _due_in_two_days(robins, topic)
     assert assignments_remind_due_task.delay().get() == 1
     assert Guardianship.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_tell_each_family_once(robins):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    for _ in range(5):
+        _parent(_pupil(robins), mobile="+447700900123")
+    for _ in range(4):
+        _started(robins)
+    start = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            start.wait()
+            assignments_notify_started(batch_size=1)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Message.objects.count() == 4 * 5 * 2
+    assert not Assignment.objects.filter(start_notified_at__isnull=True).exists()
