@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import views
+from learning import assignment_views, views
 
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
@@ -33,5 +33,27 @@ urlpatterns = [
         "topics/<int:topic_id>/activities/<int:activity_id>/video/file/",
         views.activity_video_file,
         name="activity_video_file",
+    ),
+    # Setting work for classes (learning.assignment_views).
+    path(
+        "topics/<int:topic_id>/set/",
+        assignment_views.assignment_create,
+        name="assignment_create",
+    ),
+    path("assignments/", assignment_views.assignment_list, name="assignment_list"),
+    path(
+        "assignments/<int:assignment_id>/",
+        assignment_views.assignment_detail,
+        name="assignment_detail",
+    ),
+    path(
+        "assignments/<int:assignment_id>/edit/",
+        assignment_views.assignment_edit,
+        name="assignment_edit",
+    ),
+    path(
+        "assignments/<int:assignment_id>/delete/",
+        assignment_views.assignment_delete,
+        name="assignment_delete",
     ),
 ]
