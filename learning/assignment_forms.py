@@ -15,7 +15,8 @@ class _DateInput(forms.DateInput):
 
 
 class AssignmentDatesForm(forms.Form):
-    """When the work runs and what the teacher says about it."""
+    """When the work runs and what the teacher says about it. The rules the dates
+    follow (not in the past, due on or after the start) are the service's."""
 
     starts_on = forms.DateField(
         label="Start date",
@@ -34,17 +35,8 @@ class AssignmentDatesForm(forms.Form):
         required=False,
         max_length=Assignment._meta.get_field("message").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown with the topic, and in the email families get when it starts.",
+        help_text="Included in the email families get when the work starts.",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        starts_on, due_on = cleaned.get("starts_on"), cleaned.get("due_on")
-        if starts_on is not None and starts_on < school_today():
-            self.add_error("starts_on", "The start date cannot be in the past.")
-        if starts_on is not None and due_on is not None and due_on < starts_on:
-            self.add_error("due_on", "The due date must be on or after the start date.")
-        return cleaned
 
 
 def _class_label(school_class: SchoolClass, *, with_school: bool) -> str:

@@ -325,6 +325,7 @@ def test_another_teacher_or_schools_admin_gets_a_404_for_the_assignment(staff_cl
 def class_progress(robins):
     """Amy has done everything, Ben one of two activities, Cat only opened it, Dan
     nothing (and has no parent on the portal); Evangeline has left the school."""
+    TopicFactory.create_batch(2)  # so that the topic's id is not the assignment's
     topic = TopicFactory(title="Minibeasts")
     first, second = ActivityFactory(topic=topic), ActivityFactory(topic=topic)
     assignment = AssignmentFactory(school_class=robins, topic=topic)
@@ -405,15 +406,33 @@ def test_the_families_can_be_shown_by_status(staff_client, teacher, class_progre
     assert set(_rows(client.get(url, {"status": "nonsense"}))) == {"Amy", "Ben", "Cat", "Dan"}
 
 
-def test_the_list_counts_families_by_status(staff_client, teacher, class_progress):
+def test_the_list_counts_families_by_status_for_each_piece_of_work(
+    staff_client, teacher, class_progress, robins, wrens
+):
+    later = AssignmentFactory(
+        school_class=robins,
+        topic=TopicFactory(title="Fractions"),
+        starts_on=class_progress.starts_on + timedelta(days=1),
+    )
+    ActivityFactory(topic=later.topic)
+    for_wrens = AssignmentFactory(school_class=wrens, topic=class_progress.topic)
+    PupilFactory(school=wrens.school, school_class=wrens)
+
     response = staff_client(teacher).get(reverse("assignment_list"))
 
-    [assignment] = response.context["page"]
-    assert (
-        assignment.not_opened_count,
-        assignment.started_count,
-        assignment.completed_count,
-    ) == (1, 2, 1)
+    counts = {
+        assignment.pk: (
+            assignment.not_opened_count,
+            assignment.started_count,
+            assignment.completed_count,
+        )
+        for assignment in response.context["page"]
+    }
+    assert counts == {
+        class_progress.pk: (1, 2, 1),
+        later.pk: (4, 0, 0),
+        for_wrens.pk: (1, 0, 0),
+    }
 
 
 def test_a_topic_without_activities_is_completed_by_nobody(staff_client, teacher, robins):
