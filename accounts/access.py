@@ -341,15 +341,44 @@ def can_view_feedback_photo(user, feedback) -> bool:
     return pupils_staffed_by(user).filter(pk=feedback.pupil_id).exists()
 
 
-def staff_assignment_or_404(user, assignment_id):
-    """An assignment of a class the user teaches, or of a school they administer; otherwise 404."""
+# --- Setting work (learning assignments) ----------------------------------------
+
+
+def classes_assignable_by(user) -> QuerySet[SchoolClass]:
+    """Classes the user may set work for: a teacher their own classes (at a school
+    where they teach), a school admin every class of their school."""
+    return classes_visible_to(user)
+
+
+def topics_assignable_by(user) -> QuerySet:
+    """Topics the user may set for a class: the published library and their
+    schools' own published topics. A draft is never set."""
+    from learning.models import Topic
+
+    if not _is_signed_in(user) or not user.memberships.exists():
+        return Topic.objects.none()
+    return Topic.objects.filter(
+        Q(school__isnull=True) | Q(school__in=schools_staffed_by(user).values("pk")),
+        published=True,
+    )
+
+
+def assignments_managed_by(user) -> QuerySet:
+    """Work set for the classes the user teaches, and for every class of the
+    schools they administer (``learning.models.Assignment``)."""
     from learning.models import Assignment
 
+    if not _is_signed_in(user):
+        return Assignment.objects.none()
+    return Assignment.objects.filter(school_class__in=classes_visible_to(user).values("pk"))
+
+
+def assignment_or_404(user, assignment_id):
+    """An assignment the user manages, with its topic, class and school; else 404."""
     assignment = (
-        Assignment.objects.filter(
-            pk=assignment_id, school_class__in=classes_visible_to(user).values("pk")
-        )
+        assignments_managed_by(user)
         .select_related("topic", "school_class__school")
+        .filter(pk=assignment_id)
         .first()
     )
     if assignment is None:

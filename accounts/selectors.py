@@ -50,6 +50,7 @@ def navigation_for(user) -> list[NavLink]:
         # Choosing and writing topics is part of a teacher's or admin's work,
         # not an area of its own.
         links.append(NavLink("Topics", reverse("topic_list"), area=False))
+        links.append(NavLink("Work set", reverse("assignment_list"), area=False))
     if any(m.school.moderate_feedback for m in memberships):
         links.append(NavLink("Feedback to approve", reverse("feedback_moderation"), area=False))
     administered = [m for m in memberships if m.role == Membership.Role.ADMIN]

@@ -206,7 +206,7 @@ def feedback_photo(request: HttpRequest, feedback_id: int) -> HttpResponse:
 
 @login_required
 def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access.staff_assignment_or_404(request.user, assignment_id)
+    assignment = access.assignment_or_404(request.user, assignment_id)
     return render(
         request,
         "learning/moderation/assignment_feedback.html",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import space_views, views
+from learning import assignment_views, space_views, views
 
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
@@ -68,5 +68,27 @@ urlpatterns = [
         "assignments/<int:assignment_id>/feedback/",
         space_views.assignment_feedback,
         name="assignment_feedback",
+    ),
+    # Setting work for classes (learning.assignment_views).
+    path(
+        "topics/<int:topic_id>/set/",
+        assignment_views.assignment_create,
+        name="assignment_create",
+    ),
+    path("assignments/", assignment_views.assignment_list, name="assignment_list"),
+    path(
+        "assignments/<int:assignment_id>/",
+        assignment_views.assignment_detail,
+        name="assignment_detail",
+    ),
+    path(
+        "assignments/<int:assignment_id>/edit/",
+        assignment_views.assignment_edit,
+        name="assignment_edit",
+    ),
+    path(
+        "assignments/<int:assignment_id>/delete/",
+        assignment_views.assignment_delete,
+        name="assignment_delete",
     ),
 ]

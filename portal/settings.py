@@ -149,6 +149,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_expire_task",
         "schedule": crontab(minute=50),
     },
+    # Work whose start date has come, then the reminder two days before it is due.
+    "assignments-notify-started": {
+        "task": "learning.tasks.assignments_notify_started_task",
+        "schedule": crontab(minute=5),
+    },
+    "assignments-remind-due": {
+        "task": "learning.tasks.assignments_remind_due_task",
+        "schedule": crontab(minute=35),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 

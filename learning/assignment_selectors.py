@@ -1,0 +1,191 @@
+"""Reads about work set for classes, for the staff who set it.
+
+How a family stands with a piece of work is worked out by the database, for
+every pupil at once: completed (every activity of the topic done, from
+``Completion``), started (the topic opened in the child's space, an
+``ASSIGNMENT_OPENED`` event, or at least one activity done) or not opened.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.http import Http404
+
+from accounts import access
+from engagement.models import Event
+from learning.assignments import REFERENCE_PREFIX, assignment_reference
+from learning.models import Activity, Assignment, Completion, Topic
+from schools.models import Guardianship, Pupil, SchoolClass
+
+
+class FamilyStatus:
+    """Where a family stands with a piece of work."""
+
+    NOT_OPENED = "not_opened"
+    STARTED = "started"
+    COMPLETED = "completed"
+    LABELS = {NOT_OPENED: "Not opened", STARTED: "Started", COMPLETED: "Completed"}
+
+
+def _subquery_count(queryset: QuerySet, *, group_by: str) -> Coalesce:
+    """The number of rows of a correlated ``queryset``; 0 when there are none."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(group_by).annotate(number=Count("pk")).values("number")[:1]
+        ),
+        0,
+    )
+
+
+def _pupils_on_roll() -> QuerySet[Pupil]:
+    return Pupil.objects.filter(removed_by_school_at__isnull=True, anonymised_at__isnull=True)
+
+
+def _family_status(*, topic, subject) -> Case:
+    """A pupil's status for work on ``topic`` whose opening is recorded as event
+    ``subject``. ``topic`` and ``subject`` are values, or expressions as seen from
+    a subquery of the pupil query (when the pupil query is a subquery itself)."""
+    activities = Activity.objects.filter(topic_id=topic)
+    left_to_do = activities.filter(
+        ~Exists(
+            Completion.objects.filter(pupil_id=OuterRef(OuterRef("pk")), activity_id=OuterRef("pk"))
+        )
+    )
+    something_done = Completion.objects.filter(pupil_id=OuterRef("pk"), activity__topic_id=topic)
+    opened = Event.objects.filter(
+        pupil_id=OuterRef("pk"), kind=Event.Kind.ASSIGNMENT_OPENED, subject=subject
+    )
+    return Case(
+        When(Exists(activities) & ~Exists(left_to_do), then=Value(FamilyStatus.COMPLETED)),
+        When(Exists(opened) | Exists(something_done), then=Value(FamilyStatus.STARTED)),
+        default=Value(FamilyStatus.NOT_OPENED),
+        output_field=CharField(),
+    )
+
+
+def assignments_for_staff(*, user) -> QuerySet[Assignment]:
+    """The work set for the classes a teacher teaches (an admin: their school's),
+    newest first, each with how many families have completed it, started it or not
+    opened it (``completed_count``, ``started_count``, ``not_opened_count``)."""
+    subject = Concat(
+        Value(REFERENCE_PREFIX),
+        Cast(OuterRef(OuterRef("pk")), output_field=CharField()),
+        output_field=CharField(),
+    )
+    pupils = (
+        _pupils_on_roll()
+        .filter(school_class_id=OuterRef("school_class_id"))
+        .annotate(
+            family_status=_family_status(topic=OuterRef(OuterRef("topic_id")), subject=subject)
+        )
+    )
+    counts = {
+        f"{status}_count": _subquery_count(
+            pupils.filter(family_status=status), group_by="school_class_id"
+        )
+        for status in FamilyStatus.LABELS
+    }
+    return (
+        access.assignments_managed_by(user)
+        .select_related("topic", "school_class__school")
+        .annotate(**counts)
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def assignment_for_staff_or_404(*, user, assignment_id) -> Assignment:
+    """An assignment the user manages, with its topic's ``activity_count``; else 404."""
+    assignment = (
+        access.assignments_managed_by(user)
+        .select_related("topic", "school_class__school", "set_by")
+        .annotate(
+            activity_count=_subquery_count(
+                Activity.objects.filter(topic_id=OuterRef("topic_id")), group_by="topic_id"
+            )
+        )
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such assignment.")
+    return assignment
+
+
+def assignment_families(*, assignment: Assignment, status: str = "") -> QuerySet[Pupil]:
+    """The pupils on roll in the assignment's class, each with ``family_status``,
+    ``done_count`` (activities of the topic done) and ``parents`` (the guardianships
+    of the parents who have joined); optionally only those with one status."""
+    parents = (
+        Guardianship.objects.filter(
+            confirmed_at__isnull=False, ended_at__isnull=True, parent__closed_at__isnull=True
+        )
+        .select_related("parent")
+        .order_by("parent__first_name", "parent__last_name", "pk")
+    )
+    families = (
+        _pupils_on_roll()
+        .filter(school_class_id=assignment.school_class_id)
+        .annotate(
+            family_status=_family_status(
+                topic=assignment.topic_id, subject=assignment_reference(assignment.pk)
+            ),
+            done_count=_subquery_count(
+                Completion.objects.filter(
+                    pupil_id=OuterRef("pk"), activity__topic_id=assignment.topic_id
+                ),
+                group_by="pupil_id",
+            ),
+        )
+        .prefetch_related(Prefetch("guardianships", queryset=parents, to_attr="parents"))
+        .order_by("last_name", "first_name", "pk")
+    )
+    if status:
+        families = families.filter(family_status=status)
+    return families
+
+
+def assignment_family_counts(*, assignment: Assignment) -> dict[str, int]:
+    """How many families of the class are in each status, counted by the database."""
+    families = assignment_families(assignment=assignment).prefetch_related(None)
+    return families.aggregate(
+        **{status: Count("pk", filter=Q(family_status=status)) for status in FamilyStatus.LABELS}
+    )
+
+
+def classes_for_assignment(*, user, topic: Topic) -> QuerySet[SchoolClass]:
+    """The classes the user may set ``topic`` for: their own (an admin: their
+    school's); only the topic's school's when it is a school's own."""
+    classes = access.classes_assignable_by(user).select_related("school")
+    if topic.school_id is not None:
+        classes = classes.filter(school_id=topic.school_id)
+    return classes.order_by("school__name", "year_group", "name", "pk")
+
+
+def topic_for_assignment_or_404(*, user, topic_id) -> Topic:
+    """A topic a member of staff might set: the library's or their school's (a draft
+    included, so that the page can say why it cannot be set yet); else 404."""
+    if not access.can_author_topics(user):
+        raise Http404("No such topic.")
+    topic = (
+        access.topics_visible_to(user)
+        .filter(Q(school__isnull=True) | Q(school__in=access.schools_staffed_by(user).values("pk")))
+        .select_related("school")
+        .filter(pk=topic_id)
+        .first()
+    )
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic
