@@ -438,3 +438,17 @@ def test_saving_a_choice_again_updates_the_one_row():
         True,
         False,
     )
+
+
+def test_no_message_is_sent_before_its_not_before_even_outside_quiet_hours(clock):
+    clock(london(2026, 5, 12, 10, 0))
+    parent = parent_with_both()
+    messages_queue(messages=[outgoing(parent, Message.Channel.EMAIL)])
+    Message.objects.update(not_before=london(2026, 5, 12, 11, 0))
+
+    message_deliver(message_id=Message.objects.get().pk)
+    assert Message.objects.get().status == Message.Status.PENDING and mail.outbox == []
+
+    clock(london(2026, 5, 12, 11, 0))
+    message_deliver(message_id=Message.objects.get().pk)
+    assert Message.objects.get().status == Message.Status.SENT and len(mail.outbox) == 1
