@@ -3,11 +3,11 @@
 ``message_queue`` renders one message and writes it in the caller's transaction;
 ``messages_queue`` does the same for many, in batches. A Celery task delivers each
 message after commit. ``message_deliver`` sends a message only while it is still
-pending, so running it twice sends once. Engagement messages follow the recipient's
-channel preferences and quiet hours (``notifications.policy``), both when queued
-and when sent. ``message_receipt_record`` records what
-a provider later reports (delivered, bounced, failed). Every status change is
-announced with ``notifications.signals.message_status_changed``.
+pending, so running it twice sends once. Engagement messages follow the
+recipient's channel preferences and quiet hours (``notifications.policy``), both
+when queued and when sent. ``message_receipt_record`` records what a provider
+later reports (delivered, bounced, failed). Every status change is announced with
+``notifications.signals.message_status_changed``.
 """
 
 from __future__ import annotations
@@ -355,7 +355,8 @@ def message_deliver(*, message_id: int) -> None:
     longer receive, or an engagement message on a channel they have since turned
     off, is cancelled; a held message is left pending until ``not_before`` (its
     task is due then, and messages_requeue_stale waits for it too); an engagement
-    SMS due during quiet hours (a retry, say) is held until they end.
+    SMS due during quiet hours (a retry, say) is held until they end, its task
+    scheduled again for then.
     """
     retry_error: TransientDeliveryError | None = None
     with transaction.atomic():
@@ -380,6 +381,7 @@ def message_deliver(*, message_id: int) -> None:
         if hold is not None:
             message.not_before = hold
             message.save(update_fields=["not_before"])
+            _enqueue_after_commit([(message.pk, hold)])
             return
         message.attempts += 1
         try:

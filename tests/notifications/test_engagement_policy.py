@@ -398,7 +398,7 @@ def test_a_held_sms_is_held_across_the_autumn_clock_change_until_8am_gmt(clock):
 
 
 def test_an_engagement_sms_whose_delivery_runs_into_quiet_hours_waits_for_morning(
-    clock, monkeypatch
+    clock, monkeypatch, django_capture_on_commit_callbacks
 ):
     clock(london(2026, 5, 12, 19, 55))
     monkeypatch.setattr(message_deliver_task, "delay", lambda message_id: None)
@@ -406,12 +406,21 @@ def test_an_engagement_sms_whose_delivery_runs_into_quiet_hours_waits_for_mornin
     messages_queue(messages=[outgoing(parent, Message.Channel.SMS)])
     message = Message.objects.get()
     assert message.not_before is None
+    scheduled = []
+    monkeypatch.setattr(
+        message_deliver_task,
+        "apply_async",
+        lambda args, eta=None, **kwargs: scheduled.append((args[0], eta)),
+    )
 
     clock(london(2026, 5, 12, 20, 5))  # the worker was late, or this is a retry
-    message_deliver(message_id=message.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        message_deliver(message_id=message.pk)
+
     message.refresh_from_db()
     assert message.status == Message.Status.PENDING
     assert message.not_before == london(2026, 5, 13, 8, 0)
+    assert scheduled == [(message.pk, london(2026, 5, 13, 8, 0))]
     assert sms.outbox == []
 
 
