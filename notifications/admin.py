@@ -31,6 +31,7 @@ class MessageAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
         "next_attempt_at",
+        "not_before",
     ]
     readonly_fields = fields
     raw_id_fields = ["recipient"]

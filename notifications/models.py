@@ -13,6 +13,9 @@ class Message(models.Model):
     message's status changes (``notifications.signals.message_status_changed``).
     A provider's delivery receipt can move a sent message on to delivered, bounced
     or failed.
+
+    An engagement SMS queued during quiet hours carries ``not_before`` (the end of
+    the quiet hours): it is not sent, nor enqueued again as stale, before then.
     """
 
     class Channel(models.TextChoices):
@@ -58,6 +61,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(
+        null=True, blank=True, help_text="Held until then (an SMS queued during quiet hours)"
+    )
 
     class Meta:
         indexes = [
@@ -68,3 +74,34 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template} #{self.pk} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """Which channels a user wants engagement messages on (new topics, reminders, awards).
+
+    No row means the defaults: every channel the user has an address for (email if
+    they have an email address, SMS if they have a mobile), since callers queue
+    one message per channel with an address. Service messages (invitations,
+    account and security notices) ignore these choices.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    engagement_email = models.BooleanField("email", default=True)
+    engagement_sms = models.BooleanField("text message (SMS)", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notification preferences of user {self.user_id}"
+
+    def wants(self, channel: str) -> bool:
+        """Whether engagement messages may go on ``channel``."""
+        if channel == Message.Channel.EMAIL:
+            return self.engagement_email
+        if channel == Message.Channel.SMS:
+            return self.engagement_sms
+        return False

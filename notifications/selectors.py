@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from notifications.models import Message
+from notifications.models import Message, NotificationPreference
 
 # A link in a plain-text body runs to the next space; trailing punctuation is prose.
 LINK = re.compile(r"https?://[^\s<>\"']+")
@@ -47,3 +47,39 @@ def links_in(text: str) -> list[str]:
 
 def outbox_entries(messages: Sequence[Message]) -> list[OutboxEntry]:
     return [OutboxEntry(message=message, links=links_in(message.body_text)) for message in messages]
+
+
+@dataclass(frozen=True)
+class EngagementChannels:
+    """A user's channels for engagement messages, as their settings page shows them.
+
+    ``email`` and ``sms``: whether they get them on that channel. Until they save a
+    choice (``saved``) that is every channel they have an address for.
+    """
+
+    email: bool
+    sms: bool
+    email_address: str
+    mobile: str
+    saved: bool
+
+
+def engagement_channels_for(*, user) -> EngagementChannels:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    email_address = user.email or ""
+    mobile = user.mobile or ""
+    if preference is None:
+        return EngagementChannels(
+            email=bool(email_address),
+            sms=bool(mobile),
+            email_address=email_address,
+            mobile=mobile,
+            saved=False,
+        )
+    return EngagementChannels(
+        email=preference.engagement_email,
+        sms=preference.engagement_sms,
+        email_address=email_address,
+        mobile=mobile,
+        saved=True,
+    )

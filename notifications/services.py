@@ -3,9 +3,11 @@
 ``message_queue`` renders one message and writes it in the caller's transaction;
 ``messages_queue`` does the same for many, in batches. A Celery task delivers each
 message after commit. ``message_deliver`` sends a message only while it is still
-pending, so running it twice sends once. ``message_receipt_record`` records what
-a provider later reports (delivered, bounced, failed). Every status change is
-announced with ``notifications.signals.message_status_changed``.
+pending, so running it twice sends once. Engagement messages follow the
+recipient's channel preferences and quiet hours (``notifications.policy``), both
+when queued and when sent. ``message_receipt_record`` records what a provider
+later reports (delivered, bounced, failed). Every status change is announced with
+``notifications.signals.message_status_changed``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import smtplib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,13 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from notifications.errors import DeliveryError, TransientDeliveryError
-from notifications.models import Message
+from notifications.models import Message, NotificationPreference
+from notifications.policy import (
+    follows_preferences,
+    held_until,
+    preference_allows,
+    preferences_of,
+)
 from notifications.signals import message_status_changed
 from notifications.sms import get_sms_backend, sms_check_length
 
@@ -91,16 +99,33 @@ def messages_enqueue(message_ids: Sequence[int]) -> None:
         messages_deliver_task.delay(list(message_ids[start : start + DELIVERY_BATCH_SIZE]))
 
 
-def _enqueue_after_commit(message_ids: list[int]) -> None:
-    """Hand the messages to the delivery task once the caller's transaction commits.
+def _enqueue(message_id: int, *, eta: datetime | None = None) -> None:
+    from notifications.tasks import message_deliver_task
+
+    if eta is None:
+        message_deliver_task.delay(message_id)
+    else:
+        message_deliver_task.apply_async((message_id,), eta=eta)
+
+
+def _enqueue_after_commit(messages: list[tuple[int, datetime | None]]) -> None:
+    """Hand the messages, as (primary key, not before), to the delivery task once
+    the caller's transaction commits; a held message's task is due when it may be sent.
 
     robust: a broker that is down must not undo the caller's committed change. The
     first failure ends the enqueueing (each further attempt would wait on the broker
     again); the messages stay pending and messages_requeue_stale picks them up.
     """
-    if not message_ids:
+    if not messages:
         return
-    transaction.on_commit(lambda: messages_enqueue(message_ids), robust=True)
+
+    def enqueue() -> None:
+        messages_enqueue([message_id for message_id, not_before in messages if not_before is None])
+        for message_id, not_before in messages:
+            if not_before is not None:
+                _enqueue(message_id, eta=not_before)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _address(*, recipient: User | None, channel: str, to_address: str | None) -> str:
@@ -126,7 +151,9 @@ def message_queue(
     """Write a message to the outbox and deliver it once the transaction commits.
 
     Returns the existing message for a repeated ``idempotency_key``, and None
-    (writing nothing) when the recipient must not receive it.
+    (writing nothing) when the recipient must not receive it, or does not want an
+    engagement message on this channel. An engagement SMS queued during quiet
+    hours is held until they end.
     """
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -135,6 +162,10 @@ def message_queue(
         raise ValueError(f"Unknown message kind {kind!r}.")
     if not recipient_may_receive(recipient=recipient, kind=kind):
         return None
+    if recipient is not None and follows_preferences(kind=kind):
+        preference = preferences_of([recipient.pk]).get(recipient.pk)
+        if not preference_allows(preference=preference, kind=kind, channel=channel):
+            return None
     to_address = _address(recipient=recipient, channel=channel, to_address=to_address)
     rendered = message_render(channel=channel, template=template, context=context)
     try:
@@ -147,12 +178,13 @@ def message_queue(
                 template=template,
                 idempotency_key=idempotency_key,
                 reference=reference,
+                not_before=held_until(kind=kind, channel=channel, at=timezone.now()),
                 **rendered,
             )
     except IntegrityError:
         # Another transaction queued the same key first.
         return Message.objects.get(idempotency_key=idempotency_key)
-    _enqueue_after_commit([message.pk])
+    _enqueue_after_commit([(message.pk, message.not_before)])
     return message
 
 
@@ -199,16 +231,20 @@ def messages_queue(
     once it commits; returns the primary keys of the messages written.
 
     Messages are rendered and inserted ``batch_size`` at a time: two statements a
-    batch, whatever the number of recipients. A message the recipient must not
-    receive is left out; so is one whose ``idempotency_key`` is already in the
-    outbox (or repeated in ``messages``). Raises ValueError for a message without an
-    address or an SMS too long even in its shortest wording, writing nothing.
+    batch, whatever the number of recipients, and a third when the batch holds
+    engagement messages (the recipients' channel preferences). A message the
+    recipient must not receive, or does not want on its channel, is left out; so
+    is one whose ``idempotency_key`` is already in the outbox (or repeated in
+    ``messages``). An engagement SMS queued during quiet hours is held until they
+    end. Raises ValueError for a message without an address or an SMS too long
+    even in its shortest wording, writing nothing.
     """
-    written: list[int] = []
+    written: list[tuple[int, datetime | None]] = []
     seen: set[str] = set()
     pending = iter(messages)
+    now = timezone.now()
     while batch := list(islice(pending, batch_size)):
-        wanted = []
+        receivable = []
         for outgoing in batch:
             if outgoing.kind not in Message.Kind.values:
                 raise ValueError(f"Unknown message kind {outgoing.kind!r}.")
@@ -216,7 +252,21 @@ def messages_queue(
                 continue
             seen.add(outgoing.idempotency_key)
             if recipient_may_receive(recipient=outgoing.recipient, kind=outgoing.kind):
-                wanted.append(outgoing)
+                receivable.append(outgoing)
+        preferences = preferences_of(
+            outgoing.recipient.pk
+            for outgoing in receivable
+            if outgoing.recipient is not None and follows_preferences(kind=outgoing.kind)
+        )
+        wanted = [
+            outgoing
+            for outgoing in receivable
+            if preference_allows(
+                preference=(preferences.get(outgoing.recipient.pk) if outgoing.recipient else None),
+                kind=outgoing.kind,
+                channel=outgoing.channel,
+            )
+        ]
         if not wanted:
             continue
         queued_before = set(
@@ -237,6 +287,7 @@ def messages_queue(
                 template=outgoing.template,
                 idempotency_key=outgoing.idempotency_key,
                 reference=outgoing.reference,
+                not_before=held_until(kind=outgoing.kind, channel=outgoing.channel, at=now),
                 **_render_fitting(outgoing),
             )
             for outgoing in wanted
@@ -244,9 +295,9 @@ def messages_queue(
         ]
         if rows:
             Message.objects.bulk_create(rows)
-            written.extend(row.pk for row in rows)
+            written.extend((row.pk, row.not_before) for row in rows)
     _enqueue_after_commit(written)
-    return written
+    return [message_id for message_id, _ in written]
 
 
 def _announce(message: Message, previous_status: str) -> None:
@@ -300,28 +351,54 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, settings.MESSAGE_RETRY_BACKOFF_MAX))
 
 
+def _still_wanted(message: Message) -> bool:
+    recipient = message.recipient
+    if not recipient_may_receive(recipient=recipient, kind=message.kind):
+        return False
+    if recipient is None:
+        return True
+    preference: NotificationPreference | None = getattr(recipient, "notification_preference", None)
+    return preference_allows(preference=preference, kind=message.kind, channel=message.channel)
+
+
 def message_deliver(*, message_id: int) -> None:
     """Send a pending message once and record the outcome.
 
     The row stays locked while the provider is called, so two workers given the
     same message send it once. Raises TransientDeliveryError (after recording the
     attempt) when a retry may succeed.
+
+    The rules are checked again at sending time: a message the recipient may no
+    longer receive, or an engagement message on a channel they have since turned
+    off, is cancelled; a held message is left pending until ``not_before`` (its
+    task is due then, and messages_requeue_stale waits for it too); an engagement
+    SMS due during quiet hours (a retry, say) is held until they end, its task
+    scheduled again for then.
     """
     retry_error: TransientDeliveryError | None = None
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(of=("self",))
-            .select_related("recipient")
+            .select_related("recipient__notification_preference")
             .filter(pk=message_id)
             .first()
         )
         if message is None or message.status != Message.Status.PENDING:
             return
-        if not recipient_may_receive(recipient=message.recipient, kind=message.kind):
+        if not _still_wanted(message):
             message.status = Message.Status.CANCELLED
             message.next_attempt_at = None
             message.save(update_fields=["status", "next_attempt_at"])
             _announce(message, Message.Status.PENDING)
+            return
+        now = timezone.now()
+        if message.not_before is not None and message.not_before > now:
+            return
+        hold = held_until(kind=message.kind, channel=message.channel, at=now)
+        if hold is not None:
+            message.not_before = hold
+            message.save(update_fields=["not_before"])
+            _enqueue_after_commit([(message.pk, hold)])
             return
         message.attempts += 1
         try:
@@ -394,12 +471,17 @@ def messages_requeue_stale(*, older_than: timedelta | None = None) -> int:
 
     A message is stale when it was queued (or last due for a retry) more than
     ``older_than`` ago (default ``settings.MESSAGE_STALE_AFTER``): its task was lost
-    with a broker or a worker.
+    with a broker or a worker. A message held until ``not_before`` is not stale
+    before that long after it.
     """
     now = timezone.now()
     cutoff = now - (older_than or settings.MESSAGE_STALE_AFTER)
-    stale = Message.objects.filter(status=Message.Status.PENDING).filter(
-        Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
+    stale = (
+        Message.objects.filter(status=Message.Status.PENDING)
+        .filter(
+            Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
+        )
+        .filter(Q(not_before__isnull=True) | Q(not_before__lt=cutoff))
     )
     message_ids = list(stale.order_by("created_at").values_list("pk", flat=True))
     # Marking them due now keeps the next run from enqueueing them again at once.
@@ -438,3 +520,16 @@ def messages_cancel_superseded(*, references: Iterable[str]) -> int:
     return Message.objects.filter(pk__in=message_ids, status=Message.Status.PENDING).update(
         status=Message.Status.CANCELLED, next_attempt_at=None
     )
+
+
+@transaction.atomic
+def notification_preferences_set(
+    *, user: User, engagement_email: bool, engagement_sms: bool
+) -> NotificationPreference:
+    """Save which channels ``user`` wants engagement messages on; applies to every
+    message not yet sent, held ones included (message_deliver checks again)."""
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user,
+        defaults={"engagement_email": engagement_email, "engagement_sms": engagement_sms},
+    )
+    return preference

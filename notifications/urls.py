@@ -5,6 +5,11 @@ from notifications import views
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
         "notifications/notify/receipts/",
         views.notify_delivery_receipt,
         name="notify_delivery_receipt",

@@ -1,20 +1,24 @@
-"""The development outbox page and the GOV.UK Notify delivery-receipt callback."""
+"""A user's notification settings, the development outbox page and the GOV.UK
+Notify delivery-receipt callback."""
 
 import json
 import logging
 import re
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from notifications.forms import EngagementChannelsForm
 from notifications.models import Message
-from notifications.selectors import messages_recent, outbox_entries
-from notifications.services import message_receipt_record
+from notifications.selectors import engagement_channels_for, messages_recent, outbox_entries
+from notifications.services import message_receipt_record, notification_preferences_set
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +35,28 @@ NOTIFY_STATUSES = {
 }
 # We send each SMS with the reference "message-<primary key>" (notifications.services).
 MESSAGE_REFERENCE = re.compile(r"message-([1-9][0-9]{0,17})")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Which channels the user wants news about their children's learning on."""
+    if request.method == "POST":
+        form = EngagementChannelsForm(request.POST)
+        if form.is_valid():
+            notification_preferences_set(user=request.user, **form.cleaned_data)
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("notification_preferences")
+    channels = engagement_channels_for(user=request.user)
+    form = EngagementChannelsForm(
+        initial={"engagement_email": channels.email, "engagement_sms": channels.sms}
+    )
+    quiet_start, quiet_end = settings.QUIET_HOURS or (None, None)
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "channels": channels, "quiet_start": quiet_start, "quiet_end": quiet_end},
+    )
 
 
 def outbox(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ and Redis (cache, Celery broker, allauth rate limits).
 ``SECRET_KEY`` and turns on every transport-security setting.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -252,6 +252,9 @@ NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 MESSAGE_STALE_AFTER = timedelta(minutes=env.int("MESSAGE_STALE_AFTER_MINUTES", default=10))
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=10)
 MESSAGE_RETRY_BACKOFF_MAX = 600
+# No engagement SMS (new topic, reminder, award) from the first time to the second,
+# in TIME_ZONE (the schools' local time): one queued then is held until the end.
+QUIET_HOURS = (time(20, 0), time(8, 0))
 
 # Roster import: uploads larger than this are refused; files with more rows than
 # ROSTER_BACKGROUND_ROWS are checked and applied by a Celery task.

@@ -1,0 +1,75 @@
+"""Which engagement messages go, on which channel, and when.
+
+DESIGN §7: service messages (invitations, account and security notices) always go;
+engagement messages (new topic, reminder, award) follow the recipient's channel
+preferences (``NotificationPreference``) and never arrive by SMS during quiet hours
+(``settings.QUIET_HOURS``, in the schools' local time ``settings.TIME_ZONE``): one
+queued then is held until the quiet hours end. The outbox
+(``notifications.services``) applies these rules; callers do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from notifications.models import Message, NotificationPreference
+
+
+def follows_preferences(*, kind: str) -> bool:
+    return kind == Message.Kind.ENGAGEMENT
+
+
+def preference_allows(
+    *, preference: NotificationPreference | None, kind: str, channel: str
+) -> bool:
+    """Whether a message of ``kind`` may go on ``channel`` to a user with ``preference``
+    (None: no choice saved, so the defaults, every channel with an address)."""
+    if not follows_preferences(kind=kind) or preference is None:
+        return True
+    return preference.wants(channel)
+
+
+def preferences_of(user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
+    """The saved preferences of these users by user id, in one query (none for no ids)."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return {}
+    return {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }
+
+
+def quiet_hours_end(at: datetime) -> datetime | None:
+    """The end of the quiet hours ``at`` falls in (an aware datetime), or None when
+    ``at`` is outside them.
+
+    Worked in local wall-clock time, so the hold ends at 08:00 whether the night
+    had a clock change or not.
+    """
+    if not settings.QUIET_HOURS:
+        return None
+    start, end = settings.QUIET_HOURS
+    zone = timezone.get_default_timezone()
+    local = at.astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    if start <= end:
+        inside, ends_tomorrow = start <= clock < end, False
+    else:  # across midnight, e.g. 20:00 to 08:00
+        inside, ends_tomorrow = (clock >= start or clock < end), clock >= start
+    if not inside:
+        return None
+    day = local.date() + timedelta(days=1) if ends_tomorrow else local.date()
+    return datetime.combine(day, end, tzinfo=zone)
+
+
+def held_until(*, kind: str, channel: str, at: datetime) -> datetime | None:
+    """When a message of ``kind`` on ``channel`` queued ``at`` may first be sent;
+    None if at once."""
+    if kind != Message.Kind.ENGAGEMENT or channel != Message.Channel.SMS:
+        return None
+    return quiet_hours_end(at)

@@ -1,0 +1,105 @@
+"""A parent's notification settings page: email, SMS, both or none for engagement."""
+
+import html as html_lib
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import NotificationPreference
+from tests.consent.notices import published_notice, registered_parent
+
+pytestmark = pytest.mark.django_db
+
+URL = "/notifications/preferences/"
+
+
+@pytest.fixture
+def parent():
+    published_notice(version="1.0")
+    parent = registered_parent()
+    parent.mobile = "+447700900123"
+    parent.save(update_fields=["mobile"])
+    return parent
+
+
+def page_of(response) -> str:
+    return html_lib.unescape(response.content.decode())
+
+
+def checked(page: str, name: str) -> bool:
+    tag = page.split(f'name="{name}"', 1)[1].split(">", 1)[0]
+    return " checked" in tag
+
+
+def test_the_page_needs_a_signed_in_user(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_every_signed_in_page_links_to_the_settings(client, parent):
+    client.force_login(parent)
+    page = page_of(client.get(reverse("privacy_consents")))
+    assert f'<a href="{URL}">Notification settings</a>' in page
+
+
+def test_until_they_choose_a_parent_has_both_channels_they_have_an_address_for(client, parent):
+    client.force_login(parent)
+    page = page_of(client.get(URL))
+
+    assert "<h1>Notification settings</h1>" in page
+    assert checked(page, "engagement_email") and checked(page, "engagement_sms")
+    assert f"To {parent.email}." in page
+    assert "To +447700900123." in page
+    assert "between 20:00 and 08:00" in page
+
+
+def test_a_parent_without_a_mobile_starts_with_sms_off_and_is_told_why(client, parent):
+    parent.mobile = ""
+    parent.save(update_fields=["mobile"])
+    client.force_login(parent)
+    page = page_of(client.get(URL))
+
+    assert checked(page, "engagement_email") and not checked(page, "engagement_sms")
+    assert "We have no mobile number for you, so no texts are sent." in page
+
+
+@pytest.mark.parametrize(
+    ("ticked", "email_on", "sms_on"),
+    [
+        ({"engagement_email": "on", "engagement_sms": "on"}, True, True),
+        ({"engagement_email": "on"}, True, False),
+        ({"engagement_sms": "on"}, False, True),
+        ({}, False, False),
+    ],
+    ids=["both", "email", "sms", "none"],
+)
+def test_saving_records_the_choice_and_shows_it_again(client, parent, ticked, email_on, sms_on):
+    client.force_login(parent)
+
+    response = client.post(URL, ticked)
+
+    assert response.status_code == 302 and response.url == URL
+    preference = NotificationPreference.objects.get(user=parent)
+    assert (preference.engagement_email, preference.engagement_sms) == (email_on, sms_on)
+    page = page_of(client.get(URL))
+    assert "Your notification settings are saved." in page
+    assert checked(page, "engagement_email") is email_on
+    assert checked(page, "engagement_sms") is sms_on
+
+
+def test_one_parents_choice_is_theirs_alone(client, parent):
+    other = registered_parent()
+    client.force_login(parent)
+    client.post(URL, {})
+
+    client.force_login(other)
+    page = page_of(client.get(URL))
+
+    assert list(NotificationPreference.objects.values_list("user", flat=True)) == [parent.pk]
+    assert checked(page, "engagement_email")
+
+
+def test_the_page_refuses_other_methods(client, parent):
+    client.force_login(parent)
+    assert client.put(URL).status_code == 405
