@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import TruncWeek
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import Activity, Award, Completion, Topic
@@ -151,11 +151,7 @@ def _grant(*, pupil: Pupil, kind: str) -> Award | None:
 
 
 def _child_space_link(pupil: Pupil) -> str:
-    try:
-        path = reverse("child_space", args=[pupil.pk])
-    except NoReverseMatch:  # the child's space page is not installed: the children list
-        path = reverse("parent_home")
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('child_space', args=[pupil.pk])}"
 
 
 def _award_messages(awards: list[Award], pupil: Pupil) -> list[OutgoingMessage]:

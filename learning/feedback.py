@@ -37,6 +37,7 @@ from engagement.services import event_record
 from learning import selectors
 from learning.models import Activity, Assignment, Completion, Feedback
 from learning.photos import PreparedPhoto
+from learning.tasks import awards_evaluate_task
 from schools.models import Guardianship, Pupil
 
 COMMENT_MAX_LENGTH = Feedback._meta.get_field("comment").max_length
@@ -85,6 +86,9 @@ def completion_record(*, pupil: Pupil, activity: Activity, actor: User) -> Compl
             pupil=pupil,
             subject=f"activity:{activity.pk}",
         )
+        # Awards are worked out after commit, by a worker: the parent's tap does
+        # not wait for them, and a rolled-back completion earns nothing.
+        transaction.on_commit(lambda: awards_evaluate_task.delay(pupil.pk), robust=True)
     return completion
 
 

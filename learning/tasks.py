@@ -22,3 +22,15 @@ def assignments_remind_due_task() -> int:
     from learning.assignments import assignments_remind_due
 
     return assignments_remind_due()
+
+
+@shared_task(acks_late=True)
+def awards_evaluate_task(pupil_id: int) -> int:
+    """Grant (and notify) the pupil's newly earned awards; returns how many."""
+    from learning.awards import awards_evaluate
+    from schools.models import Pupil
+
+    pupil = Pupil.objects.filter(pk=pupil_id).first()
+    if pupil is None:  # erased since the task was queued
+        return 0
+    return len(awards_evaluate(pupil=pupil))

@@ -194,9 +194,10 @@ def test_each_of_two_classes_is_told_about_its_own_assignment(robins):
 
 
 # One batch, in its own transaction (a savepoint inside a test's): the due
-# assignments (locked), their families, the outbox keys already used, the new
+# assignments (locked), their families, the outbox keys already used, the
+# families' channel preferences (engagement messages follow them), the new
 # messages (one INSERT while they fit SQLite's parameter limit), the mark.
-PER_BATCH = 7
+PER_BATCH = 8
 # The last look finds nothing due.
 LAST_LOOK = 3
 

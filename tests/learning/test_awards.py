@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from learning.awards import AWARD_RULES, awards_evaluate, pupil_progress
-from learning.awards_tasks import awards_evaluate_task
 from learning.models import Award, Completion
+from learning.tasks import awards_evaluate_task
 from notifications import sms
 from notifications.models import Message
 from notifications.services import notification_preferences_set

@@ -10,7 +10,8 @@ from django.utils import timezone
 from engagement.models import Event
 from learning import feedback as services
 from learning.feedback import FeedbackError
-from learning.models import Completion, Feedback
+from learning.models import Award, Completion, Feedback
+from notifications.models import Message
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,
@@ -637,3 +638,28 @@ def test_opening_a_topic_in_two_tabs_at_once_records_it_once():
 
     assert _at_once(open_topic, open_topic, open_topic) == []
     assert Event.objects.filter(kind=Event.Kind.ASSIGNMENT_OPENED).count() == 1
+
+
+def test_we_did_this_earns_the_first_award_once_it_commits(django_capture_on_commit_callbacks):
+    family = family_world(activities=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.completion_record(
+            pupil=family.pupil, activity=family.activities[0], actor=family.parent
+        )
+
+    award = Award.objects.get(pupil=family.pupil)
+    assert award.kind == Award.Kind.FIRST_ACTIVITY
+    assert Message.objects.filter(reference=f"award:{award.pk}").exists()
+
+
+def test_a_completion_rolled_back_earns_no_award(django_capture_on_commit_callbacks):
+    family = family_world(activities=2)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.completion_record(
+            pupil=family.pupil, activity=family.activities[0], actor=family.parent
+        )
+
+    assert len(callbacks) == 1  # queued for after commit, not run inside the transaction
+    assert not Award.objects.exists()
