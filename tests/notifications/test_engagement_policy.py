@@ -21,7 +21,7 @@ from notifications.services import (
     messages_requeue_stale,
     notification_preferences_set,
 )
-from notifications.tasks import message_deliver_task
+from notifications.tasks import message_deliver_task, messages_deliver_task
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -307,7 +307,7 @@ def test_a_held_sms_task_is_scheduled_for_the_end_of_the_quiet_hours(
         "apply_async",
         lambda args, eta=None, **kwargs: scheduled.append((args[0], eta)),
     )
-    monkeypatch.setattr(message_deliver_task, "delay", immediate.append)
+    monkeypatch.setattr(messages_deliver_task, "delay", immediate.extend)
     parent = parent_with_both()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         messages_queue(messages=both_channels(parent))
