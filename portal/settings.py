@@ -130,6 +130,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task to another worker after the visibility
+# timeout. A text held through the quiet hours waits up to 12 hours for its timed
+# task, so the timeout must be longer than that, or the task is handed out twice
+# (only sent once, but each copy costs a worker a look).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 13 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into django-celery-beat's database schedule when beat starts.
 CELERY_BEAT_SCHEDULE = {

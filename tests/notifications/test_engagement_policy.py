@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -461,3 +462,13 @@ def test_no_message_is_sent_before_its_not_before_even_outside_quiet_hours(clock
     clock(london(2026, 5, 12, 11, 0))
     message_deliver(message_id=Message.objects.get().pk)
     assert Message.objects.get().status == Message.Status.SENT and len(mail.outbox) == 1
+
+
+def test_the_broker_keeps_a_held_task_for_longer_than_the_longest_hold():
+    start, end = settings.QUIET_HOURS
+    day = datetime(2026, 1, 1)
+    longest_hold = datetime.combine(day + timedelta(days=1), end) - datetime.combine(day, start)
+
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+    assert visibility > longest_hold.total_seconds()
