@@ -12,8 +12,8 @@ in the benchmark's own school (URN 9800001) and email domain.
 
 1. The invitation request: a signed-in, 2FA-verified school admin posts "invite
    the whole school by email and SMS" to ``invitation_create`` through Django's
-   test client, which commits the invitations and messages and enqueues a task
-   per message on Redis. Where that page does not exist yet the service
+   test client, which commits the invitations and messages and enqueues their
+   delivery on Redis, one task per batch of messages. Where that page does not exist yet the service
    ``invitations_create`` is timed instead, and the output says so. Best of
    ``--repeat`` runs (the invitations are removed between runs), against a
    target of under 2 s, and as a multiple of the baseline: bulk-inserting the
@@ -21,7 +21,8 @@ in the benchmark's own school (URN 9800001) and email domain.
    could cost.
 2. Delivery: one ``celery worker --concurrency 2`` (two prefork processes, as in
    the Procfile) with the locmem email and SMS backends starts on an idle queue,
-   then is told to consume the invitation tasks; the clock runs from then until
+   then is told to consume the invitation's delivery batches (enqueued as the
+   invitation's commit enqueues them); the clock runs from then until
    every message is sent. Printed as messages/s against the target of 200, and
    against two baselines: ``message_deliver`` called in a loop in this process
    (no broker, one connection) times two processes, and a task that does
@@ -407,7 +408,7 @@ def delivery_rate(school, *, settings_module: str) -> tuple[float, float, int]:
     Returns (messages/s from the go to the last one sent, messages/s between the
     first and the last ``sent_at``, messages sent)."""
     from notifications.models import Message
-    from notifications.tasks import message_deliver_task
+    from notifications.services import messages_enqueue
     from portal.celery import app
 
     app.control.purge()
@@ -417,9 +418,7 @@ def delivery_rate(school, *, settings_module: str) -> tuple[float, float, int]:
         next_attempt_at=None, last_error="",
     )  # fmt: skip
     ids = list(messages.values_list("pk", flat=True))
-    with app.producer_or_acquire() as producer:
-        for message_id in ids:
-            message_deliver_task.apply_async((message_id,), producer=producer)
+    messages_enqueue(ids)  # as the invitation's commit does: batches of DELIVERY_BATCH_SIZE
     # The batch's rows are contiguous: a primary-key range keeps polling cheap.
     pending = Message.objects.filter(pk__range=(min(ids), max(ids)), status=Message.Status.PENDING)
     seconds = time_worker(
