@@ -38,11 +38,6 @@ def moderated():
     return family_world(moderate=True)
 
 
-@pytest.fixture
-def private_folder(_private_files_in_a_temporary_folder):
-    return _private_files_in_a_temporary_folder
-
-
 def _events(kind):
     return list(Event.objects.filter(kind=kind).values_list("actor_id", "pupil_id", "subject"))
 

@@ -153,7 +153,7 @@ def test_removed_feedback_and_pupils_the_school_removed_are_not_shown_to_teacher
 
 
 def test_a_teacher_rejects_a_shared_photo_from_the_feedback_page(
-    staff_client, _private_files_in_a_temporary_folder, django_capture_on_commit_callbacks
+    staff_client, private_folder, django_capture_on_commit_callbacks
 ):
     family = family_world()
     shared = _give(
@@ -170,7 +170,7 @@ def test_a_teacher_rejects_a_shared_photo_from_the_feedback_page(
     assert response.status_code == 302
     assert response["Location"] == _feedback_url(family)
     assert Feedback.objects.get().moderation_status == Feedback.Moderation.REJECTED
-    assert stored_files(_private_files_in_a_temporary_folder) == []
+    assert stored_files(private_folder) == []
     html = _page(client.get(_feedback_url(family)))
     assert reverse("feedback_photo", args=[shared.pk]) not in html
 
