@@ -29,11 +29,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def family():
-    return family_world()
-
-
-@pytest.fixture
 def moderated():
     return family_world(moderate=True)
 

@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def family():
-    return family_world()
-
-
-@pytest.fixture
 def parent_client(client, family):
     client.force_login(family.parent)
     return client

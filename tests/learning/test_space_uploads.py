@@ -34,11 +34,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def family():
-    return family_world()
-
-
-@pytest.fixture
 def parent_client(client, family):
     completion_record(pupil=family.pupil, activity=family.activities[0], actor=family.parent)
     client.force_login(family.parent)
