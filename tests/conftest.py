@@ -104,6 +104,20 @@ def _clear_cache():
 
 
 @pytest.fixture
+def num_queries(django_assert_num_queries):
+    """``num_queries(client, url, expected)``: GET the page, checking it renders (200)
+    in exactly ``expected`` queries; returns the response."""
+
+    def check(client, url, expected):
+        with django_assert_num_queries(expected):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return check
+
+
+@pytest.fixture
 def private_folder(settings, tmp_path):
     """Uploaded videos and photos go to a folder of the test's own; returns that folder."""
     settings.STORAGES = {

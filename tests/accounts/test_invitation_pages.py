@@ -753,17 +753,6 @@ def _school_of_families(school, admin, size: int):
     return invitations
 
 
-@pytest.fixture
-def num_queries(django_assert_num_queries):
-    def check(client, url, expected):
-        with django_assert_num_queries(expected):
-            response = client.get(url)
-        assert response.status_code == 200
-        return response
-
-    return check
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_tracker_query_count(admin_client, num_queries, school, admin, size):
     _school_of_families(school, admin, size)
