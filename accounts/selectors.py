@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.access import is_parent
 from accounts.models import Invitation, Membership
 from schools.models import Guardianship, Pupil, School, SchoolClass
+from schools.selectors import classes_with_pupils_on_roll
 
 
 @dataclass(frozen=True)
@@ -173,18 +174,7 @@ def invitable_pupils(*, school: School) -> QuerySet[Pupil]:
 
 def invitable_classes(*, school: School) -> QuerySet[SchoolClass]:
     """The school's classes with how many of their pupils are on roll, for the class picker."""
-    return (
-        SchoolClass.objects.filter(school=school)
-        .annotate(
-            pupil_count=Count(
-                "pupils",
-                filter=Q(
-                    pupils__removed_by_school_at__isnull=True, pupils__anonymised_at__isnull=True
-                ),
-            )
-        )
-        .order_by("-academic_year", "year_group", "name")
-    )
+    return classes_with_pupils_on_roll(school=school)
 
 
 def pupils_to_invite(*, school: School, scope: str, pupils=(), school_class=None):

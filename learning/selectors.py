@@ -45,18 +45,19 @@ def topics_for_staff(
     return topics
 
 
+def _activities_in_order(lookup: str) -> Prefetch:
+    """Prefetch a topic's activities in their order, as ``topic.ordered_activities``."""
+    return Prefetch(
+        lookup, queryset=Activity.objects.order_by("position", "pk"), to_attr="ordered_activities"
+    )
+
+
 def topic_with_activities(*, user, topic_id) -> Topic:
     """A topic the user may read, with its activities in order (``topic.ordered_activities``)."""
     return (
         access.topics_visible_to(user)
         .select_related("school")
-        .prefetch_related(
-            Prefetch(
-                "activities",
-                queryset=Activity.objects.order_by("position", "pk"),
-                to_attr="ordered_activities",
-            )
-        )
+        .prefetch_related(_activities_in_order("activities"))
         .filter(pk=topic_id)
         .first()
     )
@@ -130,13 +131,7 @@ def child_assignment(*, pupil, parent, assignment_id) -> Assignment | None:
     assignment = (
         assignments_for_child(pupil=pupil)
         .select_related("school_class")
-        .prefetch_related(
-            Prefetch(
-                "topic__activities",
-                queryset=Activity.objects.order_by("position", "pk"),
-                to_attr="ordered_activities",
-            )
-        )
+        .prefetch_related(_activities_in_order("topic__activities"))
         .filter(pk=assignment_id)
         .first()
     )

@@ -89,7 +89,7 @@ def _lock(topic: Topic) -> None:
     Topic.objects.select_for_update().filter(pk=topic.pk).values_list("pk", flat=True).first()
 
 
-def _apply_content(
+def _save_content(
     activity: Activity,
     *,
     kind: str,
@@ -99,6 +99,7 @@ def _apply_content(
     video_file: UploadedFile | FieldFile | None,
     game_url: str,
 ) -> None:
+    """Set the activity's content, check it and save it."""
     activity.kind = kind
     activity.title = title
     activity.instructions = instructions
@@ -109,6 +110,8 @@ def _apply_content(
         activity.video_file = video_file.name
     else:
         activity.video_file = video_file or ""
+    activity.full_clean()
+    activity.save()
 
 
 @transaction.atomic
@@ -127,7 +130,7 @@ def activity_create(
     _lock(topic)
     last = topic.activities.aggregate(last=Max("position"))["last"] or 0
     activity = Activity(topic=topic, position=last + 1)
-    _apply_content(
+    _save_content(
         activity,
         kind=kind,
         title=title,
@@ -136,8 +139,6 @@ def activity_create(
         video_file=video_file,
         game_url=game_url,
     )
-    activity.full_clean()
-    activity.save()
     return activity
 
 
@@ -157,7 +158,7 @@ def activity_update(
     current file (kept), or None (no file). A file no longer used is deleted once
     the change is committed."""
     previous_file = Activity.objects.get(pk=activity.pk).video_file
-    _apply_content(
+    _save_content(
         activity,
         kind=kind,
         title=title,
@@ -166,8 +167,6 @@ def activity_update(
         video_file=video_file,
         game_url=game_url,
     )
-    activity.full_clean()
-    activity.save()
     if previous_file and previous_file.name != activity.video_file.name:
         _delete_file_on_commit(previous_file)
     return activity

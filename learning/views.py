@@ -130,6 +130,11 @@ def _activity_of(topic: Topic, activity_id: int) -> Activity:
     return get_object_or_404(topic.activities.select_related("topic"), pk=activity_id)
 
 
+def _back_to_activity(activity: Activity) -> HttpResponse:
+    """Back to the topic page, scrolled to the activity."""
+    return redirect(f"{reverse('topic_detail', args=[activity.topic_id])}#activity-{activity.pk}")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest, topic_id: int) -> HttpResponse:
@@ -138,7 +143,7 @@ def activity_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         activity = services.activity_create(topic=topic, actor=request.user, **form.cleaned_data)
         messages.success(request, f"“{activity.title}” added.")
-        return redirect(f"{reverse('topic_detail', args=[topic.pk])}#activity-{activity.pk}")
+        return _back_to_activity(activity)
     return render(
         request, "learning/activity_form.html", {"form": form, "topic": topic, "activity": None}
     )
@@ -153,7 +158,7 @@ def activity_edit(request: HttpRequest, topic_id: int, activity_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         services.activity_update(activity=activity, actor=request.user, **form.cleaned_data)
         messages.success(request, f"“{activity.title}” saved.")
-        return redirect(f"{reverse('topic_detail', args=[topic.pk])}#activity-{activity.pk}")
+        return _back_to_activity(activity)
     return render(
         request,
         "learning/activity_form.html",
@@ -171,7 +176,7 @@ def activity_move(request: HttpRequest, topic_id: int, activity_id: int) -> Http
         raise Http404("No such move.")
     if services.activity_move(activity=activity, direction=direction, actor=request.user):
         messages.success(request, f"“{activity.title}” moved {direction}.")
-    return redirect(f"{reverse('topic_detail', args=[topic.pk])}#activity-{activity.pk}")
+    return _back_to_activity(activity)
 
 
 @login_required

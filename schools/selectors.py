@@ -60,7 +60,8 @@ def school_totals(*, school: School) -> SchoolTotals:
     return SchoolTotals(**totals)
 
 
-def classes_for_admin(*, school: School) -> QuerySet[SchoolClass]:
+def classes_with_pupils_on_roll(*, school: School) -> QuerySet[SchoolClass]:
+    """The school's classes, newest year first, each with ``pupil_count``: its pupils on roll."""
     return (
         SchoolClass.objects.filter(school=school)
         .annotate(
@@ -71,8 +72,13 @@ def classes_for_admin(*, school: School) -> QuerySet[SchoolClass]:
                 ),
             )
         )
-        .prefetch_related(Prefetch("teachers", queryset=User.objects.order_by("last_name")))
         .order_by("-academic_year", "year_group", "name")
+    )
+
+
+def classes_for_admin(*, school: School) -> QuerySet[SchoolClass]:
+    return classes_with_pupils_on_roll(school=school).prefetch_related(
+        Prefetch("teachers", queryset=User.objects.order_by("last_name"))
     )
 
 

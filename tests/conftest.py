@@ -104,6 +104,33 @@ def _clear_cache():
 
 
 @pytest.fixture
+def num_queries(django_assert_num_queries):
+    """``num_queries(client, url, expected)``: GET the page, checking it renders (200)
+    in exactly ``expected`` queries; returns the response."""
+
+    def check(client, url, expected):
+        with django_assert_num_queries(expected):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return check
+
+
+@pytest.fixture
+def private_folder(settings, tmp_path):
+    """Uploaded videos and photos go to a folder of the test's own; returns that folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "learning.files.PrivateFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
+    }
+    return tmp_path / "private"
+
+
+@pytest.fixture
 def staff_client(client):
     """A test client signed in as a staff user who has passed the second factor."""
     from tests.factories import sign_in_verified

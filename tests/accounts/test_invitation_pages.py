@@ -13,6 +13,7 @@ from accounts.invitations import invitation_accept, invitations_create
 from accounts.models import Invitation
 from consent.models import PrivacyNotice, Purpose
 from schools.models import Guardianship
+from tests.accounts.test_invitations import imported_parent
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,
@@ -28,15 +29,6 @@ from tests.schools.test_pages import unlabelled_controls
 pytestmark = pytest.mark.django_db
 
 MOBILE = "+447700900123"
-
-
-def imported_parent(**fields):
-    """A parent as a roster import leaves them: inactive, no usable password."""
-    fields.setdefault("mobile", "")
-    parent = UserFactory(is_active=False, **fields)
-    parent.set_unusable_password()
-    parent.save()
-    return parent
 
 
 def family(school_class, *, children=1, **parent_fields):
@@ -759,17 +751,6 @@ def _school_of_families(school, admin, size: int):
         Invitation.objects.filter(pk=invitation.pk).update(status=statuses[n % len(statuses)])
     Invitation.objects.filter(pk=invitations[0].pk).update(status=Invitation.Status.FAILED)
     return invitations
-
-
-@pytest.fixture
-def num_queries(django_assert_num_queries):
-    def check(client, url, expected):
-        with django_assert_num_queries(expected):
-            response = client.get(url)
-        assert response.status_code == 200
-        return response
-
-    return check
 
 
 @pytest.mark.parametrize("size", SIZES)

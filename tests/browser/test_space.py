@@ -17,18 +17,11 @@ from tests.factories import (
 )
 from tests.learning.space_world import family_world, jpeg_bytes, prepared_photo
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _private_files_in_a_temporary_folder(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "learning.files.PrivateFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("private_folder"),
+]
 
 
 def assert_fits_the_screen(page) -> None:

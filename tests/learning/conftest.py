@@ -1,14 +1,14 @@
 import pytest
 
+from tests.learning.space_world import Family, family_world
+
 
 @pytest.fixture(autouse=True)
-def _private_files_in_a_temporary_folder(settings, tmp_path):
-    """Uploaded videos and photos go to a folder of the test's own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "learning.files.PrivateFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
-    return tmp_path / "private"
+def _private_files_in_a_temporary_folder(private_folder):
+    """Every learning test keeps uploaded videos and photos in a folder of its own."""
+
+
+@pytest.fixture
+def family() -> Family:
+    """A class with a topic set for it and a family doing it (``space_world.family_world``)."""
+    return family_world()

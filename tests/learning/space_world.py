@@ -25,6 +25,7 @@ from tests.factories import (
     admin_of,
     teacher_of,
 )
+from tests.schools.test_pages import unlabelled_controls
 
 
 @dataclass
@@ -89,3 +90,15 @@ def prepared_photo() -> PreparedPhoto:
 def stored_files(folder) -> list:
     """Every file under the private storage folder (tests point it at a temporary one)."""
     return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.exists() else []
+
+
+def page_html(response, *texts) -> str:
+    """The page's HTML, after checking it rendered, shows each text, has one heading
+    at the top level and labels every control."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in texts:
+        assert text in html, text
+    assert html.count("<h1") == 1
+    assert unlabelled_controls(html) == []
+    return html

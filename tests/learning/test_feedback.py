@@ -29,18 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def family():
-    return family_world()
-
-
-@pytest.fixture
 def moderated():
     return family_world(moderate=True)
-
-
-@pytest.fixture
-def private_folder(_private_files_in_a_temporary_folder):
-    return _private_files_in_a_temporary_folder
 
 
 def _events(kind):

@@ -16,8 +16,7 @@ from tests.factories import (
     admin_of,
     teacher_of,
 )
-from tests.learning.space_world import family_world, prepared_photo, stored_files
-from tests.schools.test_pages import unlabelled_controls
+from tests.learning.space_world import family_world, page_html, prepared_photo, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +37,6 @@ def _give(family, pupil, parent, activity, **fields):
     return feedback_save(pupil=pupil, activity=activity, actor=parent, **fields)
 
 
-def _page(response, *texts):
-    assert response.status_code == 200
-    html = response.content.decode()
-    for text in texts:
-        assert text in html, text
-    assert html.count("<h1") == 1
-    assert unlabelled_controls(html) == []
-    return html
-
-
 def _feedback_url(family):
     return reverse("assignment_feedback", args=[family.assignment.pk])
 
@@ -64,7 +53,7 @@ def test_a_teacher_sees_completions_ratings_comments_and_photos_of_their_class(s
     shared = _give(family, ben, ben_parent, first, rating=2, photo=prepared_photo())
     completion_record(pupil=ben, activity=second, actor=ben_parent)
 
-    html = _page(
+    html = page_html(
         staff_client(family.teacher).get(_feedback_url(family)),
         "Feedback on Minibeasts",
         "3 pupils in the class",
@@ -85,7 +74,7 @@ def test_an_admin_sees_the_feedback_page_of_any_class_of_their_school(staff_clie
     family = family_world()
     _give(family, family.pupil, family.parent, family.activities[0], comment="Hello")
 
-    _page(staff_client(family.admin).get(_feedback_url(family)), "Hello")
+    page_html(staff_client(family.admin).get(_feedback_url(family)), "Hello")
 
 
 @pytest.mark.parametrize("who", ["teacher_other_class", "admin_other_school", "parent"])
@@ -115,7 +104,7 @@ def test_with_moderation_staff_see_only_approved_comments_and_photos(staff_clien
     feedback_moderate(feedback=approved, decision="approve", actor=family.admin)
     feedback_moderate(feedback=rejected, decision="reject", actor=family.admin)
 
-    html = _page(
+    html = page_html(
         staff_client(family.teacher).get(_feedback_url(family)),
         "Approved one",
         "1 comment or photo on this topic waits for approval",
@@ -134,7 +123,7 @@ def test_when_a_school_stops_moderating_what_waited_is_shared(staff_client):
     family.school.moderate_feedback = False
     family.school.save()
 
-    _page(staff_client(family.teacher).get(_feedback_url(family)), "Was waiting")
+    page_html(staff_client(family.teacher).get(_feedback_url(family)), "Was waiting")
 
 
 def test_removed_feedback_and_pupils_the_school_removed_are_not_shown_to_teachers(staff_client):
@@ -146,14 +135,16 @@ def test_removed_feedback_and_pupils_the_school_removed_are_not_shown_to_teacher
     ben.removed_by_school_at = timezone.now()
     ben.save()
 
-    html = _page(staff_client(family.teacher).get(_feedback_url(family)), "1 pupil in the class")
+    html = page_html(
+        staff_client(family.teacher).get(_feedback_url(family)), "1 pupil in the class"
+    )
 
     assert "Oops" not in html
     assert "Ben left us" not in html
 
 
 def test_a_teacher_rejects_a_shared_photo_from_the_feedback_page(
-    staff_client, _private_files_in_a_temporary_folder, django_capture_on_commit_callbacks
+    staff_client, private_folder, django_capture_on_commit_callbacks
 ):
     family = family_world()
     shared = _give(
@@ -170,8 +161,8 @@ def test_a_teacher_rejects_a_shared_photo_from_the_feedback_page(
     assert response.status_code == 302
     assert response["Location"] == _feedback_url(family)
     assert Feedback.objects.get().moderation_status == Feedback.Moderation.REJECTED
-    assert stored_files(_private_files_in_a_temporary_folder) == []
-    html = _page(client.get(_feedback_url(family)))
+    assert stored_files(private_folder) == []
+    html = page_html(client.get(_feedback_url(family)))
     assert reverse("feedback_photo", args=[shared.pk]) not in html
 
 
@@ -199,7 +190,7 @@ def test_the_moderation_page_lists_what_waits_for_the_teachers_classes(staff_cli
         comment="Shared already",
     )
 
-    html = _page(
+    html = page_html(
         staff_client(family.teacher).get(reverse("feedback_moderation")),
         "Feedback to approve",
         "Please approve me",
@@ -223,14 +214,14 @@ def test_approving_from_the_moderation_page_shares_the_comment(staff_client):
         follow=True,
     )
 
-    html = _page(response, "approved", "Nothing waits for approval.")
+    html = page_html(response, "approved", "Nothing waits for approval.")
     assert "Our bugs" not in html
     row = Feedback.objects.get()
     assert (row.moderation_status, row.moderated_by) == (
         Feedback.Moderation.APPROVED,
         family.teacher,
     )
-    _page(client.get(_feedback_url(family)), "Our bugs")
+    page_html(client.get(_feedback_url(family)), "Our bugs")
 
 
 def test_moderating_someone_elses_pupil_is_not_found(staff_client):

@@ -310,7 +310,7 @@ def test_switching_kind_drops_the_fields_of_the_old_kind(signed_in, school):
 
 
 def test_an_uploaded_video_is_kept_privately_and_replaced_by_an_address(
-    signed_in, school, _private_files_in_a_temporary_folder, django_capture_on_commit_callbacks
+    signed_in, school, private_folder, django_capture_on_commit_callbacks
 ):
     topic = TopicFactory(school=school)
     upload = SimpleUploadedFile("Our trip.MP4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")
@@ -320,7 +320,7 @@ def test_an_uploaded_video_is_kept_privately_and_replaced_by_an_address(
         _activity_data(kind="video", title="Trip", video_file=upload),
     )
     activity = topic.activities.get()
-    stored = _private_files_in_a_temporary_folder / activity.video_file.name
+    stored = private_folder / activity.video_file.name
     assert activity.video_file.name.startswith("videos/") and stored.exists()
     assert "trip" not in activity.video_file.name.lower()
 

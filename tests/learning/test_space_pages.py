@@ -22,31 +22,15 @@ from tests.factories import (
     UserFactory,
     sign_in_verified,
 )
-from tests.learning.space_world import family_world, photo_upload, prepared_photo
-from tests.schools.test_pages import unlabelled_controls
+from tests.learning.space_world import family_world, page_html, photo_upload, prepared_photo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def family():
-    return family_world()
 
 
 @pytest.fixture
 def parent_client(client, family):
     client.force_login(family.parent)
     return client
-
-
-def _page(response, *texts):
-    assert response.status_code == 200
-    html = response.content.decode()
-    for text in texts:
-        assert text in html, text
-    assert html.count("<h1") == 1
-    assert unlabelled_controls(html) == []
-    return html
 
 
 def _space_url(family, pupil=None):
@@ -68,7 +52,9 @@ def test_parent_home_leads_to_each_childs_space_and_says_what_is_to_do(parent_cl
     sibling = PupilFactory(first_name="Ben", school=family.school, school_class=None)
     GuardianshipFactory(parent=family.parent, pupil=sibling)
 
-    html = _page(parent_client.get(reverse("parent_home")), "1 topic to do now", "Nothing to do")
+    html = page_html(
+        parent_client.get(reverse("parent_home")), "1 topic to do now", "Nothing to do"
+    )
 
     assert f'href="{_space_url(family)}"' in html
     assert f'href="{_space_url(family, sibling)}"' in html
@@ -90,7 +76,7 @@ def test_the_space_shows_current_and_past_topics_with_progress(parent_client, fa
         due_on=today - timedelta(days=20),
     )
 
-    html = _page(
+    html = page_html(
         parent_client.get(_space_url(family)),
         "Amara's space",
         "To do now",
@@ -117,7 +103,7 @@ def test_the_space_hides_topics_not_started_and_those_of_other_classes(parent_cl
         school_class=SchoolClassFactory(school=family.school),
     )
 
-    html = _page(parent_client.get(_space_url(family)))
+    html = page_html(parent_client.get(_space_url(family)))
 
     assert "Next week" not in html
     assert "Another class" not in html
@@ -128,7 +114,7 @@ def test_the_space_shows_the_childs_awards(parent_client, family):
     other_child = PupilFactory(school=family.school, school_class=family.school_class)
     Award.objects.create(pupil=other_child, kind=Award.Kind.FIVE_ACTIVITIES)
 
-    html = _page(parent_client.get(_space_url(family)), "Awards", "First activity")
+    html = page_html(parent_client.get(_space_url(family)), "Awards", "First activity")
 
     assert "Five activities" not in html
 
@@ -137,16 +123,16 @@ def test_a_parent_of_several_children_switches_between_them_in_one_tap(parent_cl
     sibling = PupilFactory(first_name="Ben", school=family.school)
     GuardianshipFactory(parent=family.parent, pupil=sibling)
 
-    html = _page(parent_client.get(_space_url(family)))
+    html = page_html(parent_client.get(_space_url(family)))
 
     assert 'aria-label="Your children"' in html
     assert f'<a href="{_space_url(family)}" aria-current="page">Amara</a>' in html
     assert f'<a href="{_space_url(family, sibling)}">Ben</a>' in html
-    _page(parent_client.get(_space_url(family, sibling)), "Ben's space")
+    page_html(parent_client.get(_space_url(family, sibling)), "Ben's space")
 
 
 def test_a_parent_of_one_child_sees_no_switcher(parent_client, family):
-    assert 'aria-label="Your children"' not in _page(parent_client.get(_space_url(family)))
+    assert 'aria-label="Your children"' not in page_html(parent_client.get(_space_url(family)))
 
 
 def test_a_child_the_school_removed_stays_visible_to_the_parent_read_only(parent_client, family):
@@ -154,8 +140,8 @@ def test_a_child_the_school_removed_stays_visible_to_the_parent_read_only(parent
     family.pupil.removed_by_school_at = timezone.now()
     family.pupil.save()
 
-    _page(parent_client.get(_space_url(family)), "no longer lists Amara", "Minibeasts")
-    html = _page(parent_client.get(_assignment_url(family)), "can be read but not changed")
+    page_html(parent_client.get(_space_url(family)), "no longer lists Amara", "Minibeasts")
+    html = page_html(parent_client.get(_assignment_url(family)), "can be read but not changed")
 
     assert "We did this" not in html
     assert "Save feedback" not in html
@@ -219,7 +205,7 @@ def test_the_topic_page_shows_each_activity_with_its_content(parent_client, fami
         instructions="<script>alert(1)</script>",
     )
 
-    html = _page(
+    html = page_html(
         parent_client.get(_assignment_url(family)),
         "Minibeasts",
         "Read <strong>slowly</strong>.",
@@ -279,7 +265,7 @@ def test_we_did_this_marks_the_activity_done_and_opens_the_feedback_form(parent_
     assert response.status_code == 302
     assert response["Location"] == f"{_assignment_url(family)}#activity-{activity.pk}"
     assert Completion.objects.get().completed_by == family.parent
-    html = _page(parent_client.get(_assignment_url(family)), "1 of 2 activities done", "Done")
+    html = page_html(parent_client.get(_assignment_url(family)), "1 of 2 activities done", "Done")
     assert html.count("We did this") == 1
     assert "How did it go?" in html
     assert "Comment for the teacher" in html
@@ -317,7 +303,7 @@ def test_the_parent_rates_comments_and_shares_a_photo(parent_client, family):
         family.parent,
     )
     assert feedback.photo.name.startswith("photos/")
-    html = _page(
+    html = page_html(
         parent_client.get(_assignment_url(family)),
         "You rated it 5 out of 5.",
         "We found 12 woodlice!",
@@ -339,7 +325,7 @@ def test_a_moderated_schools_parent_is_told_their_comment_waits_for_approval(cli
         follow=True,
     )
 
-    _page(response, "once a member of staff approves them", "Waiting for the school to approve")
+    page_html(response, "once a member of staff approves them", "Waiting for the school to approve")
 
 
 def test_empty_feedback_is_refused_on_the_form(parent_client, family):
@@ -351,7 +337,7 @@ def test_empty_feedback_is_refused_on_the_form(parent_client, family):
         _feedback_data(activity, rating="", comment=" "),
     )
 
-    _page(response, "Choose a rating, write a comment or add a photo.")
+    page_html(response, "Choose a rating, write a comment or add a photo.")
     assert not Feedback.objects.exists()
 
 
@@ -367,7 +353,7 @@ def test_a_parent_never_sees_the_other_parents_feedback(parent_client, family):
         photo=prepared_photo(),
     )
 
-    html = _page(parent_client.get(_assignment_url(family)), "Done")
+    html = page_html(parent_client.get(_assignment_url(family)), "Done")
 
     assert "Private thoughts of Sam" not in html
     assert reverse("feedback_photo", args=[theirs.pk]) not in html
@@ -386,7 +372,7 @@ def test_the_parent_removes_their_feedback_from_the_page(parent_client, family):
         _action_url(family, "child_activity_feedback_remove", activity), follow=True
     )
 
-    html = _page(response, "Your feedback on “Bug hunt 1” is removed.")
+    html = page_html(response, "Your feedback on “Bug hunt 1” is removed.")
     assert "Meh" not in html
     assert Feedback.objects.get().removed_at is not None
 

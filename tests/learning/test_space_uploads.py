@@ -34,16 +34,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def family():
-    return family_world()
-
-
-@pytest.fixture
-def private_folder(_private_files_in_a_temporary_folder):
-    return _private_files_in_a_temporary_folder
-
-
-@pytest.fixture
 def parent_client(client, family):
     completion_record(pupil=family.pupil, activity=family.activities[0], actor=family.parent)
     client.force_login(family.parent)

@@ -60,17 +60,6 @@ def _school_with_pupils(size: int):
     return school, classes, teachers
 
 
-@pytest.fixture
-def num_queries(django_assert_num_queries):
-    def check(client, url, expected):
-        with django_assert_num_queries(expected):
-            response = client.get(url)
-        assert response.status_code == 200
-        return response
-
-    return check
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_parent_home_query_count(client, num_queries, size):
     parent = UserFactory()
