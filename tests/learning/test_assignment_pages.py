@@ -510,3 +510,11 @@ def test_started_work_can_be_neither_changed_nor_withdrawn_from_the_pages(
     assert "can no longer be withdrawn" in _content(delete)
     assignment.refresh_from_db()
     assert assignment.starts_on == school_today()
+
+
+def test_started_work_links_to_what_families_did_and_said(staff_client, teacher, class_progress):
+    page = _content(
+        staff_client(teacher).get(reverse("assignment_detail", args=[class_progress.pk]))
+    )
+
+    assert reverse("assignment_feedback", args=[class_progress.pk]) in page
