@@ -20,6 +20,10 @@ So that consent given in the demo names a privacy notice, a run publishes the
 demo's own notice when none is published yet, and records the demo parent's
 agreement to it once. A parent a newcomer registered in an earlier run goes with
 the demo schools, their consent records erased and their messages removed.
+
+Home learning (``learning.demo``): a run keeps a few library topics as written
+there and sets one of them, started a few days ago, for the demo teacher's class
+of the demo parent's first child.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.selectors import consent_current
 from consent.services import consent_grant, consent_records_erase, notice_publish
 from consent.wording import PURPOSE_STATEMENT
+from learning.demo import DEMO_ASSIGNMENT_TOPIC, demo_assignment_create, demo_topics_save
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year
 
@@ -263,6 +268,9 @@ class DemoSummary:
     parents: int
     guardianships: int
     removed_schools: int
+    topics: int = 0
+    # "“<topic>” for <class> at <school>": the demo class's work, started already.
+    assignment: str = ""
 
     @property
     def pupils(self) -> int:
@@ -630,6 +638,15 @@ def _demo_account_save(account: DemoAccount) -> User:
     return user
 
 
+def _demo_teacher_classes(plans: list[_SchoolPlan]) -> list[SchoolClass]:
+    """The first class of each of the demo teacher's year groups at the first school:
+    the first is the class of the demo parent's first child (placed first there)."""
+    return [
+        next(c for c in plans[0].classes if c.year_group == year)
+        for year in DEMO_TEACHER_YEAR_GROUPS
+    ]
+
+
 def _demo_accounts_save(schools: list[School], plans: list[_SchoolPlan]) -> dict[str, User]:
     users = {account.key: _demo_account_save(account) for account in DEMO_ACCOUNTS}
     first = schools[0]
@@ -639,9 +656,7 @@ def _demo_accounts_save(schools: list[School], plans: list[_SchoolPlan]) -> dict
             Membership(user=users["teacher"], school=first, role=Membership.Role.TEACHER),
         ]
     )
-    taught = []
-    for year in DEMO_TEACHER_YEAR_GROUPS:
-        taught.append(next(c for c in plans[0].classes if c.year_group == year))
+    taught = _demo_teacher_classes(plans)
     SchoolClass.teachers.through.objects.bulk_create(
         SchoolClass.teachers.through(schoolclass_id=c.pk, user_id=users["teacher"].pk)
         for c in taught
@@ -761,6 +776,15 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
             )
     Guardianship.objects.bulk_create(guardianships, batch_size=BATCH_SIZE)
 
+    # Home learning: the library topics, and one set for the demo parent's child's class.
+    topics = demo_topics_save(author=accounts["staff"])
+    demo_class = _demo_teacher_classes(plans)[0]
+    assignment = demo_assignment_create(
+        topic=topics[DEMO_ASSIGNMENT_TOPIC.title],
+        school_class=demo_class,
+        teacher=accounts["teacher"],
+    )
+
     return DemoSummary(
         seed=seed,
         schools=[
@@ -776,6 +800,8 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
         parents=len(contacts.users) + 1,
         guardianships=len(guardianships),
         removed_schools=removed,
+        topics=len(topics),
+        assignment=f"“{assignment.topic.title}” for {demo_class.name} at {school_list[0].name}",
     )
 
 

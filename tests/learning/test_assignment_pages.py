@@ -512,9 +512,16 @@ def test_started_work_can_be_neither_changed_nor_withdrawn_from_the_pages(
     assert assignment.starts_on == school_today()
 
 
-def test_started_work_links_to_what_families_did_and_said(staff_client, teacher, class_progress):
-    page = _content(
-        staff_client(teacher).get(reverse("assignment_detail", args=[class_progress.pk]))
-    )
+def test_started_work_links_to_what_families_said_and_work_to_come_does_not(
+    staff_client, teacher, robins
+):
+    started = AssignmentFactory(school_class=robins, starts_on=school_today())
+    to_come = AssignmentFactory(school_class=robins, starts_on=school_today() + timedelta(days=3))
+    client = staff_client(teacher)
 
-    assert reverse("assignment_feedback", args=[class_progress.pk]) in page
+    started_page = _content(client.get(reverse("assignment_detail", args=[started.pk])))
+    to_come_page = _content(client.get(reverse("assignment_detail", args=[to_come.pk])))
+
+    assert reverse("assignment_feedback", args=[started.pk]) in started_page
+    assert "Ratings, comments and photos" in started_page
+    assert reverse("assignment_feedback", args=[to_come.pk]) not in to_come_page

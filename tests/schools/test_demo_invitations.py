@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.access import children_of
 from accounts.invitations import invitation_for_token, invitation_register, invitations_create
@@ -18,9 +19,12 @@ from accounts.models import Invitation, Membership, User
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.selectors import privacy_status
 from consent.wording import PURPOSE_STATEMENT
+from learning.demo import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
+from learning.models import Assignment
 from notifications.models import Message
 from schools.demo import (
     DEMO_ADMIN,
+    DEMO_CHILDREN,
     DEMO_NOTICE_VERSION,
     DEMO_PARENT,
     DEMO_PASSWORD,
@@ -236,3 +240,44 @@ def test_demo_logins_tells_the_newcomer_how_to_try_an_invitation(settings):
     text = out.getvalue()
     assert f"{settings.SITE_URL.rstrip('/')}/outbox/" in text
     assert re.search(r"Invite parents.*Invite this class", text)
+
+
+def test_the_demo_parent_finds_the_demo_topic_in_their_childs_space_and_earns_an_award(
+    client, django_capture_on_commit_callbacks
+):
+    seed_as_make_demo()
+    parent = User.objects.get(email=DEMO_PARENT.email)
+    child = parent.guardianships.get(pupil__first_name=DEMO_CHILDREN[0][0]).pupil
+    assignment = Assignment.objects.get(school_class=child.school_class)
+    client.login(email=DEMO_PARENT.email, password=DEMO_PASSWORD)
+
+    home = client.get(reverse("parent_home")).content.decode()
+    space = client.get(reverse("child_space", args=[child.pk])).content.decode()
+    topic_page = client.get(reverse("child_assignment", args=[child.pk, assignment.pk]))
+
+    assert "1 topic to do now" in home
+    assert DEMO_ASSIGNMENT_TOPIC.title in space
+    assert f"0 of {len(DEMO_ASSIGNMENT_TOPIC.activities)} activities done" in space
+    content = topic_page.content.decode()
+    assert all(escape(spec.title) in content for spec in DEMO_ASSIGNMENT_TOPIC.activities)
+    assert "Play the video" in content
+    assert escape(DEMO_ASSIGNMENT_MESSAGE) in content
+
+    first = assignment.topic.activities.order_by("position").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("child_activity_done", args=[child.pk, assignment.pk, first.pk]))
+    space = client.get(reverse("child_space", args=[child.pk])).content.decode()
+    assert "First activity" in space
+
+
+def test_demo_logins_tells_the_newcomer_how_to_try_home_learning(settings):
+    seed_as_make_demo()
+    settings.DEBUG = True
+    out = StringIO()
+
+    call_command("demo_logins", stdout=out)
+
+    text = out.getvalue()
+    assert "Try home learning" in text
+    assert f"open {DEMO_CHILDREN[0][0]}'s space: '{DEMO_ASSIGNMENT_TOPIC.title}' is set" in text
+    assert "'Ratings, comments and photos'" in text

@@ -13,8 +13,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.lookup import normalise_upn, upn_lookup_hash
 from accounts.models import Membership, User
+from learning.assignments import assignments_notify_started, school_today
+from learning.awards import awards_evaluate
+from learning.demo import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
+from learning.feedback import completion_record, feedback_save
+from learning.models import Activity, Assignment, Award, Completion, Feedback, Topic
+from learning.selectors import assignments_for_child
+from notifications.models import Message
 from schools.demo import (
     DEMO_ADMIN,
+    DEMO_CHILDREN,
     DEMO_EMAILS,
     DEMO_PARENT,
     DEMO_PASSWORD,
@@ -25,7 +33,13 @@ from schools.demo import (
     demo_urn,
 )
 from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
-from tests.factories import GuardianshipFactory, PupilFactory, SchoolFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    GuardianshipFactory,
+    PupilFactory,
+    SchoolFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +76,35 @@ def snapshot() -> dict:
         ),
         "links": Guardianship.objects.count(),
         "users": User.objects.count(),
+        "topics": sorted(
+            Topic.objects.values_list(
+                "pk", "title", "school", "published", "summary", "subject", "created_by__email"
+            )
+        ),
+        "activities": sorted(
+            Activity.objects.values_list(
+                "pk",
+                "topic__title",
+                "position",
+                "kind",
+                "title",
+                "instructions",
+                "video_url",
+                "game_url",
+            )
+        ),
+        "assignments": sorted(
+            Assignment.objects.values_list(
+                "topic__title",
+                "school_class__school__urn",
+                "school_class__name",
+                "set_by__email",
+                "starts_on",
+                "due_on",
+                "message",
+                "start_notified_at",
+            )
+        ),
     }
 
 
@@ -388,3 +431,111 @@ def test_demo_logins_says_to_seed_first_when_there_are_no_demo_accounts(settings
 
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("demo_logins")
+
+
+# --- Home learning in the demo ----------------------------------------------------
+
+
+def demo_topics():
+    staff = User.objects.get(email=DEMO_STAFF.email)
+    return Topic.objects.filter(school=None, created_by=staff)
+
+
+def test_the_library_has_published_demo_topics_with_a_video_a_game_and_an_activity(
+    staff_client,
+):
+    out = seed("--schools", "1", "--pupils-per-school", "10")
+
+    topics = demo_topics()
+    assert topics.count() == len(DEMO_TOPICS) >= 3
+    assert all(topic.published and topic.activities.exists() for topic in topics)
+    activities = Activity.objects.filter(topic__in=topics)
+    assert {activity.kind for activity in activities} == {"video", "game", "activity"}
+    video = activities.get(kind=Activity.Kind.VIDEO)
+    assert video.video_link.provider == "youtube" and not video.video_file
+    assert activities.get(kind=Activity.Kind.GAME).game_url.startswith("https://")
+    for activity in activities:
+        activity.full_clean()  # what the authoring form would accept
+    teacher = User.objects.get(email=DEMO_TEACHER.email)
+    library = staff_client(teacher).get(reverse("topic_list")).content.decode()
+    assert all(topic.title in library for topic in topics)
+    assert f"Home learning: {len(DEMO_TOPICS)} library topics" in out
+
+
+@pytest.mark.parametrize("schools", ["1", "2"])
+def test_the_demo_parents_child_has_a_started_topic_from_the_demo_teacher(schools):
+    seed("--schools", schools, "--pupils-per-school", "40")
+
+    parent = User.objects.get(email=DEMO_PARENT.email)
+    child = Pupil.objects.get(guardianships__parent=parent, first_name=DEMO_CHILDREN[0][0])
+    teacher = User.objects.get(email=DEMO_TEACHER.email)
+    [assignment] = assignments_for_child(pupil=child)
+    assert assignment.topic.title == DEMO_ASSIGNMENT_TOPIC.title
+    assert assignment.starts_on < school_today() < assignment.due_on
+    assert assignment.start_notified_at is not None
+    assert (assignment.activity_count, assignment.done_count) == (
+        len(DEMO_ASSIGNMENT_TOPIC.activities),
+        0,
+    )
+    assert assignment.set_by == teacher
+    assert teacher in assignment.school_class.teachers.all()
+    assert Assignment.objects.count() == 1
+
+
+def test_the_hourly_run_does_not_tell_families_about_the_demo_work_again():
+    seed("--schools", "1", "--pupils-per-school", "10")
+
+    assert assignments_notify_started() == 0
+    assert not Message.objects.exists()
+
+
+def test_a_rerun_puts_back_demo_topics_a_newcomer_changed_in_the_same_rows():
+    seed("--schools", "1", "--pupils-per-school", "10")
+    first = snapshot()
+    topic = demo_topics().get(title=DEMO_ASSIGNMENT_TOPIC.title)
+    Topic.objects.filter(pk=topic.pk).update(summary="Changed", published=False)
+    _, pictures, ending = topic.activities.order_by("position")
+    Activity.objects.filter(pk=pictures.pk).update(title="Renamed", instructions="Changed")
+    deleted_pk = ending.pk
+    ending.delete()
+    ActivityFactory(topic=topic, title="Added by a newcomer")
+    ActivityFactory(topic=topic, title="Added by a newcomer", position=9)
+
+    seed("--schools", "1", "--pupils-per-school", "10")
+
+    again = snapshot()
+    assert again["topics"] == first["topics"]
+    assert again["assignments"] == first["assignments"]
+    # Activities are matched by position: the changed one is put back in its row, and
+    # the newcomer's, in the deleted one's place, becomes the deleted one again.
+    kept = {row for row in first["activities"] if row[0] != deleted_pk}
+    assert kept <= set(again["activities"])
+    assert sorted(row[1:] for row in again["activities"]) == sorted(
+        row[1:] for row in first["activities"]
+    )
+    assert not Activity.objects.filter(title="Added by a newcomer").exists()
+
+
+def test_a_rerun_after_families_did_demo_activities_keeps_what_others_did():
+    seed("--schools", "1", "--pupils-per-school", "10")
+    parent = User.objects.get(email=DEMO_PARENT.email)
+    child = Pupil.objects.get(guardianships__parent=parent, first_name=DEMO_CHILDREN[0][0])
+    topic = demo_topics().get(title=DEMO_ASSIGNMENT_TOPIC.title)
+    done = topic.activities.order_by("position").first()
+    completion_record(pupil=child, activity=done, actor=parent)
+    feedback_save(pupil=child, activity=done, actor=parent, rating=4, comment="Fun!")
+    awards_evaluate(pupil=child)
+    # A real school set a demo topic, and a family there did an activity added to it.
+    added = ActivityFactory(topic=topic, title="Added by a newcomer")
+    Completion.objects.create(
+        pupil=PupilFactory(school=SchoolFactory(urn="123456")), activity=added
+    )
+
+    seed("--schools", "1", "--pupils-per-school", "10")
+
+    child = Pupil.objects.get(guardianships__parent=parent, first_name=DEMO_CHILDREN[0][0])
+    assert not Completion.objects.filter(pupil__school__urn__regex=DEMO_URN_REGEX).exists()
+    assert not Feedback.objects.exists() and not Award.objects.exists()
+    assert topic.activities.filter(pk=done.pk).exists()
+    assert Completion.objects.filter(activity=added).exists()
+    assert [assignment.done_count for assignment in assignments_for_child(pupil=child)] == [0]

@@ -1,5 +1,6 @@
 """Print the demo logins made by ``seed_demo``, with the staff second-factor secrets,
-and the steps to try an invitation through the development outbox page.
+the steps to try an invitation through the development outbox page, and those to
+try home learning.
 
     python manage.py demo_logins [--force]
 
@@ -10,7 +11,8 @@ DEBUG on (demo databases), unless --force is given.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.demo import DEMO_PASSWORD, demo_logins_read
+from learning.demo import DEMO_ASSIGNMENT_TOPIC
+from schools.demo import DEMO_CHILDREN, DEMO_PASSWORD, demo_logins_read
 
 
 class Command(BaseCommand):
@@ -68,6 +70,8 @@ class Command(BaseCommand):
         write(rule)
         self._write_invitation_steps(site_url)
         write(rule)
+        self._write_home_learning_steps()
+        write(rule)
 
     def _write_invitation_steps(self, site_url: str) -> None:
         write = self.stdout.write
@@ -88,3 +92,21 @@ class Command(BaseCommand):
         )
         if not settings.DEBUG:
             write("  The outbox page exists only with DEBUG on.")
+
+    def _write_home_learning_steps(self) -> None:
+        write = self.stdout.write
+        child = DEMO_CHILDREN[0][0]
+        write(self.style.MIGRATE_HEADING("Try home learning"))
+        write(
+            f"  1. Sign in as the parent and open {child}'s space: "
+            f"'{DEMO_ASSIGNMENT_TOPIC.title}' is set. Press 'We did this' on an activity, "
+            f"rate it, comment and add a photo; {child}'s first award appears in the space."
+        )
+        write(
+            "  2. Sign in as the teacher, open 'Work set' and the topic: the family shows "
+            "as started or completed, and 'Ratings, comments and photos' shows what they shared."
+        )
+        write(
+            "  3. As the teacher, set another topic from 'Topics' starting today: the message "
+            "to families appears in the outbox."
+        )

@@ -1,4 +1,5 @@
-"""Fill the database with realistic demo schools, pupils and parents.
+"""Fill the database with realistic demo schools, pupils and parents, and a few
+home-learning topics, one of them set for the demo parent's child's class.
 
     python manage.py seed_demo [--schools N] [--pupils-per-school N]
                                [--events-per-pupil N] [--seed N]
@@ -74,6 +75,10 @@ class Command(BaseCommand):
                 f"{summary.pupils} pupils, {summary.parents} parents and carers, "
                 f"{summary.guardianships} pupil-contact links in {elapsed:.1f} s."
             )
+        )
+        write(
+            f"Home learning: {_plural(summary.topics, 'library topic')}; "
+            f"{summary.assignment}, started already, is in the demo parent's child's space."
         )
         if summary.removed_schools:
             write(f"Removed {_plural(summary.removed_schools, 'demo school')} of an earlier run.")
