@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import formats, timezone
 
 from accounts.access import requires_two_factor
@@ -42,6 +42,14 @@ REMINDER_TEMPLATE = "invitation_reminder"
 REFERENCE_PREFIX = "invitation:"
 OPTIONAL_PURPOSES = frozenset({Purpose.MEDIA_PROMOTION, Purpose.MARKETING_EMAIL})
 BATCH_SIZE = 500
+INVITED_PARENT_FIELDS = (
+    "parent__first_name",
+    "parent__last_name",
+    "parent__email",
+    "parent__mobile",
+    "parent__closed_at",
+    "parent__processing_restricted",
+)
 # The statuses an invitation takes from its messages, best first: one delivered
 # message makes the invitation delivered whatever became of the others.
 STATUS_FROM_MESSAGES = (
@@ -212,13 +220,18 @@ def invitations_create(
     live invitation. Messages are queued in the same transaction."""
     if channels not in Invitation.Channels.values:
         raise ValueError(f"Unknown channels {channels!r}.")
-    pupil_ids = {pupil.pk for pupil in pupils}
-    if not pupil_ids:
-        return []
+    if isinstance(pupils, QuerySet):
+        # A whole school or class: let the database join, not a list of thousands of ids.
+        chosen = Q(pupil__in=pupils.values("pk"))
+    else:
+        pupil_ids = {pupil.pk for pupil in pupils}
+        if not pupil_ids:
+            return []
+        chosen = Q(pupil_id__in=pupil_ids)
     now = timezone.now()
     guardianships = (
         Guardianship.objects.filter(
-            pupil_id__in=pupil_ids,
+            chosen,
             pupil__school=school,
             pupil__removed_by_school_at__isnull=True,
             pupil__anonymised_at__isnull=True,
@@ -226,6 +239,9 @@ def invitations_create(
             ended_at__isnull=True,
         )
         .select_related("parent", "pupil")
+        # Only what an invitation and its messages use: building thousands of whole
+        # users and pupils is a good part of inviting a school.
+        .only(*INVITED_PARENT_FIELDS, "pupil__first_name")
         .order_by("parent_id", "pupil__first_name", "pupil_id")
     )
     by_parent: dict[int, tuple[User, list[Pupil]]] = {}
