@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import formats, timezone
 
 from accounts.access import requires_two_factor
@@ -221,17 +221,15 @@ def invitations_create(
     if channels not in Invitation.Channels.values:
         raise ValueError(f"Unknown channels {channels!r}.")
     if isinstance(pupils, QuerySet):
-        # A whole school or class: let the database join, not a list of thousands of ids.
-        chosen = Q(pupil__in=pupils.values("pk"))
+        pupil_ids = set(pupils.values_list("pk", flat=True))  # ids only, no pupil objects
     else:
         pupil_ids = {pupil.pk for pupil in pupils}
-        if not pupil_ids:
-            return []
-        chosen = Q(pupil_id__in=pupil_ids)
+    if not pupil_ids:
+        return []
     now = timezone.now()
     guardianships = (
         Guardianship.objects.filter(
-            chosen,
+            pupil_id__in=pupil_ids,
             pupil__school=school,
             pupil__removed_by_school_at__isnull=True,
             pupil__anonymised_at__isnull=True,

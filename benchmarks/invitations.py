@@ -159,6 +159,10 @@ def seed_school(*, pupils: int, seed: int):
             (Guardianship(parent=p, pupil=c, relationship=r) for p, c, r in links),
             batch_size=BATCH_SIZE,
         )
+    # As a roster import of this size does once it commits (autovacuum would later).
+    from schools.roster.applying import planner_statistics_refresh
+
+    planner_statistics_refresh()
     return school, admin, parents
 
 

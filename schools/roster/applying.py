@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.lookup import mobile_lookup_hash
@@ -62,7 +63,25 @@ def roster_apply(
     School.objects.select_for_update().filter(pk=school.pk).first()
     plan = roster_plan(school=school, parsed=parsed, remove_missing=remove_missing)
     _Writer(plan, school, progress).write()
+    written = len(plan.pupils_to_create) + len(plan.contacts_to_create) + len(plan.links_to_create)
+    if written >= settings.ROSTER_BACKGROUND_ROWS:
+        transaction.on_commit(planner_statistics_refresh, robust=True)
     return plan_result(plan, applied=True)
+
+
+# The tables a roster import fills. Without fresh statistics PostgreSQL plans the
+# next queries over a school's thousands of new rows (inviting its families, say)
+# as if the tables were nearly empty, until autovacuum gets round to them.
+IMPORTED_TABLES = (User._meta.db_table, Pupil._meta.db_table, Guardianship._meta.db_table)
+
+
+def planner_statistics_refresh() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in IMPORTED_TABLES)
+        )
 
 
 class _Writer:

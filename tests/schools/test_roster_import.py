@@ -367,3 +367,36 @@ def test_command_remove_missing_marks_absent_pupils(school, tmp_path):
 
     assert "pupils removed: 2" in out.getvalue()
     assert Pupil.objects.filter(removed_by_school_at__isnull=False).count() == 2
+
+
+@pytest.mark.parametrize("rows, analysed", [(2, False), (4, True)])
+def test_a_large_import_refreshes_the_planner_statistics_once_it_commits(
+    school, settings, django_capture_on_commit_callbacks, monkeypatch, rows, analysed
+):
+    from schools.roster import applying
+
+    settings.ROSTER_BACKGROUND_ROWS = 4
+    refreshed = []
+    monkeypatch.setattr(applying, "planner_statistics_refresh", lambda: refreshed.append(1))
+    content = roster(*[row(n, first=f"Child{n}", last="Smith") for n in range(1, rows + 1)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(school, content)
+
+    assert bool(refreshed) is analysed
+
+
+def test_refreshing_statistics_analyses_the_imported_tables_on_postgresql():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schools.roster.applying import planner_statistics_refresh
+
+    with CaptureQueriesContext(connection) as queries:
+        planner_statistics_refresh()
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert statements == ['ANALYZE "accounts_user", "schools_pupil", "schools_guardianship"']
+    else:
+        assert statements == []
