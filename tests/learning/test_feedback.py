@@ -28,6 +28,13 @@ from tests.learning.space_world import family_world, prepared_photo, stored_file
 pytestmark = pytest.mark.django_db
 
 
+def save_feedback(family, **fields):
+    """The family's parent saves feedback on the topic's first activity."""
+    return services.feedback_save(
+        pupil=family.pupil, activity=family.activities[0], actor=family.parent, **fields
+    )
+
+
 @pytest.fixture
 def moderated():
     return family_world(moderate=True)
@@ -179,36 +186,18 @@ def test_each_parent_of_a_child_has_their_own_feedback(family):
 @pytest.mark.parametrize("rating", [0, 6, -1])
 def test_a_rating_is_from_one_to_five(family, rating):
     with pytest.raises(FeedbackError):
-        services.feedback_save(
-            pupil=family.pupil,
-            activity=family.activities[0],
-            actor=family.parent,
-            rating=rating,
-            comment="",
-        )
+        save_feedback(family, rating=rating, comment="")
     assert not Feedback.objects.exists()
 
 
 def test_empty_feedback_is_refused(family):
     with pytest.raises(FeedbackError, match="rating, write a comment or add a photo"):
-        services.feedback_save(
-            pupil=family.pupil,
-            activity=family.activities[0],
-            actor=family.parent,
-            rating=None,
-            comment="   ",
-        )
+        save_feedback(family, rating=None, comment="   ")
     assert not Feedback.objects.exists()
 
 
 def test_without_moderation_a_comment_is_shared_with_the_school_at_once(family):
-    saved = services.feedback_save(
-        pupil=family.pupil,
-        activity=family.activities[0],
-        actor=family.parent,
-        rating=4,
-        comment="Great",
-    )
+    saved = save_feedback(family, rating=4, comment="Great")
 
     assert saved.moderation_status == Feedback.Moderation.APPROVED
     assert saved.moderated_by is None
@@ -305,14 +294,7 @@ def test_a_photo_is_not_left_in_storage_when_its_feedback_cannot_be_saved(
     monkeypatch.setattr(services, "event_record", broken)
 
     with pytest.raises(RuntimeError):
-        services.feedback_save(
-            pupil=family.pupil,
-            activity=family.activities[0],
-            actor=family.parent,
-            rating=None,
-            comment="",
-            photo=prepared_photo(),
-        )
+        save_feedback(family, rating=None, comment="", photo=prepared_photo())
 
     assert not Feedback.objects.exists()
     assert stored_files(private_folder) == []
@@ -325,14 +307,7 @@ def test_a_photo_whose_row_fails_to_save_is_deleted_at_once(family, private_fold
     monkeypatch.setattr(Feedback, "save", broken_save)
 
     with pytest.raises(RuntimeError):
-        services.feedback_save(
-            pupil=family.pupil,
-            activity=family.activities[0],
-            actor=family.parent,
-            rating=None,
-            comment="",
-            photo=prepared_photo(),
-        )
+        save_feedback(family, rating=None, comment="", photo=prepared_photo())
 
     assert stored_files(private_folder) == []
 
@@ -343,14 +318,7 @@ def test_a_photo_whose_row_fails_to_save_is_deleted_at_once(family, private_fold
 def test_the_parent_removes_their_feedback_and_its_photo_leaves_storage(
     family, private_folder, django_capture_on_commit_callbacks
 ):
-    saved = services.feedback_save(
-        pupil=family.pupil,
-        activity=family.activities[0],
-        actor=family.parent,
-        rating=4,
-        comment="Our garden",
-        photo=prepared_photo(),
-    )
+    saved = save_feedback(family, rating=4, comment="Our garden", photo=prepared_photo())
     assert len(stored_files(private_folder)) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -379,13 +347,7 @@ def test_after_removing_a_parent_can_give_new_feedback(family):
 
 @pytest.mark.parametrize("who", ["other_parent", "teacher", "admin"])
 def test_nobody_but_the_parent_who_gave_it_removes_feedback(family, who):
-    saved = services.feedback_save(
-        pupil=family.pupil,
-        activity=family.activities[0],
-        actor=family.parent,
-        rating=2,
-        comment="x",
-    )
+    saved = save_feedback(family, rating=2, comment="x")
 
     with pytest.raises(PermissionDenied):
         services.feedback_remove(feedback=saved, actor=getattr(family, who))
@@ -394,13 +356,7 @@ def test_nobody_but_the_parent_who_gave_it_removes_feedback(family, who):
 
 
 def test_a_parent_can_remove_feedback_after_the_school_removed_the_child(family):
-    saved = services.feedback_save(
-        pupil=family.pupil,
-        activity=family.activities[0],
-        actor=family.parent,
-        rating=2,
-        comment="x",
-    )
+    saved = save_feedback(family, rating=2, comment="x")
     family.pupil.removed_by_school_at = timezone.now()
     family.pupil.save()
 
@@ -454,13 +410,7 @@ def test_rejecting_deletes_the_photo_and_hides_the_comment_from_staff(
 
 
 def test_staff_can_take_down_feedback_even_where_the_school_does_not_moderate(family):
-    saved = services.feedback_save(
-        pupil=family.pupil,
-        activity=family.activities[0],
-        actor=family.parent,
-        rating=1,
-        comment="!",
-    )
+    saved = save_feedback(family, rating=1, comment="!")
 
     services.feedback_moderate(feedback=saved, decision="reject", actor=family.teacher)
 
