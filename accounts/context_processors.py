@@ -1,6 +1,6 @@
 from functools import partial
 
-from accounts.selectors import navigation_for
+from accounts.access.navigation import navigation_for
 
 
 def navigation(request) -> dict:

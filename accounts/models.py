@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.lookup import mobile_lookup_hash, normalise_email
+from accounts.names import full_name
 
 
 class UserManager(BaseUserManager):
@@ -89,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return full_name(self.first_name, self.last_name)
 
     def get_full_name(self) -> str:
         return self.full_name or str(self)
@@ -126,96 +127,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.school})"
-
-
-class Invitation(models.Model):
-    """A school's invitation to a parent to join, naming one or more of their children.
-
-    Only the SHA-256 of the token is stored; the raw token exists only in the
-    link sent to the parent. Single use; expires after INVITATION_VALID_FOR.
-    """
-
-    class Channels(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
-        BOTH = "both", "Email and SMS"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
-        BOUNCED = "bounced", "Bounced"
-        ACCEPTED = "accepted", "Accepted"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
-
-    # An invitation in one of these states can still be accepted (until it expires).
-    LIVE_STATUSES = (Status.PENDING, Status.SENT, Status.DELIVERED)
-
-    school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="invitations"
-    )
-    pupils = models.ManyToManyField("schools.Pupil", related_name="invitations")
-    parent = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="invitations",
-        help_text="The imported parent this invitation is addressed to.",
-    )
-    contact_name = models.CharField(max_length=301, blank=True)
-    email = models.EmailField(blank=True)
-    mobile = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447700900123")
-    channels = models.CharField(max_length=8, choices=Channels.choices, default=Channels.BOTH)
-    token_hash = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(
-                    status__in=[
-                        "pending",
-                        "sent",
-                        "delivered",
-                        "failed",
-                        "bounced",
-                        "accepted",
-                        "expired",
-                        "revoked",
-                    ]
-                ),
-                name="invitation_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(channels__in=["email", "sms", "both"]),
-                name="invitation_channels_valid",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["school", "status"], name="invitation_school_status_idx"),
-            models.Index(fields=["expires_at"], name="invitation_expires_at_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Invitation #{self.pk} to {self.contact_name or 'a parent'} ({self.status})"
-
-    @property
-    def is_usable(self) -> bool:
-        """Whether the invitation may still be accepted now."""
-        return self.status in self.LIVE_STATUSES and self.expires_at > timezone.now()

@@ -17,8 +17,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import requires_two_factor
+from accounts.access.navigation import navigation_for
 from accounts.forms import EnrolForm, TokenForm
-from accounts.selectors import navigation_for
 from accounts.services import backup_codes_regenerate, totp_device_confirm, totp_device_start
 
 

@@ -186,7 +186,7 @@ def invite_page_url(school) -> str | None:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse("invitation_create", kwargs={"school_id": school.pk})
+        return reverse("invitations:create", kwargs={"school_id": school.pk})
     except NoReverseMatch:
         return None
 
@@ -194,8 +194,8 @@ def invite_page_url(school) -> str | None:
 def time_invite(school, admin, client, url: str | None) -> tuple[float, float, int]:
     """Invite the whole school by email and SMS. Returns the seconds it took, the
     seconds of that spent publishing tasks to the broker, and how many were published."""
-    from accounts.invitations import invitations_create
-    from accounts.models import Invitation
+    from invitations.models import Invitation
+    from invitations.services import invitations_create
     from portal.celery import app
     from schools.models import Pupil
 
@@ -234,7 +234,7 @@ def forget_invitations(school) -> None:
     """Remove the school's invitations and their messages, so it can be invited again."""
     from django.db import transaction
 
-    from accounts.models import Invitation
+    from invitations.models import Invitation
 
     with transaction.atomic():
         school_messages(school).delete()

@@ -23,7 +23,6 @@ idempotency keys) make a second run send nothing.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -38,6 +37,7 @@ from django.utils import formats, timezone
 
 from accounts import access
 from accounts.models import User
+from accounts.names import ascii_only, names_joined
 from learning.models import Activity, Assignment, Completion, Topic
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
@@ -252,17 +252,6 @@ def assignment_delete(*, assignment: Assignment, actor: User) -> None:
 # --- Telling families ------------------------------------------------------------
 
 
-def _names(first_names: list[str]) -> str:
-    names = [name for name in first_names if name] or ["your child"]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
 def _recipient_rows(assignment_ids: list[int], *, unfinished_only: bool) -> QuerySet:
     """One row per (assignment, parent, child) to tell: children on roll in the
     assignment's class and their parents with a confirmed, live guardianship;
@@ -316,7 +305,7 @@ def _messages_for_parent(
         "topic_title": assignment.topic.title,
         "topic_summary": assignment.topic.summary,
         "teacher_message": assignment.message,
-        "children": _names([child.first_name for child in children]),
+        "children": names_joined([child.first_name for child in children]),
         "several": len(children) > 1,
         "child_links": links,
         "link": links[0]["link"],
@@ -326,11 +315,11 @@ def _messages_for_parent(
     shorter = (
         {
             **context,
-            "school_name": _ascii(context["school_name"])[:40],
-            "topic_title": _ascii(context["topic_title"])[:40],
-            "children": _ascii(context["children"])[:40] or "your child",
+            "school_name": ascii_only(context["school_name"])[:40],
+            "topic_title": ascii_only(context["topic_title"])[:40],
+            "children": ascii_only(context["children"])[:40] or "your child",
         },
-        {**context, "school_name": _ascii(context["school_name"])[:30], "short": True},
+        {**context, "school_name": ascii_only(context["school_name"])[:30], "short": True},
     )
     addresses = [(Message.Channel.EMAIL, parent.email), (Message.Channel.SMS, parent.mobile)]
     return [

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "schools",
+    "invitations",
     "consent",
     "notifications",
     "learning",
@@ -147,11 +148,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
     },
     "invitations-remind-due": {
-        "task": "accounts.tasks.invitations_remind_due_task",
+        "task": "invitations.tasks.invitations_remind_due_task",
         "schedule": crontab(minute=20),
     },
     "invitations-expire": {
-        "task": "accounts.tasks.invitations_expire_task",
+        "task": "invitations.tasks.invitations_expire_task",
         "schedule": crontab(minute=50),
     },
     # Work whose start date has come, then the reminder two days before it is due.

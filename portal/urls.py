@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import accept_views
 from accounts import views as account_views
 
 urlpatterns = [
@@ -9,12 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("two-factor/", include("accounts.urls")),
-    # The link format of accounts.invitations.invitation_link.
-    path(
-        "invitations/<str:token>/",
-        accept_views.invitation_accept_page,
-        name="invitation_accept",
-    ),
+    path("", include("invitations.urls")),
     path("", include("schools.urls")),
     path("", include("notifications.urls")),
     path("", include("consent.urls")),

@@ -47,13 +47,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.gb import upn as upn_check
 
-from accounts.invitations import invitation_reference
 from accounts.lookup import mobile_lookup_hash, upn_lookup_hash
-from accounts.models import Invitation, Membership, User
+from accounts.models import Membership, User
 from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.selectors import consent_current
 from consent.services import consent_grant, consent_records_erase, notice_publish
 from consent.wording import PURPOSE_STATEMENT
+from invitations.models import Invitation
+from invitations.services import invitation_reference
 from learning.demo import DEMO_ASSIGNMENT_TOPIC, demo_assignment_create, demo_topics_save
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year

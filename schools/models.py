@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from accounts.lookup import upn_lookup_hash
+from accounts.names import full_name
 
 
 class School(models.Model):
@@ -166,7 +167,7 @@ class Pupil(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return full_name(self.first_name, self.last_name)
 
     @property
     def on_roll(self) -> bool:

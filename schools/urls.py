@@ -1,6 +1,5 @@
 from django.urls import path
 
-from accounts import invitation_views
 from schools import roster_views, views
 
 urlpatterns = [
@@ -30,30 +29,5 @@ urlpatterns = [
         "schools/<int:school_id>/roster/<int:import_id>/status/",
         roster_views.roster_status,
         name="roster_status",
-    ),
-    path(
-        "schools/<int:school_id>/invitations/",
-        invitation_views.invitation_list,
-        name="invitation_list",
-    ),
-    path(
-        "schools/<int:school_id>/invitations/new/",
-        invitation_views.invitation_create,
-        name="invitation_create",
-    ),
-    path(
-        "schools/<int:school_id>/invitations/unreachable/",
-        invitation_views.invitation_unreachable,
-        name="invitation_unreachable",
-    ),
-    path(
-        "schools/<int:school_id>/invitations/<int:invitation_id>/resend/",
-        invitation_views.invitation_resend_view,
-        name="invitation_resend",
-    ),
-    path(
-        "schools/<int:school_id>/invitations/<int:invitation_id>/revoke/",
-        invitation_views.invitation_revoke_view,
-        name="invitation_revoke",
     ),
 ]

@@ -9,11 +9,10 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts import accept_views
-from accounts.invitations import invitation_revoke, invitations_create
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
+from invitations.services import invitation_revoke, invitations_create
+from invitations.views import accept as accept_views
 from notifications import sms
-from tests.accounts.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
 from tests.browser.helpers import assert_accessible, enter_totp, sign_in
 from tests.factories import (
     PupilFactory,
@@ -22,6 +21,7 @@ from tests.factories import (
     admin_of,
     confirmed_totp_device,
 )
+from tests.invitations.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

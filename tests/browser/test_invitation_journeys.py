@@ -9,14 +9,14 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.invitations import invitations_create
-from accounts.models import Invitation, User
+from accounts.models import User
 from consent.models import ConsentRecord, Method, Purpose
 from consent.selectors import consent_current
 from consent.wording import PURPOSE_STATEMENT
+from invitations.models import Invitation
+from invitations.services import invitations_create
 from notifications import sms
 from schools.models import Guardianship
-from tests.accounts.test_invitations import TOKEN_IN_LINK, imported_parent, link_unconfirmed
 from tests.browser.helpers import assert_accessible, sign_in, sign_in_staff
 from tests.consent.notices import grant_platform, published_notice
 from tests.factories import (
@@ -28,6 +28,7 @@ from tests.factories import (
     admin_of,
     confirmed_totp_device,
 )
+from tests.invitations.test_invitations import TOKEN_IN_LINK, imported_parent, link_unconfirmed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ reach, on a laptop and on a phone; axe-core finds nothing on any of these pages.
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Invitation
+from invitations.models import Invitation
 from tests.browser.helpers import assert_accessible, sign_in_staff
 from tests.factories import (
     GuardianshipFactory,

@@ -18,9 +18,10 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.invitations import invitations_create
 from accounts.lookup import mobile_lookup_hash
-from accounts.models import Invitation, User
+from accounts.models import User
+from invitations.models import Invitation
+from invitations.services import invitations_create
 from notifications.models import Message
 from notifications.services import messages_requeue_stale
 from schools.models import Guardianship, Pupil

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.access import children_of
-from accounts.invitations import invitation_for_token, invitation_register, invitations_create
-from accounts.models import Invitation, Membership, User
+from accounts.models import Membership, User
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.selectors import privacy_status
 from consent.wording import PURPOSE_STATEMENT
+from invitations.models import Invitation
+from invitations.services import invitation_for_token, invitation_register, invitations_create
 from learning.demo import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
 from learning.models import Assignment
 from notifications.models import Message
@@ -31,8 +32,8 @@ from schools.demo import (
     demo_backup_codes,
 )
 from schools.models import Guardianship, School
-from tests.accounts.test_invitations import TOKEN_IN_LINK, token_from_outbox
 from tests.consent.notices import published_notice
+from tests.invitations.test_invitations import TOKEN_IN_LINK, token_from_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_a_newcomer_invites_a_class_follows_the_outbox_link_and_sees_the_child(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("invitation_create", args=[school.pk]),
+            reverse("invitations:create", args=[school.pk]),
             {"scope": "class", "channels": "both", "school_class": child.school_class_id},
         )
     assert response.status_code == 302

@@ -6,7 +6,7 @@ batches: inviting a whole school costs the same number of queries as one pupil.
 
 Each message an invitation sends carries the reference ``invitation:<pk>`` and an
 idempotency key naming the token it carries. When a message's status changes,
-``invitation_status_follow`` (through accounts.receivers) sets the invitation's
+``invitation_status_follow`` (through invitations.receivers) sets the invitation's
 status from the messages carrying its current link.
 """
 
@@ -25,9 +25,10 @@ from django.utils import formats, timezone
 
 from accounts.access import requires_two_factor
 from accounts.lookup import normalise_email
-from accounts.models import Invitation, User
+from accounts.models import User
 from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.services import consent_grant
+from invitations.models import Invitation
 from notifications.models import Message
 from notifications.services import (
     OutgoingMessage,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import Invitation
-from accounts.selectors import invitable_classes
+from invitations.models import Invitation
+from invitations.selectors import invitable_classes
 from schools.models import Pupil, School
 
 _LARGEST_ID = 2**63 - 1

@@ -22,9 +22,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.accept_forms import ConsentForm, RegistrationForm
 from accounts.access import requires_two_factor
-from accounts.invitations import (
+from accounts.models import User
+from accounts.names import names_joined
+from consent.models import PrivacyNotice
+from invitations.forms import ConsentForm, RegistrationForm
+from invitations.models import Invitation
+from invitations.services import (
     AccountInUseError,
     AnotherAccountError,
     EmailTakenError,
@@ -35,8 +39,6 @@ from accounts.invitations import (
     invitation_for_token,
     invitation_register,
 )
-from accounts.models import Invitation, User
-from consent.models import PrivacyNotice
 
 GUESS_LIMIT = 20
 GUESS_WINDOW = 10 * 60
@@ -75,13 +77,7 @@ def _guess_record(request: HttpRequest) -> None:
         cache.add(key, 1, GUESS_WINDOW)
 
 
-def _names(first_names: list[str]) -> str:
-    if len(first_names) <= 1:
-        return "".join(first_names) or "your child"
-    return ", ".join(first_names[:-1]) + " and " + first_names[-1]
-
-
-def _children_first_names(invitation: Invitation) -> list[str]:
+def _children_firstnames_joined(invitation: Invitation) -> list[str]:
     """Only first names: the page says nothing else about a child."""
     return list(
         invitation.pupils.filter(anonymised_at__isnull=True)
@@ -99,7 +95,7 @@ def _unusable(request: HttpRequest, *, status: int) -> HttpResponse:
     that this link does not work and what to do."""
     return render(
         request,
-        "accounts/accept/unusable.html",
+        "invitations/accept/unusable.html",
         {"valid_days": settings.INVITATION_VALID_FOR.days},
         status=status,
     )
@@ -108,14 +104,14 @@ def _unusable(request: HttpRequest, *, status: int) -> HttpResponse:
 def _page(
     request: HttpRequest, invitation: Invitation, *, mode: str, status: int = 200, **context
 ) -> HttpResponse:
-    child_names = _children_first_names(invitation)
+    child_names = _children_firstnames_joined(invitation)
     return render(
         request,
-        "accounts/accept/accept.html",
+        "invitations/accept/accept.html",
         {
             "mode": mode,
             "school": invitation.school,
-            "children": _names(child_names),
+            "children": names_joined(child_names),
             "child_count": len(child_names),
             "notice": PrivacyNotice.current(),
             "sign_in_url": _sign_in_url(request),
@@ -129,7 +125,7 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     messages.success(
         request,
         f"You have joined {invitation.school.name}. "
-        f"{_names(_children_first_names(invitation))} can now be found here.",
+        f"{names_joined(_children_firstnames_joined(invitation))} can now be found here.",
     )
     return redirect("parent_home")
 
@@ -139,7 +135,7 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
     if _guessing_blocked(request):
-        response = render(request, "accounts/accept/too_many.html", status=429)
+        response = render(request, "invitations/accept/too_many.html", status=429)
         response["Retry-After"] = str(GUESS_WINDOW)
         return response
     invitation = invitation_for_token(token)
@@ -160,7 +156,7 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _staff_refusal(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/accept/staff.html", status=403)
+    return render(request, "invitations/accept/staff.html", status=403)
 
 
 def _for_another_account(invitation: Invitation, user: User) -> bool:
@@ -169,7 +165,7 @@ def _for_another_account(invitation: Invitation, user: User) -> bool:
 
 
 def _another_account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/accept/another_account.html", status=403)
+    return render(request, "invitations/accept/another_account.html", status=403)
 
 
 def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:

@@ -12,9 +12,13 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts import accept_views
 from accounts.access import children_of
-from accounts.invitations import (
+from accounts.models import User
+from consent.models import ConsentRecord, PrivacyNotice, Purpose
+from consent.services import consent_grant
+from consent.wording import PURPOSE_STATEMENT
+from invitations.models import Invitation
+from invitations.services import (
     AccountInUseError,
     AnotherAccountError,
     EmailTakenError,
@@ -25,13 +29,9 @@ from accounts.invitations import (
     invitation_revoke,
     invitations_create,
 )
-from accounts.models import Invitation, User
-from consent.models import ConsentRecord, PrivacyNotice, Purpose
-from consent.services import consent_grant
-from consent.wording import PURPOSE_STATEMENT
+from invitations.views import accept as accept_views
 from portal.urls import urlpatterns as portal_urlpatterns
 from schools.models import Guardianship
-from tests.accounts.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,
@@ -40,6 +40,7 @@ from tests.factories import (
     admin_of,
     teacher_of,
 )
+from tests.invitations.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
 from tests.schools.test_pages import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +288,7 @@ def test_email_taken_at_the_last_moment_is_a_form_error_not_a_500(
     """Two registrations with one email at once: the database constraint decides."""
     UserFactory(email="dana@example.org")
     token, invitation, parent = invite(email=None, mobile="+447700900123", channels="sms")
-    monkeypatch.setattr("accounts.accept_forms.email_in_use", lambda *a, **k: False)
+    monkeypatch.setattr("invitations.forms.accept.email_in_use", lambda *a, **k: False)
 
     response = client.post(url(token), registration(email="dana@example.org"))
 
@@ -388,7 +389,7 @@ def test_a_failure_part_way_leaves_nothing_written(client, invite, notice, monke
             raise RuntimeError("database went away")
         return consent_grant(**kwargs)
 
-    monkeypatch.setattr("accounts.invitations.consent_grant", failing_grant)
+    monkeypatch.setattr("invitations.services.sending.consent_grant", failing_grant)
     client.raise_request_exception = False
 
     response = client.post(url(token), registration(marketing_email="on"))
@@ -867,7 +868,7 @@ def test_two_submissions_at_once_join_once_and_the_other_sees_the_used_page(
     from django.db import connection, connections
     from django.test import Client
 
-    from accounts import invitations
+    from invitations.services import sending as invitations
 
     if connection.vendor != "postgresql":
         pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")

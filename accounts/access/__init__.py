@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Invitation, Membership, User
+from accounts.models import Membership, User
+from invitations.models import Invitation
 
 if TYPE_CHECKING:
     from learning.models import Topic

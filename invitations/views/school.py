@@ -16,15 +16,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import access, selectors
-from accounts.invitation_forms import InvitationCreateForm, InvitationFilterForm
-from accounts.invitations import (
+from accounts import access
+from invitations import selectors
+from invitations.forms import InvitationCreateForm, InvitationFilterForm
+from invitations.models import Invitation
+from invitations.services import (
     InvitationNotUsableError,
     invitation_resend,
     invitation_revoke,
     invitations_create,
 )
-from accounts.models import Invitation
 
 INVITATIONS_PER_PAGE = 50
 PUPILS_PER_PAGE = 50
@@ -106,12 +107,12 @@ def invitation_create(request: HttpRequest, school_id: int) -> HttpResponse:
             invited=len(created), unreachable=unreachable, already=already
         )
         messages.add_message(request, level, text)
-        return redirect("invitation_list", school_id=school.pk)
+        return redirect("invitations:list", school_id=school.pk)
     pupils = list(selectors.invitable_pupils(school=school))
     chosen = form.chosen_pupil_ids()
     return render(
         request,
-        "accounts/invitations/invite.html",
+        "invitations/school/invite.html",
         {
             "school": school,
             "form": form,
@@ -134,7 +135,7 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
         query["page"] = page.number
     return render(
         request,
-        "accounts/invitations/list.html",
+        "invitations/school/list.html",
         {
             "school": school,
             "page": page,
@@ -142,7 +143,7 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
             "status": status,
             "status_query": urlencode({"status": status}) if status else "",
             "counts": selectors.invitation_status_counts(school=school),
-            "here": reverse("invitation_list", args=[school.pk])
+            "here": reverse("invitations:list", args=[school.pk])
             + (f"?{urlencode(query)}" if query else ""),
             "cannot_change": (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED),
         },
@@ -154,10 +155,10 @@ def invitation_unreachable(request: HttpRequest, school_id: int) -> HttpResponse
     school = access.administered_school_or_404(request.user, school_id)
     pupils = selectors.unreachable_pupils(school=school)
     page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
-    here = reverse("invitation_unreachable", args=[school.pk])
+    here = reverse("invitations:unreachable", args=[school.pk])
     return render(
         request,
-        "accounts/invitations/unreachable.html",
+        "invitations/school/unreachable.html",
         {
             "school": school,
             "page": page,
@@ -170,7 +171,7 @@ def invitation_unreachable(request: HttpRequest, school_id: int) -> HttpResponse
 def _back(request: HttpRequest, school_id: int) -> HttpResponse:
     """Back to the invitation page the button was on, or to the tracker."""
     candidate = request.POST.get("next", "")
-    prefix = reverse("invitation_list", args=[school_id])
+    prefix = reverse("invitations:list", args=[school_id])
     if candidate.startswith(prefix) and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

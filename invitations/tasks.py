@@ -1,17 +1,17 @@
-"""Background work for accounts: each task calls one service."""
+"""Background work for invitations: each task calls one service."""
 
 from celery import shared_task
 
 
 @shared_task
 def invitations_remind_due_task() -> int:
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     return invitations_remind_due()
 
 
 @shared_task
 def invitations_expire_task() -> int:
-    from accounts.invitations import invitations_expire
+    from invitations.services import invitations_expire
 
     return invitations_expire()

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.access import children_of
-from accounts.invitations import (
+from consent.models import ConsentRecord, PrivacyNotice, Purpose
+from invitations.models import Invitation
+from invitations.services import (
     ConsentRequiredError,
     InvitationNotUsableError,
     invitation_accept,
@@ -19,8 +21,6 @@ from accounts.invitations import (
     invitations_create,
     invitations_expire,
 )
-from accounts.models import Invitation
-from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from notifications import sms
 from notifications.models import Message
 from schools.models import Guardianship
@@ -371,7 +371,7 @@ def test_inviting_a_whole_school_takes_the_same_number_of_queries_for_1_or_30_pu
 def test_invitations_hand_their_messages_to_the_outbox_rather_than_writing_rows(
     school, admin, monkeypatch
 ):
-    from accounts import invitations
+    from invitations.services import sending as invitations
 
     handed = []
 
@@ -541,7 +541,7 @@ def _sent_invitation(school, admin, callbacks, **fields):
 def test_one_reminder_with_a_fresh_link_goes_seven_days_after_sending(
     school, admin, django_capture_on_commit_callbacks
 ):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
     first_token = token_from_outbox()
@@ -575,7 +575,7 @@ def test_one_reminder_with_a_fresh_link_goes_seven_days_after_sending(
 
 
 def test_no_reminder_before_seven_days(school, admin, django_capture_on_commit_callbacks):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
     _sent_days_ago(invitation, 6, minutes=23 * 60)
@@ -587,7 +587,7 @@ def test_no_reminder_before_seven_days(school, admin, django_capture_on_commit_c
 def test_no_reminder_for_an_invitation_that_is_over_or_never_went(
     school, admin, notice, state, django_capture_on_commit_callbacks
 ):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     invitation, parent, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
     _sent_days_ago(invitation, 8)
@@ -612,7 +612,7 @@ def test_no_reminder_for_an_invitation_that_is_over_or_never_went(
 def test_a_parent_closed_since_gets_no_reminder_and_keeps_the_link(
     school, admin, django_capture_on_commit_callbacks
 ):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     invitation, parent, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
     token = token_from_outbox()
@@ -629,7 +629,7 @@ def test_a_parent_closed_since_gets_no_reminder_and_keeps_the_link(
 def test_a_resend_after_the_reminder_starts_a_new_round(
     school, admin, django_capture_on_commit_callbacks
 ):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
     _sent_days_ago(invitation, 8)
@@ -645,7 +645,7 @@ def test_a_resend_after_the_reminder_starts_a_new_round(
 def test_the_sms_reminder_fits_two_segments_with_long_names(
     admin, django_capture_on_commit_callbacks
 ):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
     from notifications.sms import sms_length
 
     school = SchoolFactory(name="Ysgol Gynradd Gymraeg Llanfairpwllgwyngyll " * 4)
@@ -680,7 +680,7 @@ def _due_invitations(school, admin, count):
 
 
 def test_reminders_go_in_batches(school, admin):
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     _due_invitations(school, admin, 5)
     assert invitations_remind_due(batch_size=2) == 5
@@ -689,7 +689,7 @@ def test_reminders_go_in_batches(school, admin):
 
 
 def _queries_to_remind(size: int) -> int:
-    from accounts.invitations import invitations_remind_due
+    from invitations.services import invitations_remind_due
 
     school = SchoolFactory()
     _due_invitations(school, admin_of(school), size)
@@ -713,8 +713,8 @@ def test_beat_runs_the_reminders_and_the_expiry_every_hour(settings):
 
     app.loader.import_default_modules()
     for name, task in [
-        ("invitations-remind-due", "accounts.tasks.invitations_remind_due_task"),
-        ("invitations-expire", "accounts.tasks.invitations_expire_task"),
+        ("invitations-remind-due", "invitations.tasks.invitations_remind_due_task"),
+        ("invitations-expire", "invitations.tasks.invitations_expire_task"),
     ]:
         entry = settings.CELERY_BEAT_SCHEDULE[name]
         assert entry["task"] == task
@@ -724,7 +724,7 @@ def test_beat_runs_the_reminders_and_the_expiry_every_hour(settings):
 
 
 def test_the_tasks_remind_and_expire(school, admin, django_capture_on_commit_callbacks):
-    from accounts.tasks import invitations_expire_task, invitations_remind_due_task
+    from invitations.tasks import invitations_expire_task, invitations_remind_due_task
 
     invitation, _, _ = _sent_invitation(school, admin, django_capture_on_commit_callbacks)
     _sent_days_ago(invitation, 8)
@@ -743,7 +743,7 @@ def test_receipts_for_email_and_sms_of_one_invitation_at_once_both_count(monkeyp
 
     from django.db import connections
 
-    from accounts import receivers
+    from invitations import receivers
     from notifications.services import message_deliver, message_receipt_record
     from notifications.signals import message_status_changed
     from notifications.tasks import message_deliver_task

@@ -1,4 +1,4 @@
-"""Reads that depend on who is asking: the header's navigation and the invitation pages."""
+"""Reads of invitations for the school admin's pages."""
 
 from __future__ import annotations
 
@@ -17,55 +17,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import is_parent
-from accounts.models import Invitation, Membership
+from invitations.models import Invitation
 from schools.models import Guardianship, Pupil, School, SchoolClass
 from schools.selectors import classes_with_pupils_on_roll
-
-
-@dataclass(frozen=True)
-class NavLink:
-    label: str
-    url: str
-    # A page inside an area (not an area of its own): the home page does not
-    # count it when deciding whether the user has only one place to go.
-    area: bool = True
-
-
-def navigation_for(user) -> list[NavLink]:
-    """The areas the user's roles open, in a fixed order."""
-    if not user.is_authenticated:
-        return []
-    links: list[NavLink] = []
-    if is_parent(user):
-        links.append(NavLink("My children", reverse("parent_home")))
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("school").order_by("school__name")
-    )
-    if any(m.role == Membership.Role.TEACHER for m in memberships):
-        links.append(NavLink("My classes", reverse("teacher_classes")))
-    if memberships:
-        # Choosing and writing topics is part of a teacher's or admin's work,
-        # not an area of its own.
-        links.append(NavLink("Topics", reverse("topic_list"), area=False))
-        links.append(NavLink("Work set", reverse("assignment_list"), area=False))
-    if any(m.school.moderate_feedback for m in memberships):
-        links.append(NavLink("Feedback to approve", reverse("feedback_moderation"), area=False))
-    administered = [m for m in memberships if m.role == Membership.Role.ADMIN]
-    for membership in administered:
-        school_id = membership.school_id
-        links.append(NavLink(membership.school.name, reverse("school_overview", args=[school_id])))
-        label = "Invitations" if len(administered) == 1 else f"Invitations · {membership.school}"
-        links.append(NavLink(label, reverse("invitation_list", args=[school_id]), area=False))
-    if user.is_staff:
-        links.append(NavLink("Platform admin", reverse("admin:index")))
-    return links
-
-
-# --- Invitations -----------------------------------------------------------------
 
 FAILED_STATUSES = (Invitation.Status.FAILED, Invitation.Status.BOUNCED)
 

@@ -1,12 +1,12 @@
-"""Signal receivers for accounts, connected in AccountsConfig.ready."""
+"""Signal receivers for invitations, connected in InvitationsConfig.ready."""
 
 from django.dispatch import receiver
 
-from accounts.invitations import invitation_id_from_reference, invitation_status_follow
+from invitations.services import invitation_id_from_reference, invitation_status_follow
 from notifications.signals import message_status_changed
 
 
-@receiver(message_status_changed, dispatch_uid="accounts.invitation_follows_its_messages")
+@receiver(message_status_changed, dispatch_uid="invitations.invitation_follows_its_messages")
 def invitation_follows_its_messages(sender, message, **kwargs) -> None:
     """An invitation's status (sent, delivered, bounced...) follows its messages'."""
     invitation_id = invitation_id_from_reference(message.reference)

@@ -9,11 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.invitations import invitation_accept, invitations_create
-from accounts.models import Invitation
 from consent.models import PrivacyNotice, Purpose
+from invitations.models import Invitation
+from invitations.services import invitation_accept, invitations_create
 from schools.models import Guardianship
-from tests.accounts.test_invitations import imported_parent
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,
@@ -24,6 +23,7 @@ from tests.factories import (
     sign_in_verified,
     teacher_of,
 )
+from tests.invitations.test_invitations import imported_parent
 from tests.schools.test_pages import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
@@ -75,15 +75,15 @@ def admin_client(staff_client, admin):
 
 
 def create_url(school):
-    return reverse("invitation_create", args=[school.pk])
+    return reverse("invitations:create", args=[school.pk])
 
 
 def list_url(school):
-    return reverse("invitation_list", args=[school.pk])
+    return reverse("invitations:list", args=[school.pk])
 
 
 def unreachable_url(school):
-    return reverse("invitation_unreachable", args=[school.pk])
+    return reverse("invitations:unreachable", args=[school.pk])
 
 
 def invite(school, admin, pupils, channels="both"):
@@ -388,7 +388,7 @@ def test_resend_gives_a_new_link_and_says_so(admin_client, school, oak, admin):
     old_hash = invitation.token_hash
 
     response = admin_client.post(
-        reverse("invitation_resend", args=[school.pk, invitation.pk]),
+        reverse("invitations:resend", args=[school.pk, invitation.pk]),
         {"next": list_url(school) + "?status=bounced"},
     )
 
@@ -407,7 +407,7 @@ def test_resend_to_a_family_without_the_contact_detail_warns(admin_client, schoo
     _, pupils = family(oak, first_name="Paula", last_name="Price")
     (invitation,) = invite(school, admin, pupils, channels="sms")
 
-    response = admin_client.post(reverse("invitation_resend", args=[school.pk, invitation.pk]))
+    response = admin_client.post(reverse("invitations:resend", args=[school.pk, invitation.pk]))
 
     assert "could not be sent" in messages_of(response)[0]
     invitation.refresh_from_db()
@@ -431,10 +431,10 @@ def test_resending_an_accepted_or_revoked_invitation_is_refused_with_a_reason(
     Invitation.objects.filter(pk=revoked.pk).update(status=Invitation.Status.REVOKED)
 
     first = admin_client.post(
-        reverse("invitation_resend", args=[school.pk, accepted.pk]), follow=True
+        reverse("invitations:resend", args=[school.pk, accepted.pk]), follow=True
     )
     second = admin_client.post(
-        reverse("invitation_resend", args=[school.pk, revoked.pk]), follow=True
+        reverse("invitations:resend", args=[school.pk, revoked.pk]), follow=True
     )
 
     assert messages_of(first) == [
@@ -455,11 +455,11 @@ def test_revoke_stops_the_link_and_an_accepted_invitation_cannot_be_revoked(
     accepted = _invitation(school, admin, oak, first_name="Ann", last_name="Accepted")
     Invitation.objects.filter(pk=accepted.pk).update(status=Invitation.Status.ACCEPTED)
 
-    revoke_live = reverse("invitation_revoke", args=[school.pk, live.pk])
+    revoke_live = reverse("invitations:revoke", args=[school.pk, live.pk])
     first = admin_client.post(revoke_live, follow=True)
     again = admin_client.post(revoke_live, follow=True)
     refused = admin_client.post(
-        reverse("invitation_revoke", args=[school.pk, accepted.pk]), follow=True
+        reverse("invitations:revoke", args=[school.pk, accepted.pk]), follow=True
     )
 
     assert messages_of(first) == ["Invitation to Lee Live revoked. Its link no longer works."]
@@ -482,10 +482,10 @@ def test_tracker_offers_resend_and_revoke_only_where_they_are_allowed(
 
     html = admin_client.get(list_url(school)).content.decode()
 
-    assert reverse("invitation_resend", args=[school.pk, live.pk]) in html
-    assert reverse("invitation_revoke", args=[school.pk, live.pk]) in html
-    assert reverse("invitation_resend", args=[school.pk, accepted.pk]) not in html
-    assert reverse("invitation_revoke", args=[school.pk, accepted.pk]) not in html
+    assert reverse("invitations:resend", args=[school.pk, live.pk]) in html
+    assert reverse("invitations:revoke", args=[school.pk, live.pk]) in html
+    assert reverse("invitations:resend", args=[school.pk, accepted.pk]) not in html
+    assert reverse("invitations:revoke", args=[school.pk, accepted.pk]) not in html
     assert 'name="csrfmiddlewaretoken"' in html
 
 
@@ -495,7 +495,7 @@ def test_resend_and_revoke_ignore_a_next_address_off_the_invitation_pages(
     invitation = _invitation(school, admin, oak)
 
     response = admin_client.post(
-        reverse("invitation_revoke", args=[school.pk, invitation.pk]),
+        reverse("invitations:revoke", args=[school.pk, invitation.pk]),
         {"next": "https://evil.example/"},
     )
 
@@ -507,7 +507,7 @@ def test_resend_and_revoke_need_a_post_with_a_csrf_token(school, oak, admin):
     client = Client(enforce_csrf_checks=True)
     sign_in_verified(client, admin)
 
-    for name in ["invitation_resend", "invitation_revoke"]:
+    for name in ["invitations:resend", "invitations:revoke"]:
         url = reverse(name, args=[school.pk, invitation.pk])
         assert client.get(url).status_code == 405
         assert client.post(url).status_code == 403
@@ -522,7 +522,7 @@ def test_another_schools_invitation_is_404_even_under_the_admins_own_school(
     other = SchoolFactory()
     foreign = _invitation(other, admin_of(other), SchoolClassFactory(school=other))
 
-    for name in ["invitation_resend", "invitation_revoke"]:
+    for name in ["invitations:resend", "invitations:revoke"]:
         assert admin_client.post(reverse(name, args=[school.pk, foreign.pk])).status_code == 404
         assert admin_client.post(reverse(name, args=[other.pk, foreign.pk])).status_code == 404
     assert Invitation.objects.get(pk=foreign.pk).status == Invitation.Status.PENDING
@@ -557,7 +557,7 @@ def test_unreachable_page_lists_pupils_no_invitation_can_reach_with_the_reason(
     assert "No email or mobile for any parent or carer" in html
     assert "Every invitation failed or bounced" in html
     assert "Bea Bounce (bounced)" in html
-    assert reverse("invitation_resend", args=[school.pk, bounced_invitation.pk]) in html
+    assert reverse("invitations:resend", args=[school.pk, bounced_invitation.pk]) in html
     assert unlabelled_controls(html) == []
 
 
@@ -626,7 +626,7 @@ def test_a_family_without_contact_details_is_not_offered_a_pointless_resend(
     html = admin_client.get(unreachable_url(school)).content.decode()
 
     assert "No email or mobile for any parent or carer" in html
-    assert reverse("invitation_resend", args=[school.pk, invitation.pk]) not in html
+    assert reverse("invitations:resend", args=[school.pk, invitation.pk]) not in html
     assert "Add a contact in your MIS" in html
 
 
@@ -635,7 +635,7 @@ def test_resend_from_the_unreachable_page_comes_back_to_it(admin_client, school,
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.FAILED)
 
     response = admin_client.post(
-        reverse("invitation_resend", args=[school.pk, invitation.pk]),
+        reverse("invitations:resend", args=[school.pk, invitation.pk]),
         {"next": unreachable_url(school)},
     )
 
@@ -652,8 +652,8 @@ def _all_urls(school, invitation):
         ("post", create_url(school)),
         ("get", list_url(school)),
         ("get", unreachable_url(school)),
-        ("post", reverse("invitation_resend", args=[school.pk, invitation.pk])),
-        ("post", reverse("invitation_revoke", args=[school.pk, invitation.pk])),
+        ("post", reverse("invitations:resend", args=[school.pk, invitation.pk])),
+        ("post", reverse("invitations:revoke", args=[school.pk, invitation.pk])),
     ]
 
 

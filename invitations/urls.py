@@ -1,0 +1,27 @@
+from django.urls import path
+
+from invitations import views
+
+app_name = "invitations"
+
+urlpatterns = [
+    # The link format of invitations.services.invitation_link.
+    path("invitations/<str:token>/", views.invitation_accept_page, name="accept"),
+    path("schools/<int:school_id>/invitations/", views.invitation_list, name="list"),
+    path("schools/<int:school_id>/invitations/new/", views.invitation_create, name="create"),
+    path(
+        "schools/<int:school_id>/invitations/unreachable/",
+        views.invitation_unreachable,
+        name="unreachable",
+    ),
+    path(
+        "schools/<int:school_id>/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend_view,
+        name="resend",
+    ),
+    path(
+        "schools/<int:school_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke_view,
+        name="revoke",
+    ),
+]

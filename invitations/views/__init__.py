@@ -1,0 +1,20 @@
+"""The invitation pages: the school admin's (invite, track, resend, revoke, who
+cannot be reached) and the page an invitation link opens."""
+
+from invitations.views.accept import invitation_accept_page
+from invitations.views.school import (
+    invitation_create,
+    invitation_list,
+    invitation_resend_view,
+    invitation_revoke_view,
+    invitation_unreachable,
+)
+
+__all__ = [
+    "invitation_accept_page",
+    "invitation_create",
+    "invitation_list",
+    "invitation_resend_view",
+    "invitation_revoke_view",
+    "invitation_unreachable",
+]
