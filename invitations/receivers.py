@@ -2,7 +2,8 @@
 
 from django.dispatch import receiver
 
-from invitations.services import invitation_id_from_reference, invitation_status_follow
+from invitations.services import invitation_status_follow
+from invitations.tokens import invitation_id_from_reference
 from notifications.signals import message_status_changed
 
 

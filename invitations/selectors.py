@@ -1,4 +1,4 @@
-"""Reads of invitations for the school admin's pages."""
+"""Reads of invitations for the school admin's pages, and the invitation a link names."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from invitations.models import Invitation
+from invitations.tokens import token_digest
 from schools.models import Guardianship, Pupil, School, SchoolClass
 from schools.selectors import classes_with_pupils_on_roll
 
@@ -211,4 +212,16 @@ def unreachable_pupils(*, school: School) -> QuerySet[Pupil]:
             )
         )
         .order_by("school_class__name", "last_name", "first_name", "pk")
+    )
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation whose link carries ``token``, whatever its state; None if unknown.
+    Callers check ``is_usable``."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("school", "parent")
+        .filter(token_hash=token_digest(token))
+        .first()
     )

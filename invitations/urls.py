@@ -5,7 +5,7 @@ from invitations import views
 app_name = "invitations"
 
 urlpatterns = [
-    # The link format of invitations.services.invitation_link.
+    # The link format of invitations.tokens.invitation_link.
     path("invitations/<str:token>/", views.invitation_accept_page, name="accept"),
     path("schools/<int:school_id>/invitations/", views.invitation_list, name="list"),
     path("schools/<int:school_id>/invitations/new/", views.invitation_create, name="create"),

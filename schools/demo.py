@@ -54,7 +54,7 @@ from consent.selectors import consent_current
 from consent.services import consent_grant, consent_records_erase, notice_publish
 from consent.wording import PURPOSE_STATEMENT
 from invitations.models import Invitation
-from invitations.services import invitation_reference
+from invitations.tokens import invitation_reference
 from learning.demo import DEMO_ASSIGNMENT_TOPIC, demo_assignment_create, demo_topics_save
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year

@@ -1,40 +1,36 @@
-"""Every write to invitations (being split into noun modules)."""
+"""Every write to invitations: sending, accepting, and following their messages."""
 
-from invitations.services.sending import (
-    BATCH_SIZE,
-    INVITATION_TEMPLATE,
-    OPTIONAL_PURPOSES,
-    REMINDER_TEMPLATE,
-    STATUS_FROM_MESSAGES,
+from invitations.errors import (
     AccountInUseError,
     AnotherAccountError,
     ConsentRequiredError,
     EmailTakenError,
     InvitationNotUsableError,
     StaffAccountError,
+)
+from invitations.services.accepting import (
+    OPTIONAL_PURPOSES,
     account_in_use,
     invitation_accept,
-    invitation_for_token,
-    invitation_id_from_reference,
-    invitation_link,
-    invitation_reference,
     invitation_register,
+)
+from invitations.services.sending import (
+    BATCH_SIZE,
+    INVITATION_TEMPLATE,
+    REMINDER_TEMPLATE,
     invitation_resend,
     invitation_revoke,
-    invitation_status_follow,
-    invitation_valid_for,
     invitations_create,
     invitations_expire,
     invitations_remind_due,
-    token_digest,
 )
+from invitations.services.status import invitation_status_follow
 
 __all__ = [
     "BATCH_SIZE",
     "INVITATION_TEMPLATE",
     "OPTIONAL_PURPOSES",
     "REMINDER_TEMPLATE",
-    "STATUS_FROM_MESSAGES",
     "AccountInUseError",
     "AnotherAccountError",
     "ConsentRequiredError",
@@ -43,17 +39,11 @@ __all__ = [
     "StaffAccountError",
     "account_in_use",
     "invitation_accept",
-    "invitation_for_token",
-    "invitation_id_from_reference",
-    "invitation_link",
-    "invitation_reference",
     "invitation_register",
     "invitation_resend",
     "invitation_revoke",
     "invitation_status_follow",
-    "invitation_valid_for",
     "invitations_create",
     "invitations_expire",
     "invitations_remind_due",
-    "token_digest",
 ]

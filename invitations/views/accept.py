@@ -26,19 +26,17 @@ from accounts.access import requires_two_factor
 from accounts.models import User
 from accounts.names import names_joined
 from consent.models import PrivacyNotice
-from invitations.forms import ConsentForm, RegistrationForm
-from invitations.models import Invitation
-from invitations.services import (
+from invitations.errors import (
     AccountInUseError,
     AnotherAccountError,
     EmailTakenError,
     InvitationNotUsableError,
     StaffAccountError,
-    account_in_use,
-    invitation_accept,
-    invitation_for_token,
-    invitation_register,
 )
+from invitations.forms import ConsentForm, RegistrationForm
+from invitations.models import Invitation
+from invitations.selectors import invitation_for_token
+from invitations.services import account_in_use, invitation_accept, invitation_register
 
 GUESS_LIMIT = 20
 GUESS_WINDOW = 10 * 60

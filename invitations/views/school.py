@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from invitations import selectors
+from invitations.errors import InvitationNotUsableError
 from invitations.forms import InvitationCreateForm, InvitationFilterForm
 from invitations.models import Invitation
 from invitations.services import (
-    InvitationNotUsableError,
     invitation_resend,
     invitation_revoke,
     invitations_create,

@@ -18,13 +18,13 @@ from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.services import consent_grant
 from consent.wording import PURPOSE_STATEMENT
 from invitations.models import Invitation
+from invitations.selectors import invitation_for_token
 from invitations.services import (
     AccountInUseError,
     AnotherAccountError,
     EmailTakenError,
     StaffAccountError,
     invitation_accept,
-    invitation_for_token,
     invitation_register,
     invitation_revoke,
     invitations_create,
@@ -389,7 +389,7 @@ def test_a_failure_part_way_leaves_nothing_written(client, invite, notice, monke
             raise RuntimeError("database went away")
         return consent_grant(**kwargs)
 
-    monkeypatch.setattr("invitations.services.sending.consent_grant", failing_grant)
+    monkeypatch.setattr("invitations.services.accepting.consent_grant", failing_grant)
     client.raise_request_exception = False
 
     response = client.post(url(token), registration(marketing_email="on"))
@@ -868,7 +868,7 @@ def test_two_submissions_at_once_join_once_and_the_other_sees_the_used_page(
     from django.db import connection, connections
     from django.test import Client
 
-    from invitations.services import sending as invitations
+    from invitations.services import accepting as invitations
 
     if connection.vendor != "postgresql":
         pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")

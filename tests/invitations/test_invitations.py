@@ -11,11 +11,11 @@ from django.utils import timezone
 from accounts.access import children_of
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from invitations.models import Invitation
+from invitations.selectors import invitation_for_token
 from invitations.services import (
     ConsentRequiredError,
     InvitationNotUsableError,
     invitation_accept,
-    invitation_for_token,
     invitation_resend,
     invitation_revoke,
     invitations_create,

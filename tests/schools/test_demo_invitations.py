@@ -19,7 +19,8 @@ from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.selectors import privacy_status
 from consent.wording import PURPOSE_STATEMENT
 from invitations.models import Invitation
-from invitations.services import invitation_for_token, invitation_register, invitations_create
+from invitations.selectors import invitation_for_token
+from invitations.services import invitation_register, invitations_create
 from learning.demo import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
 from learning.models import Assignment
 from notifications.models import Message
