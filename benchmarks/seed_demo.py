@@ -35,7 +35,7 @@ def size(text: str) -> tuple[int, int]:
 def timed_seed(schools: int, pupils: int, *, fresh: bool) -> float:
     from django.core.management import call_command
 
-    from schools.demo import demo_data_clear
+    from demo.seeding import demo_data_clear
 
     if fresh:
         demo_data_clear()

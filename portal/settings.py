@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "learning",
     "engagement",
+    "demo",
 ]
 
 MIDDLEWARE = [

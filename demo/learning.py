@@ -1,6 +1,6 @@
 """Demo home learning: a few library topics, and one of them set for a class.
 
-Part of ``seed_demo`` (``schools.demo``), DEBUG-only demo data. The demo topics
+Part of ``seed_demo`` (``demo.seeding``), DEBUG-only demo data. The demo topics
 are library topics written by the demo platform staff account; a run finds them
 by that author and their titles, creates the missing ones and puts back the
 fields and activities of any a newcomer changed, writing nothing when all is as

@@ -21,7 +21,7 @@ demo's own notice when none is published yet, and records the demo parent's
 agreement to it once. A parent a newcomer registered in an earlier run goes with
 the demo schools, their consent records erased and their messages removed.
 
-Home learning (``learning.demo``): a run keeps a few library topics as written
+Home learning (``demo.learning``): a run keeps a few library topics as written
 there and sets one of them, started a few days ago, for the demo teacher's class
 of the demo parent's first child.
 """
@@ -53,9 +53,9 @@ from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.selectors import consent_current
 from consent.services import consent_grant, consent_records_erase, notice_publish
 from consent.wording import PURPOSE_STATEMENT
+from demo.learning import DEMO_ASSIGNMENT_TOPIC, demo_assignment_create, demo_topics_save
 from invitations.models import Invitation
 from invitations.tokens import invitation_reference
-from learning.demo import DEMO_ASSIGNMENT_TOPIC, demo_assignment_create, demo_topics_save
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year
 

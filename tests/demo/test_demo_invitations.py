@@ -18,13 +18,8 @@ from accounts.models import Membership, User
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.selectors import privacy_status
 from consent.wording import PURPOSE_STATEMENT
-from invitations.models import Invitation
-from invitations.selectors import invitation_for_token
-from invitations.services import invitation_register, invitations_create
-from learning.demo import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
-from learning.models import Assignment
-from notifications.models import Message
-from schools.demo import (
+from demo.learning import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
+from demo.seeding import (
     DEMO_ADMIN,
     DEMO_CHILDREN,
     DEMO_NOTICE_VERSION,
@@ -32,6 +27,11 @@ from schools.demo import (
     DEMO_PASSWORD,
     demo_backup_codes,
 )
+from invitations.models import Invitation
+from invitations.selectors import invitation_for_token
+from invitations.services import invitation_register, invitations_create
+from learning.models import Assignment
+from notifications.models import Message
 from schools.models import Guardianship, School
 from tests.consent.notices import published_notice
 from tests.invitations.test_invitations import TOKEN_IN_LINK, token_from_outbox

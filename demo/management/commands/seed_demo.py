@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.demo import (
+from demo.seeding import (
     DEMO_PASSWORD,
     MAX_EVENTS_PER_PUPIL,
     demo_data_seed,

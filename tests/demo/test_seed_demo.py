@@ -13,14 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.lookup import normalise_upn, upn_lookup_hash
 from accounts.models import Membership, User
-from learning.assignments import assignments_notify_started, school_today
-from learning.awards import awards_evaluate
-from learning.demo import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
-from learning.feedback import completion_record, feedback_save
-from learning.models import Activity, Assignment, Award, Completion, Feedback, Topic
-from learning.selectors import assignments_for_child
-from notifications.models import Message
-from schools.demo import (
+from demo.learning import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
+from demo.seeding import (
     DEMO_ADMIN,
     DEMO_CHILDREN,
     DEMO_EMAILS,
@@ -32,6 +26,12 @@ from schools.demo import (
     demo_backup_codes,
     demo_urn,
 )
+from learning.assignments import assignments_notify_started, school_today
+from learning.awards import awards_evaluate
+from learning.feedback import completion_record, feedback_save
+from learning.models import Activity, Assignment, Award, Completion, Feedback, Topic
+from learning.selectors import assignments_for_child
+from notifications.models import Message
 from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
 from tests.factories import (
     ActivityFactory,
