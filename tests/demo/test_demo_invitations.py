@@ -18,8 +18,7 @@ from accounts.models import Membership, User
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 from consent.selectors import privacy_status
 from consent.wording import PURPOSE_STATEMENT
-from demo.learning import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
-from demo.seeding import (
+from demo.accounts import (
     DEMO_ADMIN,
     DEMO_CHILDREN,
     DEMO_NOTICE_VERSION,
@@ -27,6 +26,7 @@ from demo.seeding import (
     DEMO_PASSWORD,
     demo_backup_codes,
 )
+from demo.learning import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token
 from invitations.services import invitation_register, invitations_create

@@ -13,8 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.lookup import normalise_upn, upn_lookup_hash
 from accounts.models import Membership, User
-from demo.learning import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
-from demo.seeding import (
+from demo.accounts import (
     DEMO_ADMIN,
     DEMO_CHILDREN,
     DEMO_EMAILS,
@@ -22,10 +21,11 @@ from demo.seeding import (
     DEMO_PASSWORD,
     DEMO_STAFF,
     DEMO_TEACHER,
-    DEMO_URN_REGEX,
     demo_backup_codes,
-    demo_urn,
 )
+from demo.learning import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
+from demo.planning import demo_urn
+from demo.seeding import DEMO_URN_REGEX
 from learning.assignments import assignments_notify_started, school_today
 from learning.awards import awards_evaluate
 from learning.feedback import completion_record, feedback_save

@@ -11,8 +11,8 @@ DEBUG on (demo databases), unless --force is given.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.accounts import DEMO_CHILDREN, DEMO_PASSWORD, demo_logins_read
 from demo.learning import DEMO_ASSIGNMENT_TOPIC
-from demo.seeding import DEMO_CHILDREN, DEMO_PASSWORD, demo_logins_read
 
 
 class Command(BaseCommand):

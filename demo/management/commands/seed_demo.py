@@ -15,11 +15,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seeding import (
-    DEMO_PASSWORD,
-    MAX_EVENTS_PER_PUPIL,
-    demo_data_seed,
-)
+from demo.accounts import DEMO_PASSWORD
+from demo.seeding import MAX_EVENTS_PER_PUPIL, demo_data_seed
 
 
 def _plural(count: int, noun: str) -> str:
