@@ -23,8 +23,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
-from learning.assignments import SCHOOL_TIME_ZONE, school_today
 from learning.models import Activity, Assignment, Completion, Feedback, Subject, Topic
+from learning.services.assignments import SCHOOL_TIME_ZONE, school_today
 from schools.models import SchoolClass, YearGroup
 
 

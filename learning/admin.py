@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from learning.forms import ActivityForm
+from learning.forms.topics import ActivityForm
 from learning.models import Activity, Topic
 
 

@@ -5,21 +5,21 @@ from celery import shared_task
 
 @shared_task
 def assignments_notify_started_task() -> int:
-    from learning.assignments import assignments_notify_started
+    from learning.services.assignments import assignments_notify_started
 
     return assignments_notify_started()
 
 
 @shared_task
 def assignment_notify_started_task(assignment_id: int) -> int:
-    from learning.assignments import assignment_notify_started
+    from learning.services.assignments import assignment_notify_started
 
     return assignment_notify_started(assignment_id=assignment_id)
 
 
 @shared_task
 def assignments_remind_due_task() -> int:
-    from learning.assignments import assignments_remind_due
+    from learning.services.assignments import assignments_remind_due
 
     return assignments_remind_due()
 
@@ -27,7 +27,7 @@ def assignments_remind_due_task() -> int:
 @shared_task(acks_late=True)
 def awards_evaluate_task(pupil_id: int) -> int:
     """Grant (and notify) the pupil's newly earned awards; returns how many."""
-    from learning.awards import awards_evaluate
+    from learning.services.awards import awards_evaluate
     from schools.models import Pupil
 
     pupil = Pupil.objects.filter(pk=pupil_id).first()

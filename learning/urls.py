@@ -1,6 +1,8 @@
 from django.urls import path
 
-from learning import assignment_views, space_views, views
+from learning.views import assignments as assignment_views
+from learning.views import space as space_views
+from learning.views import topics as views
 
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
@@ -69,7 +71,7 @@ urlpatterns = [
         space_views.assignment_feedback,
         name="assignment_feedback",
     ),
-    # Setting work for classes (learning.assignment_views).
+    # Setting work for classes (learning.views.assignments).
     path(
         "topics/<int:topic_id>/set/",
         assignment_views.assignment_create,

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from learning.assignments import school_today
 from learning.models import Assignment, Award, Completion, Feedback
+from learning.services.assignments import school_today
 from notifications.models import Message
 from tests.browser.helpers import PASSWORD, assert_accessible, sign_in_staff
 from tests.factories import (

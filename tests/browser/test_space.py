@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from learning.feedback import completion_record, feedback_save
 from learning.models import Activity, Completion, Feedback
+from learning.services.feedback import completion_record, feedback_save
 from tests.browser.helpers import assert_accessible, sign_in, sign_in_staff
 from tests.factories import (
     ActivityFactory,

@@ -26,11 +26,11 @@ from demo.accounts import (
 from demo.learning import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
 from demo.planning import demo_urn
 from demo.seeding import DEMO_URN_REGEX
-from learning.assignments import assignments_notify_started, school_today
-from learning.awards import awards_evaluate
-from learning.feedback import completion_record, feedback_save
 from learning.models import Activity, Assignment, Award, Completion, Feedback, Topic
-from learning.selectors import assignments_for_child
+from learning.selectors.space import assignments_for_child
+from learning.services.assignments import assignments_notify_started, school_today
+from learning.services.awards import awards_evaluate
+from learning.services.feedback import completion_record, feedback_save
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
 from tests.factories import (

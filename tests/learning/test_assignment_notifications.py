@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from learning.assignments import (
+from learning.models import Assignment, Completion
+from learning.services.assignments import (
     assignments_notify_started,
     assignments_remind_due,
     school_today,
 )
-from learning.models import Assignment, Completion
 from notifications.models import Message
 from schools.models import Guardianship
 from tests.factories import (

@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from learning.assignments import (
+from learning.models import Assignment
+from learning.services.assignments import (
     AssignmentStartedError,
     assignment_delete,
     assignment_has_started,
@@ -16,7 +17,6 @@ from learning.assignments import (
     assignments_create,
     school_today,
 )
-from learning.models import Assignment
 from notifications.models import Message
 from tests.factories import (
     AssignmentFactory,

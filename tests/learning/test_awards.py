@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from learning.awards import AWARD_RULES, awards_evaluate, pupil_progress
 from learning.models import Award, Completion
+from learning.services.awards import AWARD_RULES, awards_evaluate, pupil_progress
 from learning.tasks import awards_evaluate_task
 from notifications import sms
 from notifications.models import Message
@@ -302,17 +302,17 @@ def test_an_award_granted_meanwhile_by_another_evaluation_is_not_granted_or_sent
     pupil, monkeypatch
 ):
     """The unique constraint, not the check before it, keeps an award single."""
-    import learning.awards
+    import learning.services.awards
 
     complete(pupil, [unfinished_activity()])
-    real_progress = learning.awards.pupil_progress
+    real_progress = learning.services.awards.pupil_progress
 
     def progress_while_another_evaluation_commits(*, pupil):
         Award.objects.create(pupil=pupil, kind=Award.Kind.FIRST_ACTIVITY)
         return real_progress(pupil=pupil)
 
     monkeypatch.setattr(
-        learning.awards, "pupil_progress", progress_while_another_evaluation_commits
+        learning.services.awards, "pupil_progress", progress_while_another_evaluation_commits
     )
 
     assert awards_evaluate(pupil=pupil) == []
@@ -382,20 +382,20 @@ def test_two_evaluations_at_once_grant_and_notify_each_award_once(monkeypatch):
 
     if connection.vendor != "postgresql":
         pytest.skip("Concurrent inserts need PostgreSQL (SQLite serialises writers)")
-    import learning.awards
+    import learning.services.awards
 
     guardianship = GuardianshipFactory(parent__mobile="+447700900123")
     pupil = guardianship.pupil
     complete(pupil, ActivityFactory.create_batch(5, topic=TopicFactory()))
     start = threading.Barrier(2)
-    real_progress = learning.awards.pupil_progress
+    real_progress = learning.services.awards.pupil_progress
 
     def progress_then_wait(*, pupil):
         progress = real_progress(pupil=pupil)
         start.wait()  # both have decided what to grant before either inserts
         return progress
 
-    monkeypatch.setattr(learning.awards, "pupil_progress", progress_then_wait)
+    monkeypatch.setattr(learning.services.awards, "pupil_progress", progress_then_wait)
     results, errors = [], []
 
     def evaluate():

@@ -5,8 +5,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.feedback import completion_record, feedback_moderate, feedback_remove, feedback_save
 from learning.models import Feedback
+from learning.services.feedback import (
+    completion_record,
+    feedback_moderate,
+    feedback_remove,
+    feedback_save,
+)
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement.models import Event
-from learning.feedback import completion_record, feedback_save
 from learning.models import Activity, Award, Completion, Feedback
+from learning.services.feedback import completion_record, feedback_save
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,

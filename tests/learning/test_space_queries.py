@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.feedback import completion_record, feedback_save
 from learning.models import Activity, Award
+from learning.services.feedback import completion_record, feedback_save
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,

@@ -9,8 +9,8 @@ from django.urls import reverse
 from PIL import Image
 
 from learning import photos
-from learning.feedback import completion_record, feedback_moderate, feedback_save
 from learning.models import Feedback
+from learning.services.feedback import completion_record, feedback_moderate, feedback_save
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,

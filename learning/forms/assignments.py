@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django import forms
 
-from learning.assignments import school_today
 from learning.models import Assignment
+from learning.services.assignments import school_today
 from schools.models import SchoolClass
 
 

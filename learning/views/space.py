@@ -17,12 +17,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from learning import feedback as feedback_services
-from learning import selectors
 from learning.files import private_file_response
+from learning.forms.space import FeedbackForm
 from learning.models import Activity, Assignment, Feedback
 from learning.photos import PreparedPhoto
-from learning.space_forms import FeedbackForm
+from learning.selectors import space as selectors
+from learning.services import feedback as feedback_services
 from schools import selectors as school_selectors
 from schools.models import Pupil
 

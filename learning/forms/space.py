@@ -2,8 +2,8 @@
 
 from django import forms
 
-from learning.feedback import COMMENT_MAX_LENGTH
 from learning.photos import PhotoRejectedError, photo_prepare
+from learning.services.feedback import COMMENT_MAX_LENGTH
 
 RATING_CHOICES = [
     (1, "1: not for us"),

@@ -26,8 +26,8 @@ from django.http import Http404
 
 from accounts import access
 from engagement.models import Event
-from learning.assignments import REFERENCE_PREFIX, assignment_reference
 from learning.models import Activity, Assignment, Completion, Topic
+from learning.services.assignments import REFERENCE_PREFIX, assignment_reference
 from schools.models import Guardianship, Pupil, SchoolClass
 
 

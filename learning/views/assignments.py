@@ -16,9 +16,9 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from learning import assignment_selectors as selectors
-from learning import assignments as services
-from learning.assignment_forms import AssignmentCreateForm, AssignmentDatesForm
+from learning.forms.assignments import AssignmentCreateForm, AssignmentDatesForm
+from learning.selectors import assignments as selectors
+from learning.services import assignments as services
 
 ASSIGNMENTS_PER_PAGE = 25
 

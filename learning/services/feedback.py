@@ -34,9 +34,9 @@ from accounts import access
 from accounts.models import User
 from engagement.models import Event
 from engagement.services import event_record
-from learning import selectors
 from learning.models import Activity, Assignment, Completion, Feedback
 from learning.photos import PreparedPhoto
+from learning.selectors import space as selectors
 from learning.tasks import awards_evaluate_task
 from schools.models import Guardianship, Pupil
 

@@ -1,0 +1,1 @@
+"""Reads of learning data that depend on who is asking."""

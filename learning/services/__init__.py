@@ -1,0 +1,1 @@
+"""Every write to learning data: topics and activities, assignments, families' work and feedback, awards."""

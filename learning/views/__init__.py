@@ -1,0 +1,1 @@
+"""The learning pages: topics, setting work, the child's space and moderation."""
