@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from learning.models import Activity, Assignment, Completion, Feedback, Subject, Topic
-from learning.services.assignments import SCHOOL_TIME_ZONE, school_today
+from learning.services import SCHOOL_TIME_ZONE, school_today
 from schools.models import SchoolClass, YearGroup
 
 

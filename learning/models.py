@@ -4,27 +4,25 @@
   or to one school (written by its teachers and admins). It suits a range of year
   groups, ``year_group_min``..``year_group_max`` (``schools.models.YearGroup``), so
   "topics for Year 3" is ``year_group_min <= 3 <= year_group_max`` in SQL.
-- An **Activity** is one step of a topic, ordered by ``position`` (unique per topic;
-  gaps are allowed). Its content depends on its kind: a video (a YouTube/Vimeo link
-  *or* an uploaded file), a game (an https link) or an activity (instructions only).
-  ``instructions`` hold the source text of a small formatting language
-  (``learning.formatting``), never HTML.
+- An **Activity** is one step of a topic, ordered by ``position`` (unique per topic).
+  By kind: a video (a YouTube/Vimeo link *or* an uploaded file), a game (an https
+  link) or an activity; ``instructions`` are ``learning.formatting`` text, never HTML.
 - An **Assignment** sets a topic for a class between two dates.
 - A **Completion** says a pupil did an activity (and which parent said so).
 - **Feedback** is one parent's rating, comment and photo on an activity for a
-  pupil. Whether it may be used for promotion is not stored: it follows the
-  parent's current ``media_promotion`` consent, read when needed.
+  pupil; whether it may promote the programme follows the parent's consent now.
 - An **Award** is earned once per pupil and kind.
 
 Files (uploaded videos, photos) live in the private storage (``learning.files``).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from learning.files import activity_video_name, feedback_photo_name, private_storage
-from learning.video import validate_https_url, validate_video_url
+from learning.video import parse_video_url, validate_https_url, validate_video_url
 from schools.models import YearGroup
 
 
@@ -183,8 +181,6 @@ class Activity(models.Model):
 
     def clean(self) -> None:
         """Say, field by field, what the kind needs (the CHECK constraint says it as a whole)."""
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.kind == self.Kind.VIDEO:
             if not self.video_url and not self.video_file:
@@ -204,8 +200,6 @@ class Activity(models.Model):
     @property
     def video_link(self):
         """The parsed YouTube/Vimeo link (``learning.video.VideoLink``), or None."""
-        from learning.video import parse_video_url
-
         return parse_video_url(self.video_url) if self.video_url else None
 
 

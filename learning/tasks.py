@@ -5,21 +5,21 @@ from celery import shared_task
 
 @shared_task
 def assignments_notify_started_task() -> int:
-    from learning.services.assignments import assignments_notify_started
+    from learning.services.announcements import assignments_notify_started
 
     return assignments_notify_started()
 
 
 @shared_task
 def assignment_notify_started_task(assignment_id: int) -> int:
-    from learning.services.assignments import assignment_notify_started
+    from learning.services.announcements import assignment_notify_started
 
     return assignment_notify_started(assignment_id=assignment_id)
 
 
 @shared_task
 def assignments_remind_due_task() -> int:
-    from learning.services.assignments import assignments_remind_due
+    from learning.services.announcements import assignments_remind_due
 
     return assignments_remind_due()
 

@@ -1,8 +1,6 @@
 from django.urls import path
 
-from learning.views import assignments as assignment_views
-from learning.views import space as space_views
-from learning.views import topics as views
+from learning import views
 
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
@@ -37,60 +35,60 @@ urlpatterns = [
         name="activity_video_file",
     ),
     # The child's space (a parent's pages), families' photos, staff feedback and moderation.
-    path("children/<int:pupil_id>/", space_views.child_space, name="child_space"),
+    path("children/<int:pupil_id>/", views.child_space, name="child_space"),
     path(
         "children/<int:pupil_id>/assignments/<int:assignment_id>/",
-        space_views.child_assignment,
+        views.child_assignment,
         name="child_assignment",
     ),
     path(
         "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>/done/",
-        space_views.child_activity_done,
+        views.child_activity_done,
         name="child_activity_done",
     ),
     path(
         "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>/feedback/",
-        space_views.child_activity_feedback,
+        views.child_activity_feedback,
         name="child_activity_feedback",
     ),
     path(
         "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>"
         "/feedback/remove/",
-        space_views.child_activity_feedback_remove,
+        views.child_activity_feedback_remove,
         name="child_activity_feedback_remove",
     ),
-    path("feedback/<int:feedback_id>/photo/", space_views.feedback_photo, name="feedback_photo"),
+    path("feedback/<int:feedback_id>/photo/", views.feedback_photo, name="feedback_photo"),
     path(
         "feedback/<int:feedback_id>/moderate/",
-        space_views.feedback_moderate,
+        views.feedback_moderate,
         name="feedback_moderate",
     ),
-    path("moderation/", space_views.feedback_moderation, name="feedback_moderation"),
+    path("moderation/", views.feedback_moderation, name="feedback_moderation"),
     path(
         "assignments/<int:assignment_id>/feedback/",
-        space_views.assignment_feedback,
+        views.assignment_feedback,
         name="assignment_feedback",
     ),
     # Setting work for classes (learning.views.assignments).
     path(
         "topics/<int:topic_id>/set/",
-        assignment_views.assignment_create,
+        views.assignment_create,
         name="assignment_create",
     ),
-    path("assignments/", assignment_views.assignment_list, name="assignment_list"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
     path(
         "assignments/<int:assignment_id>/",
-        assignment_views.assignment_detail,
+        views.assignment_detail,
         name="assignment_detail",
     ),
     path(
         "assignments/<int:assignment_id>/edit/",
-        assignment_views.assignment_edit,
+        views.assignment_edit,
         name="assignment_edit",
     ),
     path(
         "assignments/<int:assignment_id>/delete/",
-        assignment_views.assignment_delete,
+        views.assignment_delete,
         name="assignment_delete",
     ),
 ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from accounts.forms import StaffAddForm
 from accounts.services import StaffError, staff_add
-from learning.selectors import space as learning_selectors
+from learning import selectors as learning_selectors
 from schools import selectors
 from schools.forms import ClassTeachersForm, PupilSearchForm
 from schools.services import ClassTeachersError, class_teachers_set

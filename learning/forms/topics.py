@@ -5,7 +5,7 @@ from django.template.defaultfilters import filesizeformat
 from learning.files import VIDEO_EXTENSIONS
 from learning.formatting import FORMATTING_HINT
 from learning.models import Activity, Subject, Topic
-from learning.selectors.space import TopicSource
+from learning.selectors.topics import TopicSource
 from schools.models import YearGroup
 
 

@@ -36,7 +36,7 @@ from engagement.models import Event
 from engagement.services import event_record
 from learning.models import Activity, Assignment, Completion, Feedback
 from learning.photos import PreparedPhoto
-from learning.selectors import space as selectors
+from learning.selectors.space import activity_set_for_child
 from learning.tasks import awards_evaluate_task
 from schools.models import Guardianship, Pupil
 
@@ -61,7 +61,7 @@ def _lock_family(*, parent: User, pupil: Pupil) -> None:
 def _require_recorder(*, actor: User, pupil: Pupil, activity: Activity) -> None:
     if not access.can_record_for_child(actor, pupil):
         raise PermissionDenied("Only the child's parent can record this.")
-    if not selectors.activity_set_for_child(pupil=pupil, activity=activity):
+    if not activity_set_for_child(pupil=pupil, activity=activity):
         raise PermissionDenied("This activity has not been set for the child.")
 
 

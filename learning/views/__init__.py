@@ -1,1 +1,70 @@
-"""The learning pages: topics, setting work, the child's space and moderation."""
+"""The learning pages: topics and activities, setting work, the child's space,
+and what families shared (with moderation)."""
+
+from learning.views.assignments import (
+    ASSIGNMENTS_PER_PAGE,
+    assignment_create,
+    assignment_delete,
+    assignment_detail,
+    assignment_edit,
+    assignment_list,
+)
+from learning.views.feedback import (
+    assignment_feedback,
+    feedback_moderate,
+    feedback_moderation,
+)
+from learning.views.space import (
+    FEEDBACK_PER_PAGE,
+    child_activity_done,
+    child_activity_feedback,
+    child_activity_feedback_remove,
+    child_assignment,
+    child_space,
+    feedback_photo,
+)
+from learning.views.topics import (
+    TOPICS_PER_PAGE,
+    activity_create,
+    activity_delete,
+    activity_edit,
+    activity_move,
+    activity_video,
+    activity_video_file,
+    topic_create,
+    topic_delete,
+    topic_detail,
+    topic_edit,
+    topic_list,
+)
+
+__all__ = [
+    "ASSIGNMENTS_PER_PAGE",
+    "FEEDBACK_PER_PAGE",
+    "TOPICS_PER_PAGE",
+    "activity_create",
+    "activity_delete",
+    "activity_edit",
+    "activity_move",
+    "activity_video",
+    "activity_video_file",
+    "assignment_create",
+    "assignment_delete",
+    "assignment_detail",
+    "assignment_edit",
+    "assignment_feedback",
+    "assignment_list",
+    "child_activity_done",
+    "child_activity_feedback",
+    "child_activity_feedback_remove",
+    "child_assignment",
+    "child_space",
+    "feedback_moderate",
+    "feedback_moderation",
+    "feedback_photo",
+    "topic_create",
+    "topic_delete",
+    "topic_detail",
+    "topic_edit",
+    "topic_list",
+]

@@ -16,9 +16,8 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
+from learning import selectors, services
 from learning.forms.assignments import AssignmentCreateForm, AssignmentDatesForm
-from learning.selectors import assignments as selectors
-from learning.services import assignments as services
 
 ASSIGNMENTS_PER_PAGE = 25
 

@@ -1,28 +1,24 @@
-"""The child's space (a parent's main pages), families' photos, and the staff pages
-that show and moderate what families shared.
+"""The child's space: a parent's main pages, where they do the work set with
+their child, mark it done, rate it, comment and share photos.
 
 A parent reaches only their own children (``accounts.access.children_of``):
-any other pupil id is a 404. Staff reach only assignments of classes they teach
-or schools they administer.
+any other pupil id is a 404.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from learning import selectors, services
 from learning.files import private_file_response
 from learning.forms.space import FeedbackForm
 from learning.models import Activity, Assignment, Feedback
 from learning.photos import PreparedPhoto
-from learning.selectors import space as selectors
-from learning.services import feedback as feedback_services
 from schools import selectors as school_selectors
 from schools.models import Pupil
 
@@ -31,9 +27,6 @@ FEEDBACK_PER_PAGE = 25
 
 def _form_prefix(activity: Activity) -> str:
     return f"activity-{activity.pk}"
-
-
-# --- The child's space -------------------------------------------------------------
 
 
 @login_required
@@ -111,7 +104,7 @@ def _back_to(pupil: Pupil, assignment: Assignment, activity: Activity) -> HttpRe
 @login_required
 def child_assignment(request: HttpRequest, pupil_id: int, assignment_id: int) -> HttpResponse:
     pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
-    feedback_services.assignment_open_record(assignment=assignment, pupil=pupil, actor=request.user)
+    services.assignment_open_record(assignment=assignment, pupil=pupil, actor=request.user)
     return _assignment_page(request, pupil=pupil, assignment=assignment)
 
 
@@ -122,7 +115,7 @@ def child_activity_done(
 ) -> HttpResponse:
     pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
     activity = _activity_of(assignment, activity_id)
-    feedback_services.completion_record(pupil=pupil, activity=activity, actor=request.user)
+    services.completion_record(pupil=pupil, activity=activity, actor=request.user)
     messages.success(
         request,
         f"Well done! “{activity.title}” is marked as done. "
@@ -149,7 +142,7 @@ def child_activity_feedback(
     if form.is_valid():
         photo: PreparedPhoto | None = form.cleaned_data["photo"]
         try:
-            saved = feedback_services.feedback_save(
+            saved = services.feedback_save(
                 pupil=pupil,
                 activity=activity,
                 actor=request.user,
@@ -157,7 +150,7 @@ def child_activity_feedback(
                 comment=form.cleaned_data["comment"],
                 photo=photo,
             )
-        except feedback_services.FeedbackError as error:
+        except services.FeedbackError as error:
             form.add_error(None, str(error))
         else:
             note = "Thank you: your feedback is saved."
@@ -185,7 +178,7 @@ def child_activity_feedback_remove(
     activity = _activity_of(assignment, activity_id)
     if activity.my_feedback is None:
         raise Http404("No feedback to remove.")
-    feedback_services.feedback_remove(feedback=activity.my_feedback, actor=request.user)
+    services.feedback_remove(feedback=activity.my_feedback, actor=request.user)
     messages.success(request, f"Your feedback on “{activity.title}” is removed.")
     return _back_to(pupil, assignment, activity)
 
@@ -199,66 +192,3 @@ def feedback_photo(request: HttpRequest, feedback_id: int) -> HttpResponse:
     return private_file_response(
         feedback.photo, request=request, content_type=PreparedPhoto.content_type
     )
-
-
-# --- Staff: what families did and said, and moderation ----------------------------
-
-
-@login_required
-def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access.assignment_or_404(request.user, assignment_id)
-    return render(
-        request,
-        "learning/moderation/assignment_feedback.html",
-        {
-            "assignment": assignment,
-            "topic": assignment.topic,
-            "school_class": assignment.school_class,
-            "feedback": selectors.assignment_feedback(user=request.user, assignment=assignment),
-        },
-    )
-
-
-@login_required
-def feedback_moderation(request: HttpRequest) -> HttpResponse:
-    if not access.schools_staffed_by(request.user).exists():
-        raise PermissionDenied("Moderation is for school staff.")
-    pending = selectors.feedback_awaiting_moderation(user=request.user)
-    page = Paginator(pending, FEEDBACK_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "learning/moderation/moderation_list.html", {"page": page})
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
-@login_required
-@require_POST
-def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
-    feedback = get_object_or_404(Feedback.objects.select_related("activity"), pk=feedback_id)
-    if not access.can_moderate_feedback(request.user, feedback):
-        raise Http404("No such feedback.")
-    decision = request.POST.get("decision")
-    if decision not in (feedback_services.Decision.APPROVE, feedback_services.Decision.REJECT):
-        raise Http404("No such decision.")
-    try:
-        feedback_services.feedback_moderate(
-            feedback=feedback, decision=decision, actor=request.user
-        )
-    except feedback_services.FeedbackError as error:
-        messages.error(request, str(error))
-    else:
-        if decision == feedback_services.Decision.APPROVE:
-            messages.success(request, f"Feedback on “{feedback.activity.title}” approved.")
-        else:
-            messages.success(
-                request,
-                f"Feedback on “{feedback.activity.title}” rejected: staff no longer see it "
-                "and its photo is deleted.",
-            )
-    return redirect(_next_url(request, reverse("feedback_moderation")))

@@ -23,11 +23,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from learning import selectors, services
 from learning.files import private_file_response
 from learning.forms.topics import ActivityForm, TopicFilterForm, TopicForm
 from learning.models import Activity, Topic
-from learning.selectors import space as selectors
-from learning.services import topics as services
 from learning.video import EMBED_ORIGINS
 
 TOPICS_PER_PAGE = 25

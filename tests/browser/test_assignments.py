@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from learning.models import Assignment, Completion
-from learning.services.assignments import school_today
+from learning.services import school_today
 from notifications.models import Message
 from tests.browser.helpers import assert_accessible, sign_in_staff
 from tests.factories import (

@@ -11,7 +11,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from learning.models import Assignment, Award, Completion, Feedback
-from learning.services.assignments import school_today
+from learning.services import school_today
 from notifications.models import Message
 from tests.browser.helpers import PASSWORD, assert_accessible, sign_in_staff
 from tests.factories import (

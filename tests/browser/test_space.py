@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from learning.models import Activity, Completion, Feedback
-from learning.services.feedback import completion_record, feedback_save
+from learning.services import completion_record, feedback_save
 from tests.browser.helpers import assert_accessible, sign_in, sign_in_staff
 from tests.factories import (
     ActivityFactory,

@@ -27,10 +27,14 @@ from demo.learning import DEMO_ASSIGNMENT_TOPIC, DEMO_TOPICS
 from demo.planning import demo_urn
 from demo.seeding import DEMO_URN_REGEX
 from learning.models import Activity, Assignment, Award, Completion, Feedback, Topic
-from learning.selectors.space import assignments_for_child
-from learning.services.assignments import assignments_notify_started, school_today
+from learning.selectors import assignments_for_child
+from learning.services import (
+    assignments_notify_started,
+    completion_record,
+    feedback_save,
+    school_today,
+)
 from learning.services.awards import awards_evaluate
-from learning.services.feedback import completion_record, feedback_save
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
 from tests.factories import (

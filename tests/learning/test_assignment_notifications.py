@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from learning.models import Assignment, Completion
-from learning.services.assignments import (
+from learning.services import (
     assignments_notify_started,
     assignments_remind_due,
     school_today,

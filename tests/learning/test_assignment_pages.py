@@ -10,7 +10,7 @@ from django.utils import timezone
 from engagement.models import Event
 from engagement.services import event_record
 from learning.models import Assignment, Completion
-from learning.services.assignments import school_today
+from learning.services import school_today
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from learning.models import Assignment
-from learning.services.assignments import (
+from learning.services import (
     AssignmentStartedError,
     assignment_delete,
     assignment_has_started,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from engagement.models import Event
 from learning.models import Award, Completion, Feedback
+from learning.services import FeedbackError
 from learning.services import feedback as services
-from learning.services.feedback import FeedbackError
 from notifications.models import Message
 from tests.factories import (
     ActivityFactory,

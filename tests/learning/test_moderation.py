@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import Feedback
-from learning.services.feedback import (
+from learning.services import (
     completion_record,
     feedback_moderate,
     feedback_remove,

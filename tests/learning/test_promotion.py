@@ -8,7 +8,7 @@ from consent.models import Method, Purpose
 from consent.services import consent_grant, consent_withdraw
 from consent.wording import PURPOSE_STATEMENT
 from learning.models import Feedback
-from learning.selectors.promotion import feedback_for_promotion
+from learning.selectors import feedback_for_promotion
 from tests.factories import ActivityFactory, GuardianshipFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db

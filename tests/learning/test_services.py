@@ -4,7 +4,7 @@ moved and deleted."""
 import pytest
 
 from learning.models import Activity
-from learning.services.topics import (
+from learning.services import (
     activity_create,
     activity_delete,
     activity_move,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from engagement.models import Event
 from learning.models import Activity, Award, Completion, Feedback
-from learning.services.feedback import completion_record, feedback_save
+from learning.services import completion_record, feedback_save
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import Activity, Award
-from learning.services.feedback import completion_record, feedback_save
+from learning.services import completion_record, feedback_save
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,

@@ -10,7 +10,7 @@ from PIL import Image
 
 from learning import photos
 from learning.models import Feedback
-from learning.services.feedback import completion_record, feedback_moderate, feedback_save
+from learning.services import completion_record, feedback_moderate, feedback_save
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,

@@ -1,0 +1,80 @@
+"""Staff pages of what families shared: an assignment's completions, ratings,
+comments and photos, and moderation.
+
+Staff reach only assignments of classes they teach or schools they administer;
+a photo is served to the parent who shared it and the pupil's staff only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from learning import selectors, services
+from learning.models import Feedback
+
+FEEDBACK_PER_PAGE = 25
+
+
+@login_required
+def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access.assignment_or_404(request.user, assignment_id)
+    return render(
+        request,
+        "learning/moderation/assignment_feedback.html",
+        {
+            "assignment": assignment,
+            "topic": assignment.topic,
+            "school_class": assignment.school_class,
+            "feedback": selectors.assignment_feedback(user=request.user, assignment=assignment),
+        },
+    )
+
+
+@login_required
+def feedback_moderation(request: HttpRequest) -> HttpResponse:
+    if not access.schools_staffed_by(request.user).exists():
+        raise PermissionDenied("Moderation is for school staff.")
+    pending = selectors.feedback_awaiting_moderation(user=request.user)
+    page = Paginator(pending, FEEDBACK_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "learning/moderation/moderation_list.html", {"page": page})
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@login_required
+@require_POST
+def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    feedback = get_object_or_404(Feedback.objects.select_related("activity"), pk=feedback_id)
+    if not access.can_moderate_feedback(request.user, feedback):
+        raise Http404("No such feedback.")
+    decision = request.POST.get("decision")
+    if decision not in (services.Decision.APPROVE, services.Decision.REJECT):
+        raise Http404("No such decision.")
+    try:
+        services.feedback_moderate(feedback=feedback, decision=decision, actor=request.user)
+    except services.FeedbackError as error:
+        messages.error(request, str(error))
+    else:
+        if decision == services.Decision.APPROVE:
+            messages.success(request, f"Feedback on “{feedback.activity.title}” approved.")
+        else:
+            messages.success(
+                request,
+                f"Feedback on “{feedback.activity.title}” rejected: staff no longer see it "
+                "and its photo is deleted.",
+            )
+    return redirect(_next_url(request, reverse("feedback_moderation")))
