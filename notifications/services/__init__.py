@@ -1,22 +1,28 @@
-"""Every write to the message outbox."""
+"""Every write to the message outbox: queueing, delivering, and each user's
+channel preferences."""
 
+from notifications.services.delivery import (
+    RECEIPT_APPLIES_TO,
+    RECEIPT_STATUSES,
+    message_deliver,
+    message_receipt_record,
+    messages_requeue_stale,
+)
 from notifications.services.outbox import (
     DELIVERY_BATCH_SIZE,
     QUEUE_BATCH_SIZE,
-    RECEIPT_APPLIES_TO,
-    RECEIPT_STATUSES,
     OutgoingMessage,
+    enqueue_after_commit,
     message_cancel_pending,
-    message_deliver,
     message_queue,
-    message_receipt_record,
     message_render,
     messages_cancel_superseded,
     messages_enqueue,
     messages_queue,
-    messages_requeue_stale,
-    notification_preferences_set,
     recipient_may_receive,
+)
+from notifications.services.preferences import (
+    notification_preferences_set,
 )
 
 __all__ = [
@@ -25,6 +31,7 @@ __all__ = [
     "RECEIPT_APPLIES_TO",
     "RECEIPT_STATUSES",
     "OutgoingMessage",
+    "enqueue_after_commit",
     "message_cancel_pending",
     "message_deliver",
     "message_queue",

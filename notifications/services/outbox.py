@@ -1,59 +1,42 @@
-"""Writes to the message outbox.
+"""Writing to the message outbox, and taking back what has not gone yet.
 
 ``message_queue`` renders one message and writes it in the caller's transaction;
-``messages_queue`` does the same for many, in batches. A Celery task delivers each
-message after commit. ``message_deliver`` sends a message only while it is still
-pending, so running it twice sends once. Engagement messages follow the
-recipient's channel preferences and quiet hours (``notifications.policy``), both
-when queued and when sent. ``message_receipt_record`` records what a provider
-later reports (delivered, bounced, failed). Every status change is announced with
-``notifications.signals.message_status_changed``.
+``messages_queue`` does the same for many, in batches. A Celery task delivers
+each message once the transaction commits (``notifications.services.delivery``).
+Engagement messages follow the recipient's channel preferences and quiet hours
+(``notifications.policy``), both when queued and when sent. A closed or
+restricted account gets nothing.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from email.utils import make_msgid
+from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from notifications.errors import DeliveryError, TransientDeliveryError
-from notifications.models import Message, NotificationPreference
+from notifications.models import Message
 from notifications.policy import (
     follows_preferences,
     held_until,
     preference_allows,
     preferences_of,
 )
-from notifications.signals import message_status_changed
-from notifications.sms import get_sms_backend, sms_check_length
+from notifications.sms import sms_check_length
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-logger = logging.getLogger(__name__)
 
 # Rows written by one INSERT in messages_queue.
 QUEUE_BATCH_SIZE = 500
 # Messages handed to one delivery task: one broker call per batch, not per message.
 DELIVERY_BATCH_SIZE = 50
-# What a provider's receipt may report, and the states it may move a message from.
-RECEIPT_STATUSES = frozenset(
-    {Message.Status.DELIVERED, Message.Status.BOUNCED, Message.Status.FAILED}
-)
-RECEIPT_APPLIES_TO = frozenset({Message.Status.PENDING, Message.Status.SENT})
 
 
 def _render_text(name: str, context: Mapping[str, Any]) -> str:
@@ -108,7 +91,7 @@ def _enqueue(message_id: int, *, eta: datetime | None = None) -> None:
         message_deliver_task.apply_async((message_id,), eta=eta)
 
 
-def _enqueue_after_commit(messages: list[tuple[int, datetime | None]]) -> None:
+def enqueue_after_commit(messages: list[tuple[int, datetime | None]]) -> None:
     """Hand the messages, as (primary key, not before), to the delivery task once
     the caller's transaction commits; a held message's task is due when it may be sent.
 
@@ -184,7 +167,7 @@ def message_queue(
     except IntegrityError:
         # Another transaction queued the same key first.
         return Message.objects.get(idempotency_key=idempotency_key)
-    _enqueue_after_commit([(message.pk, message.not_before)])
+    enqueue_after_commit([(message.pk, message.not_before)])
     return message
 
 
@@ -296,198 +279,8 @@ def messages_queue(
         if rows:
             Message.objects.bulk_create(rows)
             written.extend((row.pk, row.not_before) for row in rows)
-    _enqueue_after_commit(written)
+    enqueue_after_commit(written)
     return [message_id for message_id, _ in written]
-
-
-def _announce(message: Message, previous_status: str) -> None:
-    """Send message_status_changed inside the caller's transaction.
-
-    A receiver that fails is logged and its writes undone (a savepoint), but it
-    cannot undo the status change: the provider has already acted on the message.
-    """
-    if message.status == previous_status:
-        return
-    try:
-        with transaction.atomic():
-            message_status_changed.send(
-                sender=Message, message=message, previous_status=previous_status
-            )
-    except Exception:
-        logger.exception("A receiver of message_status_changed failed for message %s", message.pk)
-
-
-def _send_email(message: Message) -> str:
-    provider_id = make_msgid(domain="portal")
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_address],
-        headers={"Message-ID": provider_id},
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    try:
-        email.send(fail_silently=False)
-    except smtplib.SMTPRecipientsRefused as error:
-        raise DeliveryError("SMTP recipient refused") from error
-    except smtplib.SMTPResponseException as error:
-        if 400 <= error.smtp_code < 500:
-            raise TransientDeliveryError(f"SMTP {error.smtp_code}") from error
-        raise DeliveryError(f"SMTP {error.smtp_code}") from error
-    except OSError as error:  # connection refused, timeouts, disconnects
-        raise TransientDeliveryError(f"Email {type(error).__name__}") from error
-    return provider_id
-
-
-def _send_sms(message: Message) -> str:
-    return get_sms_backend().send(
-        to=message.to_address, body=message.body_text, reference=f"message-{message.pk}"
-    )
-
-
-def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2**attempts, settings.MESSAGE_RETRY_BACKOFF_MAX))
-
-
-def _still_wanted(message: Message) -> bool:
-    recipient = message.recipient
-    if not recipient_may_receive(recipient=recipient, kind=message.kind):
-        return False
-    if recipient is None:
-        return True
-    preference: NotificationPreference | None = getattr(recipient, "notification_preference", None)
-    return preference_allows(preference=preference, kind=message.kind, channel=message.channel)
-
-
-def message_deliver(*, message_id: int) -> None:
-    """Send a pending message once and record the outcome.
-
-    The row stays locked while the provider is called, so two workers given the
-    same message send it once. Raises TransientDeliveryError (after recording the
-    attempt) when a retry may succeed.
-
-    The rules are checked again at sending time: a message the recipient may no
-    longer receive, or an engagement message on a channel they have since turned
-    off, is cancelled; a held message is left pending until ``not_before`` (its
-    task is due then, and messages_requeue_stale waits for it too); an engagement
-    SMS due during quiet hours (a retry, say) is held until they end, its task
-    scheduled again for then.
-    """
-    retry_error: TransientDeliveryError | None = None
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("recipient__notification_preference")
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None or message.status != Message.Status.PENDING:
-            return
-        if not _still_wanted(message):
-            message.status = Message.Status.CANCELLED
-            message.next_attempt_at = None
-            message.save(update_fields=["status", "next_attempt_at"])
-            _announce(message, Message.Status.PENDING)
-            return
-        now = timezone.now()
-        if message.not_before is not None and message.not_before > now:
-            return
-        hold = held_until(kind=message.kind, channel=message.channel, at=now)
-        if hold is not None:
-            message.not_before = hold
-            message.save(update_fields=["not_before"])
-            _enqueue_after_commit([(message.pk, hold)])
-            return
-        message.attempts += 1
-        try:
-            sender = _send_email if message.channel == Message.Channel.EMAIL else _send_sms
-            message.provider_id = sender(message)
-        except TransientDeliveryError as error:
-            message.last_error = str(error)[:200]
-            if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-                message.status = Message.Status.FAILED
-                message.next_attempt_at = None
-            else:
-                message.next_attempt_at = timezone.now() + _retry_delay(message.attempts)
-                retry_error = error
-        except DeliveryError as error:
-            message.last_error = str(error)[:200]
-            message.status = Message.Status.FAILED
-            message.next_attempt_at = None
-        else:
-            message.status = Message.Status.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-            message.next_attempt_at = None
-        message.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "provider_id",
-                "last_error",
-                "sent_at",
-                "next_attempt_at",
-            ]
-        )
-        _announce(message, Message.Status.PENDING)
-    if retry_error is not None:
-        raise retry_error
-
-
-@transaction.atomic
-def message_receipt_record(
-    *, message_id: int, status: str, provider_id: str = "", detail: str = ""
-) -> Message | None:
-    """Record what a provider reports about a message it accepted: delivered,
-    bounced (the address does not exist) or failed; returns the message, None if unknown.
-
-    Idempotent: only a pending or sent message changes, so a repeated or late
-    receipt leaves the message as it is. A receipt naming a provider id other than
-    the one recorded is for another sending and is ignored too. ``detail`` (short,
-    no personal data) goes into ``last_error`` for a failure.
-    """
-    if status not in RECEIPT_STATUSES:
-        raise ValueError(f"Not a receipt status: {status!r}.")
-    message = Message.objects.select_for_update().filter(pk=message_id).first()
-    if message is None or message.status not in RECEIPT_APPLIES_TO:
-        return message
-    if provider_id and message.provider_id and provider_id != message.provider_id:
-        return message
-    previous_status = message.status
-    message.status = status
-    message.next_attempt_at = None
-    message.sent_at = message.sent_at or timezone.now()
-    if status != Message.Status.DELIVERED:
-        message.last_error = detail[:200]
-    message.save(update_fields=["status", "next_attempt_at", "sent_at", "last_error"])
-    _announce(message, previous_status)
-    return message
-
-
-def messages_requeue_stale(*, older_than: timedelta | None = None) -> int:
-    """Enqueue again every message left pending too long; returns how many.
-
-    A message is stale when it was queued (or last due for a retry) more than
-    ``older_than`` ago (default ``settings.MESSAGE_STALE_AFTER``): its task was lost
-    with a broker or a worker. A message held until ``not_before`` is not stale
-    before that long after it.
-    """
-    now = timezone.now()
-    cutoff = now - (older_than or settings.MESSAGE_STALE_AFTER)
-    stale = (
-        Message.objects.filter(status=Message.Status.PENDING)
-        .filter(
-            Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
-        )
-        .filter(Q(not_before__isnull=True) | Q(not_before__lt=cutoff))
-    )
-    message_ids = list(stale.order_by("created_at").values_list("pk", flat=True))
-    # Marking them due now keeps the next run from enqueueing them again at once.
-    Message.objects.filter(pk__in=message_ids).update(next_attempt_at=now)
-    messages_enqueue(message_ids)
-    return len(message_ids)
 
 
 @transaction.atomic
@@ -520,16 +313,3 @@ def messages_cancel_superseded(*, references: Iterable[str]) -> int:
     return Message.objects.filter(pk__in=message_ids, status=Message.Status.PENDING).update(
         status=Message.Status.CANCELLED, next_attempt_at=None
     )
-
-
-@transaction.atomic
-def notification_preferences_set(
-    *, user: User, engagement_email: bool, engagement_sms: bool
-) -> NotificationPreference:
-    """Save which channels ``user`` wants engagement messages on; applies to every
-    message not yet sent, held ones included (message_deliver checks again)."""
-    preference, _ = NotificationPreference.objects.update_or_create(
-        user=user,
-        defaults={"engagement_email": engagement_email, "engagement_sms": engagement_sms},
-    )
-    return preference
