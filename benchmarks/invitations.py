@@ -160,7 +160,7 @@ def seed_school(*, pupils: int, seed: int):
             batch_size=BATCH_SIZE,
         )
     # As a roster import of this size does once it commits (autovacuum would later).
-    from schools.roster.applying import planner_statistics_refresh
+    from schools.services.roster import planner_statistics_refresh
 
     planner_statistics_refresh()
     return school, admin, parents

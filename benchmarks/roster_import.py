@@ -150,8 +150,8 @@ def main() -> int:
     ensure_database(url)
     setup_django(url)
 
-    from schools.roster import roster_apply
     from schools.roster.parsing import parse_roster
+    from schools.services import roster_apply
 
     clear_benchmark_data()
     full, rows = roster_file(pupils=options.pupils, namespace=1, seed=options.seed)

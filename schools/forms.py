@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
@@ -41,3 +42,30 @@ class ClassTeachersForm(forms.Form):
 
 class PupilSearchForm(forms.Form):
     q = forms.CharField(label="Search pupils by name", required=False, max_length=100)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster file (CSV)",
+        help_text="A CSV export from your MIS: one row per pupil and contact.",
+        error_messages={"required": "Choose a roster file to upload."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    remove_missing = forms.BooleanField(
+        label="Mark pupils missing from this file as removed",
+        help_text="Pupils on roll who are not in the file will be marked as removed by the "
+        "school. Nothing is deleted.",
+        required=False,
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        limit = settings.ROSTER_MAX_UPLOAD_BYTES
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                f"The file is too large ({uploaded.size / 1_000_000:.1f} MB); "
+                f"the most we accept is {limit / 1_000_000:.1f} MB."
+            )
+        if uploaded.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return uploaded

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from accounts import access
 from accounts.models import Membership, User
-from schools.models import Pupil, School, SchoolClass
+from schools.models import Pupil, RosterImport, School, SchoolClass
 
 
 def _on_roll() -> QuerySet[Pupil]:
@@ -113,3 +114,27 @@ def pupils_for_admin(*, admin: User, school: School, search: str = "") -> QueryS
     for word in search.split()[:4]:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return pupils.order_by("removed_by_school_at", "last_name", "first_name")
+
+
+# --- Roster imports: the school comes from accounts.access first ---------------------
+
+
+def roster_imports_recent(*, school: School, limit: int = 10) -> QuerySet[RosterImport]:
+    return (
+        RosterImport.objects.filter(school=school)
+        .defer("content", "errors", "warnings")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def roster_import_of_school_or_404(*, school: School, import_id: int) -> RosterImport:
+    """An import of this school (whose admin the viewer is); any other is a 404."""
+    roster_import = (
+        RosterImport.objects.filter(school=school, pk=import_id)
+        .defer("content")
+        .select_related("uploaded_by")
+        .first()
+    )
+    if roster_import is None:
+        raise Http404("No such roster import.")
+    return roster_import

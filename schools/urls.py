@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schools import roster_views, views
+from schools import views
 
 urlpatterns = [
     path("children/", views.parent_home, name="parent_home"),
@@ -14,20 +14,20 @@ urlpatterns = [
         views.class_teachers,
         name="class_teachers",
     ),
-    path("schools/<int:school_id>/roster/", roster_views.roster_upload, name="roster_upload"),
+    path("schools/<int:school_id>/roster/", views.roster_upload, name="roster_upload"),
     path(
         "schools/<int:school_id>/roster/<int:import_id>/",
-        roster_views.roster_preview,
+        views.roster_preview,
         name="roster_preview",
     ),
     path(
         "schools/<int:school_id>/roster/<int:import_id>/apply/",
-        roster_views.roster_apply,
+        views.roster_apply,
         name="roster_apply",
     ),
     path(
         "schools/<int:school_id>/roster/<int:import_id>/status/",
-        roster_views.roster_status,
+        views.roster_status,
         name="roster_status",
     ),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.lookup import mobile_lookup_hash, upn_lookup_hash
 from accounts.models import User
 from schools.models import Guardianship, Pupil, SchoolClass, YearGroup, current_academic_year
-from schools.roster import roster_apply, roster_check
+from schools.services import roster_apply, roster_check
 from tests.factories import GuardianshipFactory, PupilFactory, SchoolFactory, UserFactory
 from tests.schools.roster_files import roster, row, upn
 
@@ -373,7 +373,7 @@ def test_command_remove_missing_marks_absent_pupils(school, tmp_path):
 def test_a_large_import_refreshes_the_planner_statistics_once_it_commits(
     school, settings, django_capture_on_commit_callbacks, monkeypatch, rows, analysed
 ):
-    from schools.roster import applying
+    from schools.services import roster as applying
 
     settings.ROSTER_BACKGROUND_ROWS = 4
     refreshed = []
@@ -390,7 +390,7 @@ def test_refreshing_statistics_analyses_the_imported_tables_on_postgresql():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from schools.roster.applying import planner_statistics_refresh
+    from schools.services.roster import planner_statistics_refresh
 
     with CaptureQueriesContext(connection) as queries:
         planner_statistics_refresh()

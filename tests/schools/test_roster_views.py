@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from schools.models import Guardianship, Pupil, RosterImport
-from schools.roster import services as roster_services
+from schools.services import roster_imports as roster_services
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from accounts.models import User
 from schools.models import Guardianship, Pupil, RosterImport
-from schools.roster.services import roster_import_apply, roster_import_start
+from schools.services.roster_imports import roster_import_apply, roster_import_start
 from tests.factories import SchoolFactory, admin_of, make_upn
 from tests.schools.roster_files import roster, row
 

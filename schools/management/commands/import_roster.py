@@ -5,7 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from schools.models import School
-from schools.roster import RosterFileError, RosterResult, roster_apply, roster_check
+from schools.roster.parsing import RosterFileError
+from schools.roster.planning import RosterResult
+from schools.services import roster_apply, roster_check
 
 # (summary key, label for a dry run, label once applied)
 SUMMARY_LINES = [

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
+from schools.forms import RosterUploadForm
 from schools.models import RosterImport
-from schools.roster.forms import RosterUploadForm
-from schools.roster.selectors import roster_import_of_school_or_404, roster_imports_recent
-from schools.roster.services import (
+from schools.selectors import roster_import_of_school_or_404, roster_imports_recent
+from schools.services.roster_imports import (
     RosterImportError,
     roster_import_apply,
     roster_import_progress,

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from schools.models import RosterImport, School
-from schools.roster.applying import roster_apply, roster_check
 from schools.roster.parsing import RosterFileError
 from schools.roster.planning import RosterResult
+from schools.services.roster import roster_apply, roster_check
 
 logger = logging.getLogger(__name__)
 

@@ -1,3 +1,6 @@
+"""A school admin's pages of their school: the overview, the pupils on roll, adding
+staff and choosing who teaches each class."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,40 +11,11 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from accounts.forms import StaffAddForm
 from accounts.services import StaffError, staff_add
-from learning import selectors as learning_selectors
 from schools import selectors
 from schools.forms import ClassTeachersForm, PupilSearchForm
 from schools.services import ClassTeachersError, class_teachers_set
 
 PUPILS_PER_PAGE = 50
-
-
-@login_required
-def parent_home(request: HttpRequest) -> HttpResponse:
-    """Each child, with what is set for them now; each leads to the child's space."""
-    children = learning_selectors.children_with_work_now(parent=request.user)
-    return render(request, "schools/parent_home.html", {"children": children})
-
-
-@login_required
-def teacher_classes(request: HttpRequest) -> HttpResponse:
-    classes = selectors.classes_for_teacher(teacher=request.user)
-    return render(request, "schools/teacher_classes.html", {"classes": classes})
-
-
-@login_required
-def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    school_class = access.class_or_404(request.user, class_id)
-    pupils = selectors.pupils_of_class(user=request.user, school_class=school_class)
-    return render(
-        request,
-        "schools/class_detail.html",
-        {
-            "school_class": school_class,
-            "pupils": pupils,
-            "show_pupil_premium": access.can_see_pupil_premium(request.user, school_class.school),
-        },
-    )
 
 
 @login_required

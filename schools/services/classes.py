@@ -1,4 +1,4 @@
-"""Every write to school data, other than the roster import (schools.roster)."""
+"""Who teaches each class: a school admin sets a class's teachers."""
 
 from __future__ import annotations
 

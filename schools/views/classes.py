@@ -1,0 +1,31 @@
+"""A teacher's classes and the pupils in each."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts import access
+from schools import selectors
+
+PUPILS_PER_PAGE = 50
+
+
+@login_required
+def teacher_classes(request: HttpRequest) -> HttpResponse:
+    classes = selectors.classes_for_teacher(teacher=request.user)
+    return render(request, "schools/teacher_classes.html", {"classes": classes})
+
+
+@login_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = access.class_or_404(request.user, class_id)
+    pupils = selectors.pupils_of_class(user=request.user, school_class=school_class)
+    return render(
+        request,
+        "schools/class_detail.html",
+        {
+            "school_class": school_class,
+            "pupils": pupils,
+            "show_pupil_premium": access.can_see_pupil_premium(request.user, school_class.school),
+        },
+    )
