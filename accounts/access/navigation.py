@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from accounts.access import is_parent
+from accounts.access.roles import is_parent
 from accounts.models import Membership
 
 

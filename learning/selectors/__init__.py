@@ -6,10 +6,9 @@ from learning.selectors.assignments import (
     FamilyStatus,
     assignment_families,
     assignment_family_counts,
-    assignment_for_staff_or_404,
     assignments_for_staff,
+    assignments_with_topic_size,
     classes_for_assignment,
-    topic_for_assignment_or_404,
 )
 from learning.selectors.feedback import (
     ActivityFeedback,
@@ -33,8 +32,8 @@ from learning.selectors.space import (
 from learning.selectors.topics import (
     TopicSource,
     activities_in_order,
+    activities_of,
     schools_for_new_topic,
-    topic_with_activities,
     topics_for_staff,
 )
 
@@ -45,13 +44,14 @@ __all__ = [
     "FamilyStatus",
     "TopicSource",
     "activities_in_order",
+    "activities_of",
     "activity_set_for_child",
     "assignment_families",
     "assignment_family_counts",
     "assignment_feedback",
-    "assignment_for_staff_or_404",
     "assignments_for_child",
     "assignments_for_staff",
+    "assignments_with_topic_size",
     "child_assignment",
     "child_space",
     "children_with_work_now",
@@ -61,7 +61,5 @@ __all__ = [
     "feedback_shared_with_school",
     "is_shared_with_school",
     "schools_for_new_topic",
-    "topic_for_assignment_or_404",
-    "topic_with_activities",
     "topics_for_staff",
 ]

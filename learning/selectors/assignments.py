@@ -22,7 +22,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.http import Http404
 
 from accounts import access
 from engagement.models import Event
@@ -106,22 +105,15 @@ def assignments_for_staff(*, user) -> QuerySet[Assignment]:
     )
 
 
-def assignment_for_staff_or_404(*, user, assignment_id) -> Assignment:
-    """An assignment the user manages, with its topic's ``activity_count``; else 404."""
-    assignment = (
-        access.assignments_managed_by(user)
-        .select_related("topic", "school_class__school", "set_by")
-        .annotate(
-            activity_count=_subquery_count(
-                Activity.objects.filter(topic_id=OuterRef("topic_id")), group_by="topic_id"
-            )
+def assignments_with_topic_size() -> QuerySet[Assignment]:
+    """Assignments with who set them and their topic's ``activity_count``: for the
+    work-set page, whose assignment the checkpoint picks from these
+    (``accounts.access.assignment_or_404(..., within=...)``)."""
+    return Assignment.objects.select_related("set_by").annotate(
+        activity_count=_subquery_count(
+            Activity.objects.filter(topic_id=OuterRef("topic_id")), group_by="topic_id"
         )
-        .filter(pk=assignment_id)
-        .first()
     )
-    if assignment is None:
-        raise Http404("No such assignment.")
-    return assignment
 
 
 def assignment_families(*, assignment: Assignment, status: str = "") -> QuerySet[Pupil]:
@@ -172,20 +164,3 @@ def classes_for_assignment(*, user, topic: Topic) -> QuerySet[SchoolClass]:
     if topic.school_id is not None:
         classes = classes.filter(school_id=topic.school_id)
     return classes.order_by("school__name", "year_group", "name", "pk")
-
-
-def topic_for_assignment_or_404(*, user, topic_id) -> Topic:
-    """A topic a member of staff might set: the library's or their school's (a draft
-    included, so that the page can say why it cannot be set yet); else 404."""
-    if not access.can_author_topics(user):
-        raise Http404("No such topic.")
-    topic = (
-        access.topics_visible_to(user)
-        .filter(Q(school__isnull=True) | Q(school__in=access.schools_staffed_by(user).values("pk")))
-        .select_related("school")
-        .filter(pk=topic_id)
-        .first()
-    )
-    if topic is None:
-        raise Http404("No such topic.")
-    return topic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts import access
 from learning.models import Activity, Topic
@@ -21,11 +21,7 @@ def topics_for_staff(
     schools' own (drafts included), each with ``activity_count``; optionally only
     those suiting a year group, of a subject, or from the library or the school."""
     topics = (
-        access.topics_visible_to(user)
-        .filter(
-            Q(school__isnull=True, published=True)
-            | Q(school__in=access.schools_staffed_by(user).values("pk"))
-        )
+        access.topics_for_school_staff(user)
         .select_related("school")
         .annotate(activity_count=Count("activities"))
         .order_by("title", "pk")
@@ -48,15 +44,9 @@ def activities_in_order(lookup: str) -> Prefetch:
     )
 
 
-def topic_with_activities(*, user, topic_id) -> Topic:
-    """A topic the user may read, with its activities in order (``topic.ordered_activities``)."""
-    return (
-        access.topics_visible_to(user)
-        .select_related("school")
-        .prefetch_related(activities_in_order("activities"))
-        .filter(pk=topic_id)
-        .first()
-    )
+def activities_of(topic: Topic) -> list[Activity]:
+    """The topic's activities in their order."""
+    return list(topic.activities.order_by("position", "pk"))
 
 
 def schools_for_new_topic(*, user) -> QuerySet[School]:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
@@ -26,7 +26,7 @@ ASSIGNMENTS_PER_PAGE = 25
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     """Set this topic: one assignment per class ticked, all or none."""
-    topic = selectors.topic_for_assignment_or_404(user=request.user, topic_id=topic_id)
+    topic = access.topic_for_staff_or_404(request.user, topic_id)
     classes = list(selectors.classes_for_assignment(user=request.user, topic=topic))
     form = None
     if topic.published and classes:
@@ -59,8 +59,7 @@ def assignment_create(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    if not access.can_author_topics(request.user):
-        raise Http404("No such page.")
+    access.school_staff_or_404(request.user)
     assignments = selectors.assignments_for_staff(user=request.user)
     page = Paginator(assignments, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -70,8 +69,8 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = selectors.assignment_for_staff_or_404(
-        user=request.user, assignment_id=assignment_id
+    assignment = access.assignment_or_404(
+        request.user, assignment_id, within=selectors.assignments_with_topic_size()
     )
     status = request.GET.get("status", "")
     if status not in selectors.FamilyStatus.LABELS:

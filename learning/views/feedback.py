@@ -7,17 +7,15 @@ a photo is served to the parent who shared it and the pupil's staff only.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from learning import selectors, services
-from learning.models import Feedback
 
 FEEDBACK_PER_PAGE = 25
 
@@ -39,8 +37,7 @@ def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpRespons
 
 @login_required
 def feedback_moderation(request: HttpRequest) -> HttpResponse:
-    if not access.schools_staffed_by(request.user).exists():
-        raise PermissionDenied("Moderation is for school staff.")
+    access.require_school_staff(request.user)
     pending = selectors.feedback_awaiting_moderation(user=request.user)
     page = Paginator(pending, FEEDBACK_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "learning/moderation/moderation_list.html", {"page": page})
@@ -58,9 +55,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
 @login_required
 @require_POST
 def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
-    feedback = get_object_or_404(Feedback.objects.select_related("activity"), pk=feedback_id)
-    if not access.can_moderate_feedback(request.user, feedback):
-        raise Http404("No such feedback.")
+    feedback = access.feedback_to_moderate_or_404(request.user, feedback_id)
     decision = request.POST.get("decision")
     if decision not in (services.Decision.APPROVE, services.Decision.REJECT):
         raise Http404("No such decision.")

@@ -31,10 +31,8 @@ def _form_prefix(activity: Activity) -> str:
 
 @login_required
 def child_space(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = access.child_of_parent_or_404(request.user, pupil_id)
     children = list(school_selectors.children_for_parent(parent=request.user))
-    pupil = next((child for child in children if child.pk == pupil_id), None)
-    if pupil is None:
-        raise Http404("No such child.")
     return render(
         request,
         "learning/space/child_space.html",
@@ -186,9 +184,7 @@ def child_activity_feedback_remove(
 @login_required
 def feedback_photo(request: HttpRequest, feedback_id: int) -> HttpResponse:
     """A family's photo, for the parent who shared it and the pupil's staff only."""
-    feedback = Feedback.objects.filter(pk=feedback_id).first()
-    if feedback is None or not access.can_view_feedback_photo(request.user, feedback):
-        raise Http404("No such photo.")
+    feedback = access.feedback_photo_or_404(request.user, feedback_id)
     return private_file_response(
         feedback.photo, request=request, content_type=PreparedPhoto.content_type
     )

@@ -15,7 +15,6 @@ own file, shown in a ``<video>`` element and streamed through
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,14 +31,9 @@ from learning.video import EMBED_ORIGINS
 TOPICS_PER_PAGE = 25
 
 
-def _require_author(user) -> None:
-    if not access.can_author_topics(user):
-        raise PermissionDenied("Topics are for school staff.")
-
-
 @login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
-    _require_author(request.user)
+    access.require_school_staff(request.user)
     filter_form = TopicFilterForm(request.GET)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     topics = selectors.topics_for_staff(
@@ -65,21 +59,23 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
-    _require_author(request.user)
-    topic = selectors.topic_with_activities(user=request.user, topic_id=topic_id)
-    if topic is None:
-        raise Http404("No such topic.")
+    access.require_school_staff(request.user)
+    topic = access.topic_or_404(request.user, topic_id)
     return render(
         request,
         "learning/topic_detail.html",
-        {"topic": topic, "can_edit": access.can_edit_topic(request.user, topic)},
+        {
+            "topic": topic,
+            "activities": selectors.activities_of(topic),
+            "can_edit": access.can_edit_topic(request.user, topic),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request: HttpRequest) -> HttpResponse:
-    _require_author(request.user)
+    access.require_school_staff(request.user)
     schools = selectors.schools_for_new_topic(user=request.user)
     form = TopicForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():

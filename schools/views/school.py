@@ -4,7 +4,7 @@ staff and choosing who teaches each class."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -71,9 +71,7 @@ def school_staff_add(request: HttpRequest, school_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def class_teachers(request: HttpRequest, school_id: int, class_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
-    school_class = access.class_or_404(request.user, class_id)
-    if school_class.school_id != school.pk:
-        raise Http404("No such class.")
+    school_class = access.class_of_school_or_404(request.user, school, class_id)
     form = ClassTeachersForm(
         # A POST with no box ticked is empty but still a submission: no teachers.
         request.POST if request.method == "POST" else None,

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 SIZES = [1, 30]
 
-CHILD_SPACE = 9  # + the parent's children, topics with progress counts, awards
+CHILD_SPACE = 10  # + the checkpoint's look-up of the child, then the parent's children
+# (for the menu), topics with progress counts, awards
 # + the child, the assignment with progress counts, its activities, the child's
 # completions, the parent's feedback; recording "opened": is it their child, lock the
 # guardianship, opened today already?, the event, and the savepoint pair around them;

@@ -1,0 +1,160 @@
+"""Who may see which pupils and classes.
+
+- a parent sees only their own children: guardianships they have confirmed
+  (accepted) and that have not ended; a pupil removed by the school stays
+  visible to the parent;
+- a teacher sees pupils on roll in the classes they teach, at a school where
+  they are a teacher;
+- a school admin sees everything at their school;
+- an individual pupil's Pupil Premium status is for school admins only;
+- platform staff see no pupil data (support grants come later);
+- an anonymised pupil is nobody's to see.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from functools import reduce
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.access.refusals import refuse
+from accounts.access.roles import is_school_admin, is_signed_in, schools_administered_by
+from accounts.models import Membership
+from schools.models import Pupil, School, SchoolClass
+
+
+def _teaches_here(user) -> QuerySet[Membership]:
+    """The user's teacher membership at the school of the outer row."""
+    return Membership.objects.filter(
+        user=user, school=OuterRef("school_id"), role=Membership.Role.TEACHER
+    )
+
+
+def _teacher_condition(user) -> Q:
+    return Q(
+        Exists(_teaches_here(user)),
+        school_class__teachers=user,
+        removed_by_school_at__isnull=True,
+    )
+
+
+def _parent_condition(user) -> Q:
+    return Q(
+        guardianships__parent=user,
+        guardianships__confirmed_at__isnull=False,
+        guardianships__ended_at__isnull=True,
+    )
+
+
+def _admin_condition(user) -> Q:
+    return Q(school__in=schools_administered_by(user).values("pk"))
+
+
+def _pupils_where(user, *conditions: Callable[[object], Q]) -> QuerySet[Pupil]:
+    """Pupils matching any of ``conditions`` for a signed-in user (joins may repeat
+    a pupil: a subquery keeps each once)."""
+    if not is_signed_in(user):
+        return Pupil.objects.none()
+    matching = Pupil.objects.filter(reduce(operator.or_, (c(user) for c in conditions)))
+    matching = matching.values("pk")
+    return Pupil.objects.filter(pk__in=matching, anonymised_at__isnull=True)
+
+
+def pupils_visible_to(user) -> QuerySet[Pupil]:
+    """Every pupil this user may see, under any of their roles."""
+    return _pupils_where(user, _parent_condition, _teacher_condition, _admin_condition)
+
+
+def children_of(user) -> QuerySet[Pupil]:
+    """The parent's own children (removed-by-school included)."""
+    return _pupils_where(user, _parent_condition)
+
+
+def pupils_taught_by(user) -> QuerySet[Pupil]:
+    return _pupils_where(user, _teacher_condition)
+
+
+def pupils_staffed_by(user) -> QuerySet[Pupil]:
+    """Pupils the user sees as a member of staff (not as a parent): a teacher's
+    pupils on roll in their classes, an admin's school's pupils."""
+    return _pupils_where(user, _teacher_condition, _admin_condition)
+
+
+def pupils_of_school_for_admin(user, school: School) -> QuerySet[Pupil]:
+    if not is_school_admin(user, school):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school=school, anonymised_at__isnull=True)
+
+
+def can_view_pupil(user, pupil: Pupil) -> bool:
+    return pupils_visible_to(user).filter(pk=pupil.pk).exists()
+
+
+def pupil_or_404(user, pupil_id) -> Pupil:
+    pupil = pupils_visible_to(user).filter(pk=pupil_id).first()
+    if pupil is None:
+        refuse("No such pupil.")
+    return pupil
+
+
+def child_of_parent_or_404(user, pupil_id) -> Pupil:
+    """One of the user's own children (removed by the school or not); otherwise 404."""
+    child = children_of(user).select_related("school", "school_class").filter(pk=pupil_id).first()
+    if child is None:
+        refuse("No such child.")
+    return child
+
+
+def can_record_for_child(user, pupil: Pupil) -> bool:
+    """May the user mark work done and give feedback for this child? Their own child, on roll."""
+    return children_of(user).filter(pk=pupil.pk, removed_by_school_at__isnull=True).exists()
+
+
+def can_see_pupil_premium(user, school: School) -> bool:
+    """Individual Pupil Premium status: school admins of that school only."""
+    return is_school_admin(user, school)
+
+
+# --- Classes ---------------------------------------------------------------------
+
+
+def classes_taught_by(user) -> QuerySet[SchoolClass]:
+    """Classes the user teaches, at schools where they are a teacher."""
+    if not is_signed_in(user):
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(Exists(_teaches_here(user)), teachers=user)
+
+
+def classes_visible_to(user) -> QuerySet[SchoolClass]:
+    """A teacher's own classes and every class of the schools the user administers."""
+    if not is_signed_in(user):
+        return SchoolClass.objects.none()
+    taught = classes_taught_by(user).values("pk")
+    return SchoolClass.objects.filter(
+        Q(pk__in=taught) | Q(school__in=schools_administered_by(user).values("pk"))
+    )
+
+
+def class_or_404(user, class_id) -> SchoolClass:
+    school_class = classes_visible_to(user).select_related("school").filter(pk=class_id).first()
+    if school_class is None:
+        refuse("No such class.")
+    return school_class
+
+
+def class_of_school_or_404(user, school: School, class_id) -> SchoolClass:
+    """A class of ``school`` that the user may see; any other school's is a 404."""
+    school_class = (
+        classes_visible_to(user).select_related("school").filter(pk=class_id, school=school).first()
+    )
+    if school_class is None:
+        refuse("No such class.")
+    return school_class
+
+
+def classes_assignable_by(user) -> QuerySet[SchoolClass]:
+    """Classes the user may set work for: a teacher their own classes (at a school
+    where they teach), a school admin every class of their school."""
+    return classes_visible_to(user)

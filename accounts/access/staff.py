@@ -1,0 +1,16 @@
+"""Who may see a school's staff: that school's admins."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.access.roles import is_school_admin
+from accounts.models import User
+from schools.models import School
+
+
+def staff_of_school(user, school: School) -> QuerySet[User]:
+    """The staff list of a school, for that school's admins only."""
+    if not is_school_admin(user, school):
+        return User.objects.none()
+    return User.objects.filter(memberships__school=school)
