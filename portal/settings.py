@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.tasks.assignments_remind_due_task",
         "schedule": crontab(minute=35),
     },
+    "security-events-purge": {
+        "task": "audit.tasks.security_events_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 

@@ -15,6 +15,7 @@ from audit.context import current_request, request_context
 from audit.middleware import RequestContextMiddleware
 from audit.models import SecurityEvent
 from audit.services import security_event_record, security_events_purge
+from audit.tasks import security_events_purge_task
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,25 @@ def test_purge_with_nothing_to_delete_deletes_nothing():
     assert security_events_purge(now=now) == 0
     assert security_events_purge(now=now) == 0
     assert SecurityEvent.objects.count() == 1
+
+
+def test_the_daily_task_purges(settings):
+    settings.SECURITY_EVENT_RETENTION_DAYS = 90
+    _event_aged(120, timezone.now())
+
+    result = security_events_purge_task.delay()
+
+    assert result.get() == 1
+    assert not SecurityEvent.objects.exists()
+
+
+def test_the_purge_task_is_scheduled_daily(settings):
+    entries = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == security_events_purge_task.name
+    ]
+
+    assert len(entries) == 1
+    schedule = entries[0]["schedule"]
+    assert len(schedule.hour) == 1 and len(schedule.minute) == 1
