@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("consent.urls")),
     path("", include("learning.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
