@@ -49,3 +49,8 @@ def upn_lookup_hash(upn: str) -> str:
 
 def mobile_lookup_hash(mobile_e164: str) -> str:
     return _keyed_hash("mobile", mobile_e164)
+
+
+def email_lookup_hash(email: str) -> str:
+    """Match an email (say, one tried at a failed sign-in) without keeping it."""
+    return _keyed_hash("email", normalise_email(email))

@@ -13,13 +13,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import requires_two_factor
 from accounts.access.navigation import navigation_for
 from accounts.forms import EnrolForm, TokenForm
-from accounts.services import backup_codes_regenerate, totp_device_confirm, totp_device_start
+from accounts.services import (
+    backup_codes_regenerate,
+    second_factor_check,
+    totp_device_confirm,
+    totp_device_start,
+)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -99,7 +103,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = totp_device_start(user=request.user)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and not _throttled(form, [device]):
-        codes = totp_device_confirm(device=device, token=form.cleaned_data["token"])
+        codes = totp_device_confirm(
+            device=device, token=form.cleaned_data["token"], request=request
+        )
         if codes is not None:
             otp_login(request, device)
             return render(
@@ -131,7 +137,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
     if request.method == "POST" and form.is_valid() and not _throttled(form, devices):
         token = form.cleaned_data["token"].strip().replace(" ", "").lower()
-        device = match_token(request.user, token)
+        device = second_factor_check(user=request.user, token=token, request=request)
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))

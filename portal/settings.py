@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_celery_beat",
     "csp",
+    "audit",
     "accounts",
     "schools",
     "invitations",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.RequestContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "consent.middleware.ConsentGateMiddleware",
@@ -164,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
     "assignments-remind-due": {
         "task": "learning.tasks.assignments_remind_due_task",
         "schedule": crontab(minute=35),
+    },
+    "security-events-purge": {
+        "task": "audit.tasks.security_events_purge_task",
+        "schedule": crontab(hour=3, minute=40),
     },
 }
 CELERY_TIMEZONE = "Europe/London"
@@ -277,6 +283,9 @@ INVITATION_REMIND_AFTER = timedelta(days=env.int("INVITATION_REMIND_AFTER_DAYS",
 LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_MB", default=200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Security events (sign-ins, second factors, refusals) are deleted after this many days.
+SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default=90)
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

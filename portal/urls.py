@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("consent.urls")),
     path("", include("learning.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
