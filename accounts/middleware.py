@@ -37,8 +37,8 @@ class StaffTwoFactorMiddleware:
             from django_otp.plugins.otp_totp.models import TOTPDevice
 
             if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                target = reverse("two_factor_verify")
+                target = reverse("accounts:two_factor_verify")
             else:
-                target = reverse("two_factor_setup")
+                target = reverse("accounts:two_factor_setup")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -2,8 +2,13 @@ from django.urls import path
 
 from accounts import views
 
+app_name = "accounts"
+
 urlpatterns = [
-    path("setup/", views.two_factor_setup, name="two_factor_setup"),
-    path("verify/", views.two_factor_verify, name="two_factor_verify"),
-    path("backup-codes/", views.backup_codes_new, name="two_factor_backup_codes"),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/backup-codes/", views.backup_codes_new, name="two_factor_backup_codes"),
+    path("schools/<int:school_id>/staff/add/", views.staff_add_page, name="staff_add"),
 ]

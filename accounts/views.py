@@ -4,6 +4,7 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -11,16 +12,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import access
 from accounts.access import requires_two_factor
 from accounts.access.navigation import navigation_for
-from accounts.forms import EnrolForm, TokenForm
+from accounts.forms import EnrolForm, StaffAddForm, TokenForm
 from accounts.services import (
+    StaffError,
     backup_codes_regenerate,
     second_factor_check,
+    staff_add,
     totp_device_confirm,
     totp_device_start,
 )
@@ -93,13 +97,13 @@ def _grouped(secret: str) -> str:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code, type a code back, get backup codes."""
     if not requires_two_factor(request.user):
-        return redirect("home")
+        return redirect("accounts:home")
     if (
         not request.user.is_verified()
         and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
     ):
         # Replacing a device needs the current one: never on a password alone.
-        return redirect("two_factor_verify")
+        return redirect("accounts:two_factor_verify")
     device = totp_device_start(user=request.user)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and not _throttled(form, [device]):
@@ -158,3 +162,23 @@ def backup_codes_new(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/backup_codes.html", {"codes": codes, "next": "", "first_time": False}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_add_page(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access.administered_school_or_404(request.user, school_id)
+    form = StaffAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = staff_add(school=school, actor=request.user, **form.cleaned_data)
+        except StaffError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                f"{membership.user.email} added as {membership.get_role_display().lower()}. "
+                "They have been sent an email to sign in.",
+            )
+            return redirect("schools:school_overview", school_id=school.pk)
+    return render(request, "accounts/staff_add.html", {"school": school, "form": form})

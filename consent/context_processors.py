@@ -7,13 +7,13 @@ from consent.selectors import privacy_status_for_request
 
 
 def _new_notice(request):
-    if not request.user.is_authenticated or request.path == reverse("privacy_reconsent"):
+    if not request.user.is_authenticated or request.path == reverse("consent:privacy_reconsent"):
         return None
     return privacy_status_for_request(request).new_notice
 
 
 def _cookie_banner_shown(request) -> bool:
-    if request.path == reverse("cookie_settings"):
+    if request.path == reverse("consent:cookie_settings"):
         return False  # the page itself holds the same form
     return not cookie_choices_for(request).made
 

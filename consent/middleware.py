@@ -42,6 +42,6 @@ class ConsentGateMiddleware:
             and not request.path.startswith(OPEN_PREFIXES)
             and privacy_status_for_request(request).must_consent
         ):
-            target = reverse("privacy_reconsent")
+            target = reverse("consent:privacy_reconsent")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from consent import views
 
+app_name = "consent"
+
 urlpatterns = [
     path("privacy/notice/", views.privacy_notice, name="privacy_notice"),
     path("privacy/notices/<str:version>/", views.privacy_notice, name="privacy_notice_version"),

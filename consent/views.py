@@ -33,7 +33,7 @@ from consent.wording import (
 COOKIE_PURPOSES = {Purpose.COOKIES_PERFORMANCE, Purpose.COOKIES_FUNCTIONAL}
 
 
-def safe_next(request: HttpRequest, candidate: str | None, default: str = "home") -> str:
+def safe_next(request: HttpRequest, candidate: str | None, default: str = "accounts:home") -> str:
     """``candidate`` if it is a path on this site, otherwise ``default``."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -53,7 +53,7 @@ def privacy_notice(request: HttpRequest, version: str | None = None) -> HttpResp
         if notice is None:
             raise Http404("No published notice has that version.")
         if notice == current:
-            return redirect("privacy_notice")
+            return redirect("consent:privacy_notice")
     return render(
         request,
         "consent/privacy_notice.html",
@@ -91,7 +91,7 @@ def privacy_consent_change(request: HttpRequest) -> HttpResponse:
     form = ConsentChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That choice could not be saved. Please try again.")
-        return redirect("privacy_consents")
+        return redirect("consent:privacy_consents")
     purpose = form.cleaned_data["purpose"]
     label = Purpose(purpose).label
     notice = None if purpose in COOKIE_PURPOSES else PrivacyNotice.current()
@@ -107,7 +107,7 @@ def privacy_consent_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"You gave consent: {label}.")
     else:
         messages.success(request, f"You withdrew consent: {label}.")
-    response = redirect("privacy_consents")
+    response = redirect("consent:privacy_consents")
     if purpose in COOKIE_PURPOSES:
         before = cookie_choices_for(request).as_purposes()
         before[purpose] = form.granted
@@ -194,7 +194,7 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
             "performance": choices.performance,
             "functional": choices.functional,
             "source": "settings",
-            "next": reverse("cookie_settings"),
+            "next": reverse("consent:cookie_settings"),
         }
     )
     return render(
@@ -239,6 +239,8 @@ def cookie_choice(request: HttpRequest) -> HttpResponse:
         response = JsonResponse({"saved": True, "message": text})
     else:
         messages.success(request, text)
-        response = redirect(safe_next(request, form.cleaned_data["next"], "cookie_settings"))
+        response = redirect(
+            safe_next(request, form.cleaned_data["next"], "consent:cookie_settings")
+        )
     remember_choices_on_device(response, choices)
     return response

@@ -2,6 +2,8 @@ from django.urls import path
 
 from learning import views
 
+app_name = "learning"
+
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/new/", views.topic_create, name="topic_create"),

@@ -2,6 +2,8 @@ from django.urls import path
 
 from notifications import views
 
+app_name = "notifications"
+
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path(

@@ -46,7 +46,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             notification_preferences_set(user=request.user, **form.cleaned_data)
             messages.success(request, "Your notification settings are saved.")
-            return redirect("notification_preferences")
+            return redirect("notifications:notification_preferences")
     channels = engagement_channels_for(user=request.user)
     form = EngagementChannelsForm(
         initial={"engagement_email": channels.email, "engagement_sms": channels.sms}

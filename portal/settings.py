@@ -208,7 +208,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "accounts:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Home Learning Portal")

@@ -2,13 +2,14 @@ from django.urls import path
 
 from schools import views
 
+app_name = "schools"
+
 urlpatterns = [
     path("children/", views.parent_home, name="parent_home"),
     path("classes/", views.teacher_classes, name="teacher_classes"),
     path("classes/<int:class_id>/", views.class_detail, name="class_detail"),
     path("schools/<int:school_id>/", views.school_overview, name="school_overview"),
     path("schools/<int:school_id>/pupils/", views.school_pupils, name="school_pupils"),
-    path("schools/<int:school_id>/staff/add/", views.school_staff_add, name="school_staff_add"),
     path(
         "schools/<int:school_id>/classes/<int:class_id>/teachers/",
         views.class_teachers,

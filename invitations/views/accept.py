@@ -125,7 +125,7 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         f"You have joined {invitation.school.name}. "
         f"{names_joined(_children_firstnames_joined(invitation))} can now be found here.",
     )
-    return redirect("parent_home")
+    return redirect("schools:parent_home")
 
 
 @never_cache
@@ -146,7 +146,7 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
             and request.user.is_authenticated
             and invitation.accepted_by_id == request.user.pk
         ):
-            return redirect("parent_home")  # a second click after joining
+            return redirect("schools:parent_home")  # a second click after joining
         return _unusable(request, status=410)
     if request.user.is_authenticated:
         return _accept_signed_in(request, invitation)

@@ -151,7 +151,7 @@ def _grant(*, pupil: Pupil, kind: str) -> Award | None:
 
 
 def _child_space_link(pupil: Pupil) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('child_space', args=[pupil.pk])}"
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('learning:child_space', args=[pupil.pk])}"
 
 
 def _award_messages(awards: list[Award], pupil: Pupil) -> list[OutgoingMessage]:

@@ -48,8 +48,8 @@ def assignment_create(request: HttpRequest, topic_id: int) -> HttpResponse:
             )
             messages.success(request, f"“{topic.title}” set for {names}. Families are told {when}.")
             if len(assignments) == 1:
-                return redirect("assignment_detail", assignment_id=assignments[0].pk)
-            return redirect("assignment_list")
+                return redirect("learning:assignment_detail", assignment_id=assignments[0].pk)
+            return redirect("learning:assignment_list")
     return render(
         request,
         "learning/assignments/set.html",
@@ -102,7 +102,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access.assignment_or_404(request.user, assignment_id)
     if services.assignment_has_started(assignment):
         messages.error(request, "This work has started, so its dates and message stay as they are.")
-        return redirect("assignment_detail", assignment_id=assignment.pk)
+        return redirect("learning:assignment_detail", assignment_id=assignment.pk)
     form = AssignmentDatesForm(
         request.POST or None,
         initial={
@@ -118,12 +118,12 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             )
         except services.AssignmentStartedError as error:
             messages.error(request, str(error))
-            return redirect("assignment_detail", assignment_id=assignment.pk)
+            return redirect("learning:assignment_detail", assignment_id=assignment.pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Changes saved.")
-            return redirect("assignment_detail", assignment_id=assignment.pk)
+            return redirect("learning:assignment_detail", assignment_id=assignment.pk)
     return render(
         request, "learning/assignments/edit.html", {"assignment": assignment, "form": form}
     )
@@ -138,12 +138,12 @@ def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
             services.assignment_delete(assignment=assignment, actor=request.user)
         except services.AssignmentStartedError as error:
             messages.error(request, str(error))
-            return redirect("assignment_detail", assignment_id=assignment.pk)
+            return redirect("learning:assignment_detail", assignment_id=assignment.pk)
         messages.success(
             request, f"“{assignment.topic.title}” withdrawn from {assignment.school_class.name}."
         )
-        return redirect("assignment_list")
+        return redirect("learning:assignment_list")
     if services.assignment_has_started(assignment):
         messages.error(request, "This work has started, so it can no longer be withdrawn.")
-        return redirect("assignment_detail", assignment_id=assignment.pk)
+        return redirect("learning:assignment_detail", assignment_id=assignment.pk)
     return render(request, "learning/assignments/confirm_delete.html", {"assignment": assignment})

@@ -72,4 +72,4 @@ def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
                 f"Feedback on “{feedback.activity.title}” rejected: staff no longer see it "
                 "and its photo is deleted.",
             )
-    return redirect(_next_url(request, reverse("feedback_moderation")))
+    return redirect(_next_url(request, reverse("learning:feedback_moderation")))

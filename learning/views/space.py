@@ -95,7 +95,7 @@ def _activity_of(assignment: Assignment, activity_id: int) -> Activity:
 
 
 def _back_to(pupil: Pupil, assignment: Assignment, activity: Activity) -> HttpResponse:
-    url = reverse("child_assignment", args=[pupil.pk, assignment.pk])
+    url = reverse("learning:child_assignment", args=[pupil.pk, assignment.pk])
     return redirect(f"{url}#activity-{activity.pk}")
 
 

@@ -83,7 +83,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
         school = data.pop("school", None) or schools.first()
         topic = services.topic_create(school=school, actor=request.user, **data)
         messages.success(request, f"“{topic.title}” created. Now add its activities.")
-        return redirect("topic_detail", topic_id=topic.pk)
+        return redirect("learning:topic_detail", topic_id=topic.pk)
     return render(request, "learning/topic_form.html", {"form": form, "topic": None})
 
 
@@ -95,7 +95,7 @@ def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.topic_update(topic=topic, actor=request.user, **form.cleaned_data)
         messages.success(request, f"“{topic.title}” saved.")
-        return redirect("topic_detail", topic_id=topic.pk)
+        return redirect("learning:topic_detail", topic_id=topic.pk)
     return render(request, "learning/topic_form.html", {"form": form, "topic": topic})
 
 
@@ -108,16 +108,16 @@ def topic_delete(request: HttpRequest, topic_id: int) -> HttpResponse:
             services.topic_delete(topic=topic, actor=request.user)
         except (services.TopicInUseError, services.ActivityInUseError) as error:
             messages.error(request, str(error))
-            return redirect("topic_detail", topic_id=topic.pk)
+            return redirect("learning:topic_detail", topic_id=topic.pk)
         messages.success(request, f"“{topic.title}” deleted.")
-        return redirect("topic_list")
+        return redirect("learning:topic_list")
     return render(
         request,
         "learning/confirm_delete.html",
         {
             "topic": topic,
             "thing": f"the topic “{topic.title}” and all its activities",
-            "cancel_url": reverse("topic_detail", args=[topic.pk]),
+            "cancel_url": reverse("learning:topic_detail", args=[topic.pk]),
         },
     )
 
@@ -128,7 +128,9 @@ def _activity_of(topic: Topic, activity_id: int) -> Activity:
 
 def _back_to_activity(activity: Activity) -> HttpResponse:
     """Back to the topic page, scrolled to the activity."""
-    return redirect(f"{reverse('topic_detail', args=[activity.topic_id])}#activity-{activity.pk}")
+    return redirect(
+        f"{reverse('learning:topic_detail', args=[activity.topic_id])}#activity-{activity.pk}"
+    )
 
 
 @login_required
@@ -187,14 +189,14 @@ def activity_delete(request: HttpRequest, topic_id: int, activity_id: int) -> Ht
             messages.error(request, str(error))
         else:
             messages.success(request, f"“{activity.title}” deleted.")
-        return redirect("topic_detail", topic_id=topic.pk)
+        return redirect("learning:topic_detail", topic_id=topic.pk)
     return render(
         request,
         "learning/confirm_delete.html",
         {
             "topic": topic,
             "thing": f"the activity “{activity.title}”",
-            "cancel_url": reverse("topic_detail", args=[topic.pk]),
+            "cancel_url": reverse("learning:topic_detail", args=[topic.pk]),
         },
     )
 
@@ -208,9 +210,9 @@ def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> Htt
     if activity.kind != Activity.Kind.VIDEO:
         raise Http404("This activity has no video.")
     back_url = (
-        reverse("topic_detail", args=[topic.pk])
+        reverse("learning:topic_detail", args=[topic.pk])
         if access.can_author_topics(request.user)
-        else reverse("home")
+        else reverse("accounts:home")
     )
     return render(
         request,

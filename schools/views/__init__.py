@@ -20,7 +20,6 @@ from schools.views.school import (
     class_teachers,
     school_overview,
     school_pupils,
-    school_staff_add,
 )
 
 __all__ = [
@@ -35,6 +34,5 @@ __all__ = [
     "roster_upload",
     "school_overview",
     "school_pupils",
-    "school_staff_add",
     "teacher_classes",
 ]

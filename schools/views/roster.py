@@ -50,7 +50,7 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
             remove_missing=form.cleaned_data["remove_missing"],
             actor=request.user,
         )
-        return redirect("roster_preview", school_id=school.pk, import_id=roster_import.pk)
+        return redirect("schools:roster_preview", school_id=school.pk, import_id=roster_import.pk)
     return render(
         request,
         "schools/roster_upload.html",
@@ -95,7 +95,7 @@ def roster_apply(request: HttpRequest, school_id: int, import_id: int) -> HttpRe
     else:
         if roster_import.status == RosterImport.Status.APPLIED:
             messages.success(request, "The roster has been imported.")
-    return redirect("roster_preview", school_id=school.pk, import_id=roster_import.pk)
+    return redirect("schools:roster_preview", school_id=school.pk, import_id=roster_import.pk)
 
 
 @login_required

@@ -1,5 +1,5 @@
-"""A school admin's pages of their school: the overview, the pupils on roll, adding
-staff and choosing who teaches each class."""
+"""A school admin's pages of their school: the overview, the pupils on roll, and
+choosing who teaches each class."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,8 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from accounts.forms import StaffAddForm
-from accounts.services import StaffError, staff_add
 from schools import selectors
 from schools.forms import ClassTeachersForm, PupilSearchForm
 from schools.services import ClassTeachersError, class_teachers_set
@@ -49,26 +47,6 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def school_staff_add(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = access.administered_school_or_404(request.user, school_id)
-    form = StaffAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = staff_add(school=school, actor=request.user, **form.cleaned_data)
-        except StaffError as error:
-            form.add_error("email", str(error))
-        else:
-            messages.success(
-                request,
-                f"{membership.user.email} added as {membership.get_role_display().lower()}. "
-                "They have been sent an email to sign in.",
-            )
-            return redirect("school_overview", school_id=school.pk)
-    return render(request, "schools/staff_add.html", {"school": school, "form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def class_teachers(request: HttpRequest, school_id: int, class_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
     school_class = access.class_of_school_or_404(request.user, school, class_id)
@@ -89,7 +67,7 @@ def class_teachers(request: HttpRequest, school_id: int, class_id: int) -> HttpR
             form.add_error("teachers", str(error))
         else:
             messages.success(request, f"Teachers of {school_class} updated.")
-            return redirect("school_overview", school_id=school.pk)
+            return redirect("schools:school_overview", school_id=school.pk)
     return render(
         request,
         "schools/class_teachers.html",

@@ -285,13 +285,13 @@ def _foreign_urls(world):
     """Every school or class page pointed at school B's objects (or at a mismatch)."""
     a, b, ash, oak = world.school_a.pk, world.school_b.pk, world.ash.pk, world.oak.pk
     return [
-        reverse("class_detail", args=[ash]),
-        reverse("school_overview", args=[b]),
-        reverse("school_pupils", args=[b]),
-        reverse("school_staff_add", args=[b]),
-        reverse("class_teachers", args=[b, ash]),
-        reverse("class_teachers", args=[a, ash]),
-        reverse("class_teachers", args=[b, oak]),
+        reverse("schools:class_detail", args=[ash]),
+        reverse("schools:school_overview", args=[b]),
+        reverse("schools:school_pupils", args=[b]),
+        reverse("accounts:staff_add", args=[b]),
+        reverse("schools:class_teachers", args=[b, ash]),
+        reverse("schools:class_teachers", args=[a, ash]),
+        reverse("schools:class_teachers", args=[b, oak]),
     ]
 
 
@@ -310,10 +310,10 @@ def test_school_admin_pages_are_404_for_everyone_but_its_admins(world, client, s
     a, oak = world.school_a.pk, world.oak.pk
 
     for url in [
-        reverse("school_overview", args=[a]),
-        reverse("school_pupils", args=[a]),
-        reverse("school_staff_add", args=[a]),
-        reverse("class_teachers", args=[a, oak]),
+        reverse("schools:school_overview", args=[a]),
+        reverse("schools:school_pupils", args=[a]),
+        reverse("accounts:staff_add", args=[a]),
+        reverse("schools:class_teachers", args=[a, oak]),
     ]:
         assert signed_in.get(url).status_code == 404, url
 
@@ -321,23 +321,29 @@ def test_school_admin_pages_are_404_for_everyone_but_its_admins(world, client, s
 def test_teacher_gets_404_for_a_class_they_do_not_teach(world, staff_client):
     client = staff_client(world.users["teacher"])
 
-    assert client.get(reverse("class_detail", args=[world.elm.pk])).status_code == 404
-    assert client.get(reverse("class_detail", args=[world.oak.pk])).status_code == 200
+    assert client.get(reverse("schools:class_detail", args=[world.elm.pk])).status_code == 404
+    assert client.get(reverse("schools:class_detail", args=[world.oak.pk])).status_code == 200
 
 
 def test_missing_ids_are_404_not_500(world, staff_client):
     client = staff_client(world.users["admin"])
 
-    assert client.get(reverse("class_detail", args=[999999])).status_code == 404
-    assert client.get(reverse("school_overview", args=[999999])).status_code == 404
+    assert client.get(reverse("schools:class_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("schools:school_overview", args=[999999])).status_code == 404
     assert client.get("/schools/99999999999999999999999/").status_code == 404
 
 
 @pytest.mark.parametrize(
-    "url_name", ["parent_home", "teacher_classes", "school_overview", "class_detail"]
+    "url_name",
+    [
+        "schools:parent_home",
+        "schools:teacher_classes",
+        "schools:school_overview",
+        "schools:class_detail",
+    ],
 )
 def test_anonymous_visitor_is_sent_to_sign_in(world, client, url_name):
-    args = {"school_overview": [world.school_a.pk], "class_detail": [world.oak.pk]}
+    args = {"schools:school_overview": [world.school_a.pk], "schools:class_detail": [world.oak.pk]}
     response = client.get(reverse(url_name, args=args.get(url_name, [])))
 
     assert response.status_code == 302
@@ -347,7 +353,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(world, client, url_name):
 def test_teacher_class_page_shows_no_pupil_premium(world, staff_client):
     client = staff_client(world.users["teacher"])
 
-    response = client.get(reverse("class_detail", args=[world.oak.pk]))
+    response = client.get(reverse("schools:class_detail", args=[world.oak.pk]))
 
     html = response.content.decode()
     assert world.pupils["own_at_a"].full_name in html
@@ -359,7 +365,7 @@ def test_teacher_class_page_shows_no_pupil_premium(world, staff_client):
 def test_admin_class_page_shows_pupil_premium(world, staff_client):
     client = staff_client(world.users["admin"])
 
-    response = client.get(reverse("class_detail", args=[world.oak.pk]))
+    response = client.get(reverse("schools:class_detail", args=[world.oak.pk]))
 
     html = response.content.decode()
     assert '<th scope="col">Pupil Premium</th>' in html
@@ -370,7 +376,7 @@ def test_admin_class_page_shows_pupil_premium(world, staff_client):
 def test_teacher_class_page_lists_only_on_roll_pupils(world, staff_client):
     client = staff_client(world.users["teacher"])
 
-    html = client.get(reverse("class_detail", args=[world.oak.pk])).content.decode()
+    html = client.get(reverse("schools:class_detail", args=[world.oak.pk])).content.decode()
 
     assert "OwnAtA" in html
     assert "OtherParents" in html
@@ -381,7 +387,7 @@ def test_teacher_class_page_lists_only_on_roll_pupils(world, staff_client):
 def test_teacher_classes_page_lists_only_their_classes_and_on_roll_pupils(world, staff_client):
     client = staff_client(world.users["teacher"])
 
-    html = client.get(reverse("teacher_classes")).content.decode()
+    html = client.get(reverse("schools:teacher_classes")).content.decode()
 
     assert "Oak" in html
     assert "Elm" not in html
@@ -394,7 +400,7 @@ def test_teacher_classes_page_lists_only_their_classes_and_on_roll_pupils(world,
 def test_parent_home_lists_only_their_children(world, client):
     client.force_login(world.users["parent"])
 
-    html = client.get(reverse("parent_home")).content.decode()
+    html = client.get(reverse("schools:parent_home")).content.decode()
 
     for key in ("own_at_a", "own_at_b", "own_removed"):
         assert world.pupils[key].full_name in html
@@ -407,7 +413,7 @@ def test_parent_home_lists_only_their_children(world, client):
 def test_platform_staff_see_no_pupils_on_any_page(world, staff_client):
     client = staff_client(world.users["platform_staff"])
 
-    for url in [reverse("parent_home"), reverse("teacher_classes")]:
+    for url in [reverse("schools:parent_home"), reverse("schools:teacher_classes")]:
         html = client.get(url).content.decode()
         for pupil in world.pupils.values():
             assert pupil.first_name not in html

@@ -21,7 +21,7 @@ def _log_in(client, email, password):
 
 
 def _signed_in_user(client):
-    return client.get(reverse("home")).wsgi_request.user
+    return client.get(reverse("accounts:home")).wsgi_request.user
 
 
 def test_login_page_asks_for_email_and_password(client):
@@ -182,7 +182,7 @@ def test_parent_reaches_their_children_with_a_password_only(client):
     assert response.status_code == 302
     home = client.get(response["Location"], follow=True)
 
-    assert home.redirect_chain[-1][0] == reverse("parent_home")
+    assert home.redirect_chain[-1][0] == reverse("schools:parent_home")
     assert guardianship.pupil.full_name in home.content.decode()
     assert "two-factor" not in home.redirect_chain[-1][0]
 

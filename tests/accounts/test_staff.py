@@ -42,7 +42,7 @@ def _add(client, school, captured, **fields):
         **fields,
     }
     with captured(execute=True):
-        return client.post(reverse("school_staff_add", args=[school.pk]), data)
+        return client.post(reverse("accounts:staff_add", args=[school.pk]), data)
 
 
 def _link_path(body: str) -> str:
@@ -59,7 +59,7 @@ def test_admin_adds_a_teacher_who_sets_a_password_then_must_enrol(
     response = _add(admin_client, school, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("school_overview", args=[school.pk])
+    assert response["Location"] == reverse("schools:school_overview", args=[school.pk])
     user = User.objects.get(email="new.teacher@example.org")
     assert (user.first_name, user.last_name) == ("Nia", "Newton")
     assert not user.has_usable_password()
@@ -93,7 +93,7 @@ def test_the_overview_confirms_the_addition_and_lists_the_new_teacher(
     admin_client = staff_client(admin)
     _add(admin_client, school, django_capture_on_commit_callbacks)
 
-    html = admin_client.get(reverse("school_overview", args=[school.pk])).content.decode()
+    html = admin_client.get(reverse("schools:school_overview", args=[school.pk])).content.decode()
 
     assert "new.teacher@example.org added as teacher" in html
     assert "Nia Newton" in html
@@ -222,7 +222,7 @@ def test_adding_someone_twice_is_a_clear_form_error(
 
 def test_adding_an_admin_of_this_school_again_as_admin_is_a_form_error(school, admin, staff_client):
     response = staff_client(admin).post(
-        reverse("school_staff_add", args=[school.pk]),
+        reverse("accounts:staff_add", args=[school.pk]),
         {"email": "head@example.org", "first_name": "A", "last_name": "H", "role": "admin"},
     )
 
@@ -241,8 +241,8 @@ def test_a_school_admin_added_as_a_teacher_also_teaches_and_is_listed_once(
 
     roles = set(Membership.objects.filter(user=admin).values_list("role", flat=True))
     assert roles == {"admin", "teacher"}
-    assert "Hedgehogs" in admin_client.get(reverse("teacher_classes")).content.decode()
-    overview = admin_client.get(reverse("school_overview", args=[school.pk]))
+    assert "Hedgehogs" in admin_client.get(reverse("schools:teacher_classes")).content.decode()
+    overview = admin_client.get(reverse("schools:school_overview", args=[school.pk]))
     assert [member.roles for member in overview.context["staff"]] == [["School admin", "Teacher"]]
 
 
@@ -264,7 +264,7 @@ def test_a_closed_account_cannot_be_added(school, admin, staff_client):
     UserFactory(email="closed@example.org", is_active=False, closed_at=timezone.now())
 
     response = staff_client(admin).post(
-        reverse("school_staff_add", args=[school.pk]),
+        reverse("accounts:staff_add", args=[school.pk]),
         {"email": "closed@example.org", "first_name": "C", "last_name": "D", "role": "teacher"},
     )
 
@@ -292,7 +292,7 @@ def test_bad_staff_input_is_a_form_error(school, admin, staff_client, bad):
         **bad,
     }
 
-    response = staff_client(admin).post(reverse("school_staff_add", args=[school.pk]), data)
+    response = staff_client(admin).post(reverse("accounts:staff_add", args=[school.pk]), data)
 
     assert response.status_code == 200
     assert not Membership.objects.filter(school=school).exclude(user=admin).exists()
@@ -302,9 +302,9 @@ def test_a_teacher_cannot_add_staff(school, staff_client):
     teacher = teacher_of(SchoolClassFactory(school=school))
     client = staff_client(teacher)
 
-    page = client.get(reverse("school_staff_add", args=[school.pk]))
+    page = client.get(reverse("accounts:staff_add", args=[school.pk]))
     posted = client.post(
-        reverse("school_staff_add", args=[school.pk]),
+        reverse("accounts:staff_add", args=[school.pk]),
         {"email": "sneaky@example.org", "first_name": "S", "last_name": "N", "role": "admin"},
     )
 
@@ -317,7 +317,7 @@ def test_an_admin_cannot_add_staff_to_another_school(school, admin, staff_client
     other = SchoolFactory()
 
     response = staff_client(admin).post(
-        reverse("school_staff_add", args=[other.pk]),
+        reverse("accounts:staff_add", args=[other.pk]),
         {"email": "sneaky@example.org", "first_name": "S", "last_name": "N", "role": "admin"},
     )
 
@@ -339,7 +339,7 @@ def test_admin_assigns_teachers_to_a_class(school, admin, staff_client):
     first = _teacher_at(school, first_name="Tom", last_name="Ash")
     second = _teacher_at(school, first_name="Tia", last_name="Birch")
     client = staff_client(admin)
-    url = reverse("class_teachers", args=[school.pk, school_class.pk])
+    url = reverse("schools:class_teachers", args=[school.pk, school_class.pk])
 
     page = client.get(url)
     response = client.post(url, {"teachers": [first.pk, second.pk]})
@@ -359,11 +359,12 @@ def test_the_assigned_teacher_then_sees_the_class(school, admin, staff_client, c
     school_class = SchoolClassFactory(school=school, name="Oak")
     teacher = _teacher_at(school)
     staff_client(admin).post(
-        reverse("class_teachers", args=[school.pk, school_class.pk]), {"teachers": [teacher.pk]}
+        reverse("schools:class_teachers", args=[school.pk, school_class.pk]),
+        {"teachers": [teacher.pk]},
     )
 
     client.logout()
-    html = staff_client(teacher).get(reverse("teacher_classes")).content.decode()
+    html = staff_client(teacher).get(reverse("schools:teacher_classes")).content.decode()
 
     assert "Oak" in html
 
@@ -381,7 +382,8 @@ def test_assigning_someone_not_teaching_at_the_school_is_refused(school, admin, 
     outsider_id = outsider.pk if outsider else 987654
 
     response = staff_client(admin).post(
-        reverse("class_teachers", args=[school.pk, school_class.pk]), {"teachers": [outsider_id]}
+        reverse("schools:class_teachers", args=[school.pk, school_class.pk]),
+        {"teachers": [outsider_id]},
     )
 
     assert response.status_code == 200
@@ -394,7 +396,7 @@ def test_nonsense_teacher_ids_are_a_form_error(school, admin, staff_client, valu
     school_class = SchoolClassFactory(school=school)
 
     response = staff_client(admin).post(
-        reverse("class_teachers", args=[school.pk, school_class.pk]), {"teachers": [value]}
+        reverse("schools:class_teachers", args=[school.pk, school_class.pk]), {"teachers": [value]}
     )
 
     assert response.status_code in {200, 302}
@@ -417,7 +419,8 @@ def test_a_teacher_cannot_assign_teachers(school, staff_client):
     other = _teacher_at(school)
 
     response = staff_client(teacher).post(
-        reverse("class_teachers", args=[school.pk, school_class.pk]), {"teachers": [other.pk]}
+        reverse("schools:class_teachers", args=[school.pk, school_class.pk]),
+        {"teachers": [other.pk]},
     )
 
     assert response.status_code == 404

@@ -56,13 +56,13 @@ def staff_urls(school_class):
     school = school_class.school
     return [
         "/",
-        reverse("teacher_classes"),
-        reverse("class_detail", args=[school_class.pk]),
-        reverse("school_overview", args=[school.pk]),
-        reverse("school_pupils", args=[school.pk]),
-        reverse("school_staff_add", args=[school.pk]),
-        reverse("class_teachers", args=[school.pk, school_class.pk]),
-        reverse("parent_home"),
+        reverse("schools:teacher_classes"),
+        reverse("schools:class_detail", args=[school_class.pk]),
+        reverse("schools:school_overview", args=[school.pk]),
+        reverse("schools:school_pupils", args=[school.pk]),
+        reverse("accounts:staff_add", args=[school.pk]),
+        reverse("schools:class_teachers", args=[school.pk, school_class.pk]),
+        reverse("schools:parent_home"),
         "/admin/",
         "/admin/accounts/user/",
     ]
@@ -141,7 +141,7 @@ def test_teacher_after_enrolment_sees_their_classes(client, staff):
     log_in(client, staff["teacher"])
     _enrol(client, staff["teacher"])
 
-    response = client.get(reverse("teacher_classes"))
+    response = client.get(reverse("schools:teacher_classes"))
 
     assert response.status_code == 200
     assert "Oak" in response.content.decode()
@@ -160,7 +160,7 @@ def test_enrolment_with_a_wrong_code_does_not_confirm(client, staff, school_clas
     assert "did not match" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     assert not StaticToken.objects.filter(device__user=user).exists()
-    assert client.get(reverse("teacher_classes"))["Location"].startswith(SETUP)
+    assert client.get(reverse("schools:teacher_classes"))["Location"].startswith(SETUP)
 
 
 @pytest.mark.parametrize("bad", ["", "abcdef", "12", "9" * 8, "<script>"])
@@ -196,7 +196,7 @@ def _enrolled_then_new_session(client, user):
 def test_a_new_session_must_verify_with_the_app(client, staff):
     user = staff["school_admin"]
     device, _ = _enrolled_then_new_session(client, user)
-    overview = reverse("school_overview", args=[user.memberships.get().school_id])
+    overview = reverse("schools:school_overview", args=[user.memberships.get().school_id])
 
     redirected = client.get(overview)
     assert redirected["Location"].startswith(VERIFY)
@@ -217,7 +217,7 @@ def test_a_wrong_code_does_not_verify(client, staff):
 
     assert response.status_code == 200
     assert "not valid" in response.content.decode()
-    assert client.get(reverse("teacher_classes"))["Location"].startswith(VERIFY)
+    assert client.get(reverse("schools:teacher_classes"))["Location"].startswith(VERIFY)
 
 
 def test_a_backup_code_works_once_only(client, staff):
@@ -226,14 +226,14 @@ def test_a_backup_code_works_once_only(client, staff):
 
     first = client.post(VERIFY, {"token": codes[0].upper()})
     assert first.status_code == 302
-    assert client.get(reverse("teacher_classes")).status_code == 200
+    assert client.get(reverse("schools:teacher_classes")).status_code == 200
 
     client.post("/accounts/logout/")
     log_in(client, user)
     again = client.post(VERIFY, {"token": codes[0]})
 
     assert again.status_code == 200
-    assert client.get(reverse("teacher_classes"))["Location"].startswith(VERIFY)
+    assert client.get(reverse("schools:teacher_classes"))["Location"].startswith(VERIFY)
     assert not StaticToken.objects.filter(device__user=user, token=codes[0]).exists()
 
 
@@ -254,7 +254,7 @@ def test_an_unverified_user_cannot_regenerate_backup_codes(client, staff):
     user = staff["teacher"]
     _, codes = _enrolled_then_new_session(client, user)
 
-    response = client.post(reverse("two_factor_backup_codes"))
+    response = client.post(reverse("accounts:two_factor_backup_codes"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(VERIFY)
@@ -269,7 +269,7 @@ def test_a_verified_user_can_regenerate_backup_codes(client, staff):
     _enrol(client, user)
     old = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
 
-    response = client.post(reverse("two_factor_backup_codes"))
+    response = client.post(reverse("accounts:two_factor_backup_codes"))
 
     new = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
     assert response.status_code == 200
@@ -337,7 +337,7 @@ def test_after_enrolment_without_next_the_continue_link_goes_home(client, staff)
 def test_after_enrolment_the_continue_link_goes_where_the_user_was_heading(client, staff):
     user = staff["teacher"]
     log_in(client, user)
-    redirected = client.get(reverse("teacher_classes"))
+    redirected = client.get(reverse("schools:teacher_classes"))
     setup_url = redirected["Location"]
     client.get(setup_url)
     device = TOTPDevice.objects.get(user=user)
@@ -368,7 +368,7 @@ def test_a_parent_is_never_asked_for_a_second_factor(client):
     log_in(client, guardianship.parent)
 
     home = client.get("/", follow=True)
-    children = client.get(reverse("parent_home"))
+    children = client.get(reverse("schools:parent_home"))
     setup = client.get(SETUP)
 
     assert all("two-factor" not in url for url, _ in home.redirect_chain)
@@ -383,11 +383,11 @@ def test_a_parent_who_becomes_staff_must_enrol(client, school_class):
     guardianship = GuardianshipFactory(parent__email="parent@example.org")
     parent = guardianship.parent
     log_in(client, parent)
-    assert client.get(reverse("parent_home")).status_code == 200
+    assert client.get(reverse("schools:parent_home")).status_code == 200
 
     Membership.objects.create(user=parent, school=school_class.school, role="teacher")
 
-    assert client.get(reverse("parent_home"))["Location"].startswith(SETUP)
+    assert client.get(reverse("schools:parent_home"))["Location"].startswith(SETUP)
 
 
 def test_a_code_refused_while_the_device_is_locked_says_to_wait(client):

@@ -118,7 +118,7 @@ def test_a_receiver_that_fails_does_not_stop_the_sign_in(client, monkeypatch, ca
         response = _log_in(client, "ann@example.org")
 
     assert response.status_code == 302
-    assert client.get(reverse("home")).wsgi_request.user == user
+    assert client.get(reverse("accounts:home")).wsgi_request.user == user
     assert "Could not record a security event" in caplog.text
     assert not SecurityEvent.objects.exists(), "the failed receiver's writes are undone"
 
@@ -295,7 +295,7 @@ def test_new_backup_codes_are_recorded(staff_client):
     admin = admin_of(SchoolFactory())
     client = staff_client(admin)
 
-    response = client.post(reverse("two_factor_backup_codes"), **BROWSER)
+    response = client.post(reverse("accounts:two_factor_backup_codes"), **BROWSER)
 
     assert response.status_code == 200
     event = _one(Kind.BACKUP_CODES_REGENERATED)

@@ -29,11 +29,13 @@ def parent(notice):
 
 
 def change(client, purpose, action):
-    return client.post(reverse("privacy_consent_change"), {"purpose": purpose, "action": action})
+    return client.post(
+        reverse("consent:privacy_consent_change"), {"purpose": purpose, "action": action}
+    )
 
 
 def test_the_page_needs_a_signed_in_user(client):
-    response = client.get(reverse("privacy_consents"))
+    response = client.get(reverse("consent:privacy_consents"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
@@ -43,7 +45,7 @@ def test_each_consent_is_listed_with_its_state_and_when_and_how_it_was_given(cli
     client.force_login(parent)
     given_at = timezone.localtime(ConsentRecord.objects.get(user=parent).created_at)
 
-    page = html_lib.unescape(client.get(reverse("privacy_consents")).content.decode())
+    page = html_lib.unescape(client.get(reverse("consent:privacy_consents")).content.decode())
 
     for purpose in Purpose:
         assert purpose.label in page
@@ -58,7 +60,7 @@ def test_each_consent_is_listed_with_its_state_and_when_and_how_it_was_given(cli
 
 def test_giving_a_consent_records_the_words_shown_and_applies_at_once(client, parent, notice):
     client.force_login(parent)
-    page = html_lib.unescape(client.get(reverse("privacy_consents")).content.decode())
+    page = html_lib.unescape(client.get(reverse("consent:privacy_consents")).content.decode())
     assert PURPOSE_STATEMENT[Purpose.MARKETING_EMAIL] in page
 
     response = change(client, Purpose.MARKETING_EMAIL, "grant")
@@ -91,7 +93,7 @@ def test_withdrawing_is_one_click_and_keeps_the_earlier_record(client, parent):
     records = ConsentRecord.objects.filter(user=parent, purpose=Purpose.MEDIA_PROMOTION)
     assert [r.granted for r in records.order_by("id")] == [True, False]
     assert consent_current(user=parent, purpose=Purpose.MEDIA_PROMOTION) is False
-    page = client.get(reverse("privacy_consents")).content.decode()
+    page = client.get(reverse("consent:privacy_consents")).content.decode()
     assert "Withdrawn on" in page
 
 
@@ -118,7 +120,7 @@ def test_a_change_cannot_be_made_with_a_get(client, parent):
     client.force_login(parent)
 
     response = client.get(
-        reverse("privacy_consent_change"), {"purpose": "marketing_email", "action": "grant"}
+        reverse("consent:privacy_consent_change"), {"purpose": "marketing_email", "action": "grant"}
     )
 
     assert response.status_code == 405
@@ -136,14 +138,14 @@ def test_an_unknown_purpose_changes_nothing(client, parent):
 
 def test_withdrawing_platform_consent_stops_the_portal_from_the_next_request(client, parent):
     client.force_login(parent)
-    page = html_lib.unescape(client.get(reverse("privacy_consents")).content.decode())
+    page = html_lib.unescape(client.get(reverse("consent:privacy_consents")).content.decode())
     assert WITHDRAW_EFFECT[Purpose.PLATFORM] in page
 
     change(client, Purpose.PLATFORM, "withdraw")
-    response = client.get(reverse("parent_home"))
+    response = client.get(reverse("schools:parent_home"))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("privacy_reconsent"))
+    assert response.url.startswith(reverse("consent:privacy_reconsent"))
     assert consent_current(user=parent, purpose=Purpose.PLATFORM) is False
     agree_page = client.get(response.url).content.decode()
     assert "You withdrew your consent" in agree_page
@@ -153,7 +155,7 @@ def test_staff_without_platform_consent_see_no_platform_row(staff_client):
     teacher = teacher_of(SchoolClassFactory())
     client = staff_client(teacher)
 
-    page = client.get(reverse("privacy_consents")).content.decode()
+    page = client.get(reverse("consent:privacy_consents")).content.decode()
 
     assert "Using the platform" not in page
     assert "Marketing email" in page
@@ -183,7 +185,7 @@ def test_the_page_makes_the_same_number_of_queries_however_long_the_ledger(
     # session, user, 2FA check (memberships), consent status, the ledger, and the
     # header's navigation (is the user a parent? their memberships)
     with django_assert_num_queries(7):
-        response = client.get(reverse("privacy_consents"))
+        response = client.get(reverse("consent:privacy_consents"))
 
     assert response.status_code == 200
     assert response.content.decode().count("<h2>") == len(Purpose)

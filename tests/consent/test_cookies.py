@@ -30,7 +30,7 @@ PASSWORD = "correct-horse-battery"  # what UserFactory sets
 def choose(client, decision, next_path="/privacy/notice/", **boxes):
     data = {"decision": decision, "source": "banner", "next": next_path}
     data.update({name: "on" for name, ticked in boxes.items() if ticked})
-    return client.post(reverse("cookie_choice"), data)
+    return client.post(reverse("consent:cookie_choice"), data)
 
 
 def request_with(cookie_value=None, user=None):
@@ -50,7 +50,7 @@ def test_a_visitor_sees_the_banner_with_both_optional_boxes_unticked(client):
     page = client.get(reverse("account_login")).content.decode()
 
     assert BANNER in page
-    assert f'action="{reverse("cookie_choice")}"' in page
+    assert f'action="{reverse("consent:cookie_choice")}"' in page
     for name in ("performance", "functional"):
         box = re.search(rf'<input type="checkbox" name="{name}"[^>]*>', page).group(0)
         assert "checked" not in box
@@ -73,14 +73,18 @@ def test_after_a_choice_the_banner_is_gone(client):
 
 
 def test_the_banner_is_not_repeated_on_the_cookie_settings_page(client):
-    page = client.get(reverse("cookie_settings")).content.decode()
+    page = client.get(reverse("consent:cookie_settings")).content.decode()
 
     assert BANNER not in page
-    assert page.count(f'action="{reverse("cookie_choice")}"') == 1
+    assert page.count(f'action="{reverse("consent:cookie_choice")}"') == 1
 
 
 def test_pages_load_no_inline_script(client):
-    for url in [reverse("account_login"), reverse("cookie_settings"), reverse("privacy_notice")]:
+    for url in [
+        reverse("account_login"),
+        reverse("consent:cookie_settings"),
+        reverse("consent:privacy_notice"),
+    ]:
         page = client.get(url).content.decode()
         for tag in re.findall(r"<script[^>]*>", page):
             assert "src=" in tag, (url, tag)
@@ -115,7 +119,7 @@ def test_a_visitors_choice_is_kept_in_a_cookie(client, decision, boxes, stored):
 def test_the_choice_goes_back_only_to_this_site(client):
     response = choose(client, "reject", next_path="https://elsewhere.example/")
 
-    assert response.url == reverse("cookie_settings")
+    assert response.url == reverse("consent:cookie_settings")
 
 
 def test_an_unknown_decision_saves_nothing(client):
@@ -136,7 +140,7 @@ def test_the_choice_is_posted_with_a_csrf_token():
 
 def test_the_script_gets_json_back_instead_of_a_redirect(client):
     response = client.post(
-        reverse("cookie_choice"),
+        reverse("consent:cookie_choice"),
         {"decision": "accept", "source": "banner", "next": "/"},
         headers={"X-Requested-With": "fetch"},
     )
@@ -169,8 +173,8 @@ def test_a_signed_in_user_changing_one_category_adds_one_record(client):
     client.force_login(parent)
     choose(client, "reject")
 
-    client.post(reverse("cookie_choice"), {"decision": "save", "performance": "on"})
-    client.post(reverse("cookie_choice"), {"decision": "save", "performance": "on"})
+    client.post(reverse("consent:cookie_choice"), {"decision": "save", "performance": "on"})
+    client.post(reverse("consent:cookie_choice"), {"decision": "save", "performance": "on"})
 
     performance = ConsentRecord.objects.filter(user=parent, purpose=Purpose.COOKIES_PERFORMANCE)
     assert [r.granted for r in performance.order_by("id")] == [False, True]
@@ -224,9 +228,9 @@ def test_a_signed_in_user_without_records_keeps_the_choice_made_on_the_device(cl
     client.cookies[PREFERENCES_COOKIE] = "performance:0|functional:1"
     client.force_login(user)
 
-    page = client.get(reverse("cookie_settings")).content.decode()
+    page = client.get(reverse("consent:cookie_settings")).content.decode()
 
-    assert BANNER not in client.get(reverse("privacy_notice")).content.decode()
+    assert BANNER not in client.get(reverse("consent:privacy_notice")).content.decode()
     assert re.search(r'<input type="checkbox" name="functional"[^>]* checked>', page)
     assert not re.search(r'<input type="checkbox" name="performance"[^>]* checked>', page)
 
@@ -237,7 +241,7 @@ def test_a_withdrawal_applies_on_the_next_request(client):
     choose(client, "accept")
     choose(client, "reject")
 
-    request = client.get(reverse("cookie_settings")).wsgi_request
+    request = client.get(reverse("consent:cookie_settings")).wsgi_request
 
     assert cookies_allowed(request, Category.PERFORMANCE) is False
 
@@ -259,22 +263,22 @@ def test_every_cookie_set_before_a_choice_is_declared_necessary(client):
         return response
 
     visit("get", reverse("account_login"))
-    visit("get", reverse("privacy_notice"))
-    visit("get", reverse("cookie_settings"))
+    visit("get", reverse("consent:privacy_notice"))
+    visit("get", reverse("consent:cookie_settings"))
     visit("get", "/no-such-page/")
     visit("post", reverse("account_login"), {"login": user.email, "password": "wrong"})
     visit("post", reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    visit("get", reverse("home"))
-    visit("get", reverse("privacy_consents"))
+    visit("get", reverse("accounts:home"))
+    visit("get", reverse("consent:privacy_consents"))
     visit(
         "post",
-        reverse("privacy_consent_change"),
+        reverse("consent:privacy_consent_change"),
         {"purpose": Purpose.MARKETING_EMAIL, "action": "grant"},
     )
-    visit("get", reverse("privacy_consents"))
+    visit("get", reverse("consent:privacy_consents"))
     visit("post", reverse("account_logout"))
     client.force_login(registered_parent())
-    visit("get", reverse("parent_home"))
+    visit("get", reverse("schools:parent_home"))
 
     assert {"sessionid", "csrftoken", "messages"} <= seen  # real cookies were checked
     assert PREFERENCES_COOKIE not in seen
@@ -284,7 +288,7 @@ def test_every_cookie_set_before_a_choice_is_declared_necessary(client):
 
 
 def test_the_cookies_page_lists_every_declared_cookie_with_its_category_and_lifetime(client):
-    page = html_lib.unescape(client.get(reverse("cookie_settings")).content.decode())
+    page = html_lib.unescape(client.get(reverse("consent:cookie_settings")).content.decode())
 
     for cookie in declared_cookies():
         row = re.search(rf"<tr><td><code>{cookie.name}</code></td>.*?</tr>", page)
@@ -300,7 +304,7 @@ def test_the_cookies_page_lists_every_declared_cookie_with_its_category_and_life
 def test_the_lifetimes_come_from_the_settings(client, settings):
     settings.CSRF_COOKIE_AGE = 60 * 60 * 24 * 7
 
-    page = client.get(reverse("cookie_settings")).content.decode()
+    page = client.get(reverse("consent:cookie_settings")).content.decode()
 
     assert "<td>7 days</td>" in page
 
@@ -308,7 +312,7 @@ def test_the_lifetimes_come_from_the_settings(client, settings):
 def test_the_cookies_page_shows_the_current_choice(client):
     choose(client, "save", performance=True)
 
-    page = client.get(reverse("cookie_settings")).content.decode()
+    page = client.get(reverse("consent:cookie_settings")).content.decode()
 
     assert re.search(r'<input type="checkbox" name="performance"[^>]* checked>', page)
     assert not re.search(r'<input type="checkbox" name="functional"[^>]* checked>', page)
@@ -319,16 +323,16 @@ def test_the_cookies_page_shows_the_current_choice(client):
 
 
 def test_every_page_links_to_the_notice_and_cookie_settings(client):
-    for url in [reverse("account_login"), reverse("privacy_notice"), "/no-such-page/"]:
+    for url in [reverse("account_login"), reverse("consent:privacy_notice"), "/no-such-page/"]:
         page = client.get(url).content.decode()
-        assert f'href="{reverse("privacy_notice")}">Privacy notice</a>' in page
-        assert f'href="{reverse("cookie_settings")}">Cookie settings</a>' in page
-        assert f'href="{reverse("privacy_consents")}"' not in page
+        assert f'href="{reverse("consent:privacy_notice")}">Privacy notice</a>' in page
+        assert f'href="{reverse("consent:cookie_settings")}">Cookie settings</a>' in page
+        assert f'href="{reverse("consent:privacy_consents")}"' not in page
 
 
 def test_signed_in_users_also_get_a_link_to_privacy_and_consent(client):
     client.force_login(registered_parent(published_notice()))
 
-    page = client.get(reverse("parent_home")).content.decode()
+    page = client.get(reverse("schools:parent_home")).content.decode()
 
-    assert f'href="{reverse("privacy_consents")}">Privacy and consent</a>' in page
+    assert f'href="{reverse("consent:privacy_consents")}">Privacy and consent</a>' in page

@@ -74,7 +74,7 @@ def sign_in_as_demo_admin(client) -> None:
     """With the password and a backup code, as demo_logins prints them."""
     client.login(email=DEMO_ADMIN.email, password=DEMO_PASSWORD)
     code = demo_backup_codes(DEMO_ADMIN.email)[0]
-    response = client.post(reverse("two_factor_verify"), {"token": code})
+    response = client.post(reverse("accounts:two_factor_verify"), {"token": code})
     assert response.status_code == 302, response.content.decode()
 
 
@@ -149,7 +149,7 @@ def test_a_newcomer_invites_a_class_follows_the_outbox_link_and_sees_the_child(
     assert response.status_code == 302
     client.logout()
 
-    outbox = client.get(reverse("outbox")).content.decode()
+    outbox = client.get(reverse("notifications:outbox")).content.decode()
     to_parent = Message.objects.get(to_address=parent.email)
     (token,) = TOKEN_IN_LINK.findall(to_parent.body_text)
     link = f"{settings.SITE_URL}/invitations/{token}/"
@@ -161,7 +161,7 @@ def test_a_newcomer_invites_a_class_follows_the_outbox_link_and_sees_the_child(
     response = client.post(f"/invitations/{token}/", registration(marketing_email="on"))
     assert response.status_code == 302
 
-    children_page = client.get(reverse("parent_home")).content.decode()
+    children_page = client.get(reverse("schools:parent_home")).content.decode()
     assert child.full_name in children_page
     parent.refresh_from_db()
     assert parent.is_active and list(children_of(parent)) == [child]
@@ -253,9 +253,9 @@ def test_the_demo_parent_finds_the_demo_topic_in_their_childs_space_and_earns_an
     assignment = Assignment.objects.get(school_class=child.school_class)
     client.login(email=DEMO_PARENT.email, password=DEMO_PASSWORD)
 
-    home = client.get(reverse("parent_home")).content.decode()
-    space = client.get(reverse("child_space", args=[child.pk])).content.decode()
-    topic_page = client.get(reverse("child_assignment", args=[child.pk, assignment.pk]))
+    home = client.get(reverse("schools:parent_home")).content.decode()
+    space = client.get(reverse("learning:child_space", args=[child.pk])).content.decode()
+    topic_page = client.get(reverse("learning:child_assignment", args=[child.pk, assignment.pk]))
 
     assert "1 topic to do now" in home
     assert DEMO_ASSIGNMENT_TOPIC.title in space
@@ -267,8 +267,10 @@ def test_the_demo_parent_finds_the_demo_topic_in_their_childs_space_and_earns_an
 
     first = assignment.topic.activities.order_by("position").first()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("child_activity_done", args=[child.pk, assignment.pk, first.pk]))
-    space = client.get(reverse("child_space", args=[child.pk])).content.decode()
+        client.post(
+            reverse("learning:child_activity_done", args=[child.pk, assignment.pk, first.pk])
+        )
+    space = client.get(reverse("learning:child_space", args=[child.pk])).content.decode()
     assert "First activity" in space
 
 

@@ -317,7 +317,7 @@ def test_the_demo_parent_sees_their_three_children(client):
     seed()
     client.login(email=DEMO_PARENT.email, password=DEMO_PASSWORD)
 
-    response = client.get(reverse("parent_home"))
+    response = client.get(reverse("schools:parent_home"))
 
     assert response.status_code == 200
     for child in Pupil.objects.filter(guardianships__parent__email=DEMO_PARENT.email):
@@ -342,13 +342,13 @@ def test_demo_staff_have_a_confirmed_authenticator_and_backup_codes_that_verify(
 def test_the_demo_admin_passes_the_second_factor_with_a_code_and_opens_the_school(client):
     seed()
     school = School.objects.get(urn=demo_urn(seed=1, index=0))
-    overview = reverse("school_overview", args=[school.pk])
+    overview = reverse("schools:school_overview", args=[school.pk])
     client.login(email=DEMO_ADMIN.email, password=DEMO_PASSWORD)
 
-    assert client.get(overview).url.startswith(reverse("two_factor_verify"))
+    assert client.get(overview).url.startswith(reverse("accounts:two_factor_verify"))
     device = TOTPDevice.objects.get(user__email=DEMO_ADMIN.email)
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
-    client.post(reverse("two_factor_verify"), {"token": code})
+    client.post(reverse("accounts:two_factor_verify"), {"token": code})
     response = client.get(overview)
 
     assert response.status_code == 200
@@ -461,7 +461,7 @@ def test_the_library_has_published_demo_topics_with_a_video_a_game_and_an_activi
     for activity in activities:
         activity.full_clean()  # what the authoring form would accept
     teacher = User.objects.get(email=DEMO_TEACHER.email)
-    library = staff_client(teacher).get(reverse("topic_list")).content.decode()
+    library = staff_client(teacher).get(reverse("learning:topic_list")).content.decode()
     assert all(topic.title in library for topic in topics)
     assert f"Home learning: {len(DEMO_TOPICS)} library topics" in out
 

@@ -701,7 +701,7 @@ def test_an_admin_without_the_second_factor_is_sent_to_verify(client, school, ad
 
 
 def test_school_overview_and_navigation_link_to_the_invitation_pages(admin_client, school):
-    html = admin_client.get(reverse("school_overview", args=[school.pk])).content.decode()
+    html = admin_client.get(reverse("schools:school_overview", args=[school.pk])).content.decode()
 
     assert f'href="{create_url(school)}">Invite parents</a>' in html
     assert f'href="{list_url(school)}">Track invitations</a>' in html
@@ -709,17 +709,17 @@ def test_school_overview_and_navigation_link_to_the_invitation_pages(admin_clien
 
 
 def test_an_admin_of_one_school_still_lands_on_its_overview(admin_client, school):
-    response = admin_client.get(reverse("home"))
+    response = admin_client.get(reverse("accounts:home"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("school_overview", args=[school.pk])
+    assert response["Location"] == reverse("schools:school_overview", args=[school.pk])
 
 
 def test_an_admin_of_two_schools_gets_an_invitations_link_for_each(staff_client, school, admin):
     second = SchoolFactory(name="Zebra Academy")
     admin.memberships.create(school=second, role="admin")
 
-    html = staff_client(admin).get(reverse("home")).content.decode()
+    html = staff_client(admin).get(reverse("accounts:home")).content.decode()
 
     assert f'href="{list_url(school)}">Invitations · Oakfield Primary</a>' in html
     assert f'href="{list_url(second)}">Invitations · Zebra Academy</a>' in html

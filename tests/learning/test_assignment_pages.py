@@ -65,10 +65,10 @@ def test_the_topic_page_offers_to_set_a_published_topic(staff_client, teacher, s
     client = staff_client(teacher)
     published, draft = TopicFactory(), TopicFactory(school=school, published=False)
 
-    set_url = reverse("assignment_create", args=[published.pk])
-    assert set_url in _content(client.get(reverse("topic_detail", args=[published.pk])))
-    draft_page = _content(client.get(reverse("topic_detail", args=[draft.pk])))
-    assert reverse("assignment_create", args=[draft.pk]) not in draft_page
+    set_url = reverse("learning:assignment_create", args=[published.pk])
+    assert set_url in _content(client.get(reverse("learning:topic_detail", args=[published.pk])))
+    draft_page = _content(client.get(reverse("learning:topic_detail", args=[draft.pk])))
+    assert reverse("learning:assignment_create", args=[draft.pk]) not in draft_page
 
 
 def test_the_set_form_lists_only_the_teachers_classes_as_labelled_checkboxes(
@@ -77,7 +77,7 @@ def test_the_set_form_lists_only_the_teachers_classes_as_labelled_checkboxes(
     SchoolClassFactory(school=school, name="Owls")
     topic = TopicFactory(title="Shapes")
 
-    response = staff_client(teacher).get(reverse("assignment_create", args=[topic.pk]))
+    response = staff_client(teacher).get(reverse("learning:assignment_create", args=[topic.pk]))
 
     page = _content(response)
     assert response.status_code == 200
@@ -97,12 +97,12 @@ def test_setting_a_topic_for_two_classes_writes_one_assignment_each(
     topic = TopicFactory(title="Shapes")
 
     response = staff_client(teacher).post(
-        reverse("assignment_create", args=[topic.pk]),
+        reverse("learning:assignment_create", args=[topic.pk]),
         {"school_classes": [robins.pk, wrens.pk], "message": "Enjoy!", **_dates()},
         follow=True,
     )
 
-    assert response.redirect_chain[-1][0] == reverse("assignment_list")
+    assert response.redirect_chain[-1][0] == reverse("learning:assignment_list")
     assert "“Shapes” set for Robins, Wrens." in _content(response)
     assert set(Assignment.objects.values_list("school_class__name", "message")) == {
         ("Robins", "Enjoy!"),
@@ -114,12 +114,12 @@ def test_setting_for_one_class_goes_to_its_page(staff_client, teacher, robins):
     topic = TopicFactory()
 
     response = staff_client(teacher).post(
-        reverse("assignment_create", args=[topic.pk]),
+        reverse("learning:assignment_create", args=[topic.pk]),
         {"school_classes": [robins.pk], **_dates()},
     )
 
     assignment = Assignment.objects.get()
-    assert response["Location"] == reverse("assignment_detail", args=[assignment.pk])
+    assert response["Location"] == reverse("learning:assignment_detail", args=[assignment.pk])
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,9 @@ def test_a_form_with_mistakes_says_what_to_fix_and_writes_nothing(
     topic = TopicFactory()
     form = {"school_classes": [robins.pk], **_dates(), **data}
 
-    response = staff_client(teacher).post(reverse("assignment_create", args=[topic.pk]), form)
+    response = staff_client(teacher).post(
+        reverse("learning:assignment_create", args=[topic.pk]), form
+    )
 
     assert response.status_code == 200
     page = _content(response)
@@ -157,7 +159,7 @@ def test_a_due_date_before_the_start_is_refused(staff_client, teacher, robins):
     starts_on = school_today() + timedelta(days=3)
 
     response = staff_client(teacher).post(
-        reverse("assignment_create", args=[topic.pk]),
+        reverse("learning:assignment_create", args=[topic.pk]),
         {
             "school_classes": [robins.pk],
             "starts_on": starts_on.isoformat(),
@@ -174,7 +176,7 @@ def test_another_schools_class_posted_by_hand_is_a_form_error(staff_client, teac
     topic = TopicFactory()
 
     response = staff_client(teacher).post(
-        reverse("assignment_create", args=[topic.pk]),
+        reverse("learning:assignment_create", args=[topic.pk]),
         {"school_classes": [robins.pk, elsewhere.pk], **_dates()},
     )
 
@@ -186,7 +188,7 @@ def test_another_schools_class_posted_by_hand_is_a_form_error(staff_client, teac
 @pytest.mark.parametrize("value", ["robins", "99999999999999999999999"])
 def test_a_class_that_is_not_a_number_is_a_form_error(staff_client, teacher, value):
     response = staff_client(teacher).post(
-        reverse("assignment_create", args=[TopicFactory().pk]),
+        reverse("learning:assignment_create", args=[TopicFactory().pk]),
         {"school_classes": [value], **_dates()},
     )
 
@@ -200,7 +202,7 @@ def test_setting_the_same_topic_twice_from_one_day_is_a_clear_error(
     topic = TopicFactory()
     client = staff_client(teacher)
     dates = _dates()
-    url = reverse("assignment_create", args=[topic.pk])
+    url = reverse("learning:assignment_create", args=[topic.pk])
     client.post(url, {"school_classes": [robins.pk], **dates})
 
     response = client.post(url, {"school_classes": [robins.pk, wrens.pk], **dates})
@@ -213,7 +215,7 @@ def test_setting_the_same_topic_twice_from_one_day_is_a_clear_error(
 def test_another_schools_topic_cannot_be_set(staff_client, teacher):
     foreign = TopicFactory(school=SchoolFactory())
 
-    response = staff_client(teacher).get(reverse("assignment_create", args=[foreign.pk]))
+    response = staff_client(teacher).get(reverse("learning:assignment_create", args=[foreign.pk]))
 
     assert response.status_code == 404
 
@@ -221,7 +223,7 @@ def test_another_schools_topic_cannot_be_set(staff_client, teacher):
 def test_a_draft_topic_page_says_it_cannot_be_set_yet(staff_client, teacher, school, robins):
     draft = TopicFactory(school=school, published=False)
     client = staff_client(teacher)
-    url = reverse("assignment_create", args=[draft.pk])
+    url = reverse("learning:assignment_create", args=[draft.pk])
 
     page = _content(client.get(url))
     response = client.post(url, {"school_classes": [robins.pk], **_dates()})
@@ -237,7 +239,7 @@ def test_a_teacher_without_classes_is_told_so(staff_client, school):
     teacher.memberships.create(school=school, role="teacher")
 
     page = _content(
-        staff_client(teacher).get(reverse("assignment_create", args=[TopicFactory().pk]))
+        staff_client(teacher).get(reverse("learning:assignment_create", args=[TopicFactory().pk]))
     )
 
     assert "You have no class to set this topic for." in page
@@ -247,7 +249,7 @@ def test_an_admin_can_set_work_for_any_class_of_their_school(staff_client, schoo
     admin = admin_of(school)
 
     staff_client(admin).post(
-        reverse("assignment_create", args=[TopicFactory().pk]),
+        reverse("learning:assignment_create", args=[TopicFactory().pk]),
         {"school_classes": [robins.pk, wrens.pk], **_dates()},
     )
 
@@ -261,7 +263,9 @@ def test_a_school_topic_is_offered_only_to_that_schools_classes(staff_client, sc
     admin.memberships.create(school=other_school, role="admin")
 
     page = _content(
-        staff_client(admin).get(reverse("assignment_create", args=[TopicFactory(school=school).pk]))
+        staff_client(admin).get(
+            reverse("learning:assignment_create", args=[TopicFactory(school=school).pk])
+        )
     )
 
     assert "Robins" in page
@@ -274,11 +278,11 @@ def test_parents_and_strangers_cannot_reach_the_pages(client, robins):
     client.force_login(parent.parent)
 
     for url in (
-        reverse("assignment_create", args=[assignment.topic_id]),
-        reverse("assignment_list"),
-        reverse("assignment_detail", args=[assignment.pk]),
-        reverse("assignment_edit", args=[assignment.pk]),
-        reverse("assignment_delete", args=[assignment.pk]),
+        reverse("learning:assignment_create", args=[assignment.topic_id]),
+        reverse("learning:assignment_list"),
+        reverse("learning:assignment_detail", args=[assignment.pk]),
+        reverse("learning:assignment_edit", args=[assignment.pk]),
+        reverse("learning:assignment_delete", args=[assignment.pk]),
     ):
         assert client.get(url).status_code == 404, url
 
@@ -293,9 +297,9 @@ def test_a_teacher_sees_the_work_set_for_their_classes_only(staff_client, teache
     )
     AssignmentFactory(topic=TopicFactory(title="Another school"))
 
-    page = _content(staff_client(teacher).get(reverse("assignment_list")))
+    page = _content(staff_client(teacher).get(reverse("learning:assignment_list")))
 
-    assert reverse("assignment_detail", args=[mine.pk]) in page
+    assert reverse("learning:assignment_detail", args=[mine.pk]) in page
     assert "Mine for Robins" in page
     assert "Colleagues" not in page and "Another school" not in page
 
@@ -304,7 +308,7 @@ def test_an_admin_sees_all_of_their_schools_work_and_no_other(staff_client, scho
     AssignmentFactory(school_class=robins, topic=TopicFactory(title="Ours"))
     AssignmentFactory(topic=TopicFactory(title="Theirs"))
 
-    page = _content(staff_client(admin_of(school)).get(reverse("assignment_list")))
+    page = _content(staff_client(admin_of(school)).get(reverse("learning:assignment_list")))
 
     assert "Ours for Robins" in page
     assert "Theirs" not in page
@@ -317,7 +321,11 @@ def test_another_teacher_or_schools_admin_gets_a_404_for_the_assignment(staff_cl
 
     for user in (colleague, other_admin):
         client = staff_client(user)
-        for name in ("assignment_detail", "assignment_edit", "assignment_delete"):
+        for name in (
+            "learning:assignment_detail",
+            "learning:assignment_edit",
+            "learning:assignment_delete",
+        ):
             assert client.get(reverse(name, args=[assignment.pk])).status_code == 404
 
 
@@ -376,7 +384,9 @@ def _rows(response):
 def test_each_family_is_shown_as_completed_started_or_not_opened(
     staff_client, teacher, class_progress
 ):
-    response = staff_client(teacher).get(reverse("assignment_detail", args=[class_progress.pk]))
+    response = staff_client(teacher).get(
+        reverse("learning:assignment_detail", args=[class_progress.pk])
+    )
 
     assert _rows(response) == {
         "Amy": "completed",
@@ -398,7 +408,7 @@ def test_each_family_is_shown_as_completed_started_or_not_opened(
 
 
 def test_the_families_can_be_shown_by_status(staff_client, teacher, class_progress):
-    url = reverse("assignment_detail", args=[class_progress.pk])
+    url = reverse("learning:assignment_detail", args=[class_progress.pk])
     client = staff_client(teacher)
 
     assert set(_rows(client.get(url, {"status": "started"}))) == {"Ben", "Cat"}
@@ -418,7 +428,7 @@ def test_the_list_counts_families_by_status_for_each_piece_of_work(
     for_wrens = AssignmentFactory(school_class=wrens, topic=class_progress.topic)
     PupilFactory(school=wrens.school, school_class=wrens)
 
-    response = staff_client(teacher).get(reverse("assignment_list"))
+    response = staff_client(teacher).get(reverse("learning:assignment_list"))
 
     counts = {
         assignment.pk: (
@@ -439,7 +449,9 @@ def test_a_topic_without_activities_is_completed_by_nobody(staff_client, teacher
     assignment = AssignmentFactory(school_class=robins)
     PupilFactory(school=robins.school, school_class=robins)
 
-    response = staff_client(teacher).get(reverse("assignment_detail", args=[assignment.pk]))
+    response = staff_client(teacher).get(
+        reverse("learning:assignment_detail", args=[assignment.pk])
+    )
 
     assert list(_rows(response).values()) == ["not_opened"]
 
@@ -452,15 +464,15 @@ def test_work_not_started_can_be_changed_from_its_page(staff_client, teacher, ro
         school_class=robins, starts_on=school_today() + timedelta(days=3)
     )
     client = staff_client(teacher)
-    detail = _content(client.get(reverse("assignment_detail", args=[assignment.pk])))
-    assert reverse("assignment_edit", args=[assignment.pk]) in detail
+    detail = _content(client.get(reverse("learning:assignment_detail", args=[assignment.pk])))
+    assert reverse("learning:assignment_edit", args=[assignment.pk]) in detail
 
     response = client.post(
-        reverse("assignment_edit", args=[assignment.pk]),
+        reverse("learning:assignment_edit", args=[assignment.pk]),
         {**_dates(start=4, days=10), "message": "New words"},
     )
 
-    assert response["Location"] == reverse("assignment_detail", args=[assignment.pk])
+    assert response["Location"] == reverse("learning:assignment_detail", args=[assignment.pk])
     assignment.refresh_from_db()
     assert assignment.starts_on == school_today() + timedelta(days=4)
     assert assignment.message == "New words"
@@ -472,7 +484,7 @@ def test_changing_with_a_due_date_before_the_start_says_so(staff_client, teacher
     )
 
     response = staff_client(teacher).post(
-        reverse("assignment_edit", args=[assignment.pk]), _dates(start=4, days=-2)
+        reverse("learning:assignment_edit", args=[assignment.pk]), _dates(start=4, days=-2)
     )
 
     assert response.status_code == 200
@@ -487,11 +499,11 @@ def test_work_not_started_can_be_withdrawn(staff_client, teacher, robins):
     )
     client = staff_client(teacher)
 
-    confirm = client.get(reverse("assignment_delete", args=[assignment.pk]))
-    response = client.post(reverse("assignment_delete", args=[assignment.pk]))
+    confirm = client.get(reverse("learning:assignment_delete", args=[assignment.pk]))
+    response = client.post(reverse("learning:assignment_delete", args=[assignment.pk]))
 
     assert "Withdraw" in _content(confirm)
-    assert response["Location"] == reverse("assignment_list")
+    assert response["Location"] == reverse("learning:assignment_list")
     assert not Assignment.objects.exists()
 
 
@@ -501,11 +513,11 @@ def test_started_work_can_be_neither_changed_nor_withdrawn_from_the_pages(
     assignment = AssignmentFactory(school_class=robins, starts_on=school_today())
     client = staff_client(teacher)
 
-    detail = _content(client.get(reverse("assignment_detail", args=[assignment.pk])))
-    edit = client.post(reverse("assignment_edit", args=[assignment.pk]), _dates(start=2))
-    delete = client.post(reverse("assignment_delete", args=[assignment.pk]), follow=True)
+    detail = _content(client.get(reverse("learning:assignment_detail", args=[assignment.pk])))
+    edit = client.post(reverse("learning:assignment_edit", args=[assignment.pk]), _dates(start=2))
+    delete = client.post(reverse("learning:assignment_delete", args=[assignment.pk]), follow=True)
 
-    assert reverse("assignment_edit", args=[assignment.pk]) not in detail
+    assert reverse("learning:assignment_edit", args=[assignment.pk]) not in detail
     assert edit.status_code == 302
     assert "can no longer be withdrawn" in _content(delete)
     assignment.refresh_from_db()
@@ -519,9 +531,9 @@ def test_started_work_links_to_what_families_said_and_work_to_come_does_not(
     to_come = AssignmentFactory(school_class=robins, starts_on=school_today() + timedelta(days=3))
     client = staff_client(teacher)
 
-    started_page = _content(client.get(reverse("assignment_detail", args=[started.pk])))
-    to_come_page = _content(client.get(reverse("assignment_detail", args=[to_come.pk])))
+    started_page = _content(client.get(reverse("learning:assignment_detail", args=[started.pk])))
+    to_come_page = _content(client.get(reverse("learning:assignment_detail", args=[to_come.pk])))
 
-    assert reverse("assignment_feedback", args=[started.pk]) in started_page
+    assert reverse("learning:assignment_feedback", args=[started.pk]) in started_page
     assert "Ratings, comments and photos" in started_page
-    assert reverse("assignment_feedback", args=[to_come.pk]) not in to_come_page
+    assert reverse("learning:assignment_feedback", args=[to_come.pk]) not in to_come_page

@@ -60,7 +60,7 @@ def test_assignment_detail_query_count(staff_client, django_assert_num_queries, 
     client = staff_client(teacher_of(school_class))
 
     with django_assert_num_queries(ASSIGNMENT_DETAIL):
-        response = client.get(reverse("assignment_detail", args=[assignment.pk]))
+        response = client.get(reverse("learning:assignment_detail", args=[assignment.pk]))
 
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == size
@@ -74,7 +74,7 @@ def test_assignment_list_query_count(staff_client, django_assert_num_queries, si
     client = staff_client(teacher_of(school_class))
 
     with django_assert_num_queries(ASSIGNMENT_LIST):
-        response = client.get(reverse("assignment_list"))
+        response = client.get(reverse("learning:assignment_list"))
 
     assert response.status_code == 200
     assert len(response.context["page"]) == min(size, 25)

@@ -43,7 +43,7 @@ def _give(family, pupil, parent, activity, **fields):
 
 
 def _feedback_url(family):
-    return reverse("assignment_feedback", args=[family.assignment.pk])
+    return reverse("learning:assignment_feedback", args=[family.assignment.pk])
 
 
 # --- The staff feedback page -----------------------------------------------------------
@@ -67,7 +67,7 @@ def test_a_teacher_sees_completions_ratings_comments_and_photos_of_their_class(s
         "average of 2 ratings",
         "1 of 3",
         "Loved the woodlice",
-        reverse("feedback_photo", args=[shared.pk]),
+        reverse("learning:feedback_photo", args=[shared.pk]),
         family.pupil.full_name,
         ben.full_name,
     )
@@ -118,7 +118,7 @@ def test_with_moderation_staff_see_only_approved_comments_and_photos(staff_clien
 
     assert "Waiting one" not in html
     assert "Rejected one" not in html
-    assert reverse("feedback_moderation") in html
+    assert reverse("learning:feedback_moderation") in html
     assert waiting.moderation_status == Feedback.Moderation.PENDING
 
 
@@ -159,7 +159,7 @@ def test_a_teacher_rejects_a_shared_photo_from_the_feedback_page(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("feedback_moderate", args=[shared.pk]),
+            reverse("learning:feedback_moderate", args=[shared.pk]),
             {"decision": "reject", "next": _feedback_url(family)},
         )
 
@@ -168,7 +168,7 @@ def test_a_teacher_rejects_a_shared_photo_from_the_feedback_page(
     assert Feedback.objects.get().moderation_status == Feedback.Moderation.REJECTED
     assert stored_files(private_folder) == []
     html = page_html(client.get(_feedback_url(family)))
-    assert reverse("feedback_photo", args=[shared.pk]) not in html
+    assert reverse("learning:feedback_photo", args=[shared.pk]) not in html
 
 
 # --- The moderation page ----------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_the_moderation_page_lists_what_waits_for_the_teachers_classes(staff_cli
     )
 
     html = page_html(
-        staff_client(family.teacher).get(reverse("feedback_moderation")),
+        staff_client(family.teacher).get(reverse("learning:feedback_moderation")),
         "Feedback to approve",
         "Please approve me",
         "1 waiting",
@@ -214,8 +214,8 @@ def test_approving_from_the_moderation_page_shares_the_comment(staff_client):
     client = staff_client(family.teacher)
 
     response = client.post(
-        reverse("feedback_moderate", args=[waiting.pk]),
-        {"decision": "approve", "next": reverse("feedback_moderation")},
+        reverse("learning:feedback_moderate", args=[waiting.pk]),
+        {"decision": "approve", "next": reverse("learning:feedback_moderation")},
         follow=True,
     )
 
@@ -235,7 +235,7 @@ def test_moderating_someone_elses_pupil_is_not_found(staff_client):
     outsider = teacher_of(SchoolClassFactory(school=family.school))
 
     response = staff_client(outsider).post(
-        reverse("feedback_moderate", args=[waiting.pk]), {"decision": "approve"}
+        reverse("learning:feedback_moderate", args=[waiting.pk]), {"decision": "approve"}
     )
 
     assert response.status_code == 404
@@ -246,26 +246,30 @@ def test_an_unknown_decision_or_an_outside_next_address_changes_nothing_unsafe(s
     family = family_world(moderate=True)
     waiting = _give(family, family.pupil, family.parent, family.activities[0], comment="Mine")
     client = staff_client(family.teacher)
-    url = reverse("feedback_moderate", args=[waiting.pk])
+    url = reverse("learning:feedback_moderate", args=[waiting.pk])
 
     assert client.post(url, {"decision": "delete-everything"}).status_code == 404
     response = client.post(url, {"decision": "approve", "next": "https://evil.example/"})
 
-    assert response["Location"] == reverse("feedback_moderation")
+    assert response["Location"] == reverse("learning:feedback_moderation")
 
 
 def test_parents_cannot_open_the_moderation_page(client):
     family = family_world(moderate=True)
     client.force_login(family.parent)
 
-    assert client.get(reverse("feedback_moderation")).status_code == 403
+    assert client.get(reverse("learning:feedback_moderation")).status_code == 403
 
 
 def test_staff_of_a_moderating_school_get_a_link_to_feedback_to_approve(staff_client):
     moderated = family_world(moderate=True)
     unmoderated = family_world()
 
-    moderated_html = staff_client(moderated.teacher).get(reverse("topic_list")).content.decode()
-    assert f'href="{reverse("feedback_moderation")}"' in moderated_html
-    other_html = staff_client(unmoderated.teacher).get(reverse("topic_list")).content.decode()
-    assert f'href="{reverse("feedback_moderation")}"' not in other_html
+    moderated_html = (
+        staff_client(moderated.teacher).get(reverse("learning:topic_list")).content.decode()
+    )
+    assert f'href="{reverse("learning:feedback_moderation")}"' in moderated_html
+    other_html = (
+        staff_client(unmoderated.teacher).get(reverse("learning:topic_list")).content.decode()
+    )
+    assert f'href="{reverse("learning:feedback_moderation")}"' not in other_html

@@ -71,7 +71,7 @@ def test_the_list_shows_the_library_and_the_schools_own_topics_only(signed_in, s
     TopicFactory(title="Our own draft", school=school, published=False)
     TopicFactory(title="Elsewhere topic", school=SchoolFactory())
 
-    response = signed_in.get(reverse("topic_list"))
+    response = signed_in.get(reverse("learning:topic_list"))
 
     content = response.content.decode()
     assert "Library fractions" in content
@@ -87,7 +87,7 @@ def test_the_list_filters_by_year_group_subject_and_source(signed_in, school):
     TopicFactory(title="Our maths", school=school, subject=Subject.MATHS, year_group_min=4)
 
     def titles(**query):
-        response = signed_in.get(reverse("topic_list"), query)
+        response = signed_in.get(reverse("learning:topic_list"), query)
         return {topic.title for topic in response.context["page"]}
 
     assert titles(year_group=4) == {"Junior maths", "Junior music", "Our maths"}
@@ -107,21 +107,21 @@ def test_a_parent_cannot_open_the_topic_pages(client):
     GuardianshipFactory(parent=parent)
     client.force_login(parent)
 
-    assert client.get(reverse("topic_list")).status_code == 403
-    assert client.get(reverse("topic_create")).status_code == 403
+    assert client.get(reverse("learning:topic_list")).status_code == 403
+    assert client.get(reverse("learning:topic_create")).status_code == 403
 
 
 def test_teachers_and_admins_get_a_topics_link_that_is_not_an_area_of_its_own(
     signed_in, staff_client, school
 ):
-    response = signed_in.get(reverse("home"))
+    response = signed_in.get(reverse("accounts:home"))
     assert response.status_code == 302  # still straight to their one area, My classes
 
-    response = signed_in.get(reverse("teacher_classes"))
-    assert f'href="{reverse("topic_list")}"' in response.content.decode()
+    response = signed_in.get(reverse("schools:teacher_classes"))
+    assert f'href="{reverse("learning:topic_list")}"' in response.content.decode()
 
     admin_client = staff_client(admin_of(SchoolFactory()))
-    response = admin_client.get(reverse("home"))
+    response = admin_client.get(reverse("accounts:home"))
     assert response.status_code == 302
 
 
@@ -129,11 +129,11 @@ def test_teachers_and_admins_get_a_topics_link_that_is_not_an_area_of_its_own(
 
 
 def test_a_teacher_writes_a_topic_for_their_school(signed_in, school, teacher):
-    response = signed_in.post(reverse("topic_create"), _topic_data())
+    response = signed_in.post(reverse("learning:topic_create"), _topic_data())
 
     topic = Topic.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("topic_detail", args=[topic.pk])
+    assert response["Location"] == reverse("learning:topic_detail", args=[topic.pk])
     assert topic.school == school
     assert topic.created_by == teacher
     assert topic.published is False
@@ -147,10 +147,10 @@ def test_staff_of_two_schools_choose_whose_topic_it_is(staff_client, school, tea
     Membership.objects.create(user=teacher, school=second, role=Membership.Role.ADMIN)
     client = staff_client(teacher)
 
-    page = client.get(reverse("topic_create"))
+    page = client.get(reverse("learning:topic_create"))
     assert "school" in page.context["form"].fields
-    client.post(reverse("topic_create"), _topic_data(school=second.pk))
-    refused = client.post(reverse("topic_create"), _topic_data(school=SchoolFactory().pk))
+    client.post(reverse("learning:topic_create"), _topic_data(school=second.pk))
+    refused = client.post(reverse("learning:topic_create"), _topic_data(school=SchoolFactory().pk))
 
     assert Topic.objects.get().school == second
     assert refused.status_code == 200
@@ -159,7 +159,7 @@ def test_staff_of_two_schools_choose_whose_topic_it_is(staff_client, school, tea
 
 def test_year_groups_running_backwards_are_refused_with_a_message(signed_in):
     response = signed_in.post(
-        reverse("topic_create"), _topic_data(year_group_min=YearGroup.Y4, year_group_max=1)
+        reverse("learning:topic_create"), _topic_data(year_group_min=YearGroup.Y4, year_group_max=1)
     )
 
     assert response.status_code == 200
@@ -171,7 +171,8 @@ def test_a_teacher_edits_their_schools_topic(signed_in, school):
     topic = TopicFactory(school=school, published=False)
 
     signed_in.post(
-        reverse("topic_edit", args=[topic.pk]), _topic_data(title="Renamed", published="on")
+        reverse("learning:topic_edit", args=[topic.pk]),
+        _topic_data(title="Renamed", published="on"),
     )
 
     topic.refresh_from_db()
@@ -182,23 +183,23 @@ def test_a_library_topic_is_read_only_to_a_school(signed_in):
     topic = TopicFactory(school=None, title="Library topic")
     activity = ActivityFactory(topic=topic)
 
-    detail = signed_in.get(reverse("topic_detail", args=[topic.pk]))
+    detail = signed_in.get(reverse("learning:topic_detail", args=[topic.pk]))
     assert "cannot be changed here" in detail.content.decode()
-    assert reverse("topic_edit", args=[topic.pk]) not in detail.content.decode()
+    assert reverse("learning:topic_edit", args=[topic.pk]) not in detail.content.decode()
 
     urls = [
-        reverse("topic_edit", args=[topic.pk]),
-        reverse("topic_delete", args=[topic.pk]),
-        reverse("activity_create", args=[topic.pk]),
-        reverse("activity_edit", args=[topic.pk, activity.pk]),
-        reverse("activity_delete", args=[topic.pk, activity.pk]),
+        reverse("learning:topic_edit", args=[topic.pk]),
+        reverse("learning:topic_delete", args=[topic.pk]),
+        reverse("learning:activity_create", args=[topic.pk]),
+        reverse("learning:activity_edit", args=[topic.pk, activity.pk]),
+        reverse("learning:activity_delete", args=[topic.pk, activity.pk]),
     ]
     for url in urls:
         assert signed_in.get(url).status_code == 404
         assert signed_in.post(url, _topic_data(title="Hijacked")).status_code == 404
     assert (
         signed_in.post(
-            reverse("activity_move", args=[topic.pk, activity.pk]), {"direction": "up"}
+            reverse("learning:activity_move", args=[topic.pk, activity.pk]), {"direction": "up"}
         ).status_code
         == 404
     )
@@ -212,10 +213,10 @@ def test_another_schools_topic_is_a_404_everywhere(signed_in):
     activity = ActivityFactory(topic=topic)
 
     for url in [
-        reverse("topic_detail", args=[topic.pk]),
-        reverse("topic_edit", args=[topic.pk]),
-        reverse("activity_edit", args=[topic.pk, activity.pk]),
-        reverse("activity_video_file", args=[topic.pk, activity.pk]),
+        reverse("learning:topic_detail", args=[topic.pk]),
+        reverse("learning:topic_edit", args=[topic.pk]),
+        reverse("learning:activity_edit", args=[topic.pk, activity.pk]),
+        reverse("learning:activity_video_file", args=[topic.pk, activity.pk]),
     ]:
         assert signed_in.get(url).status_code == 404
 
@@ -224,7 +225,9 @@ def test_an_admin_of_the_school_edits_a_topic_a_teacher_wrote(staff_client, scho
     topic = TopicFactory(school=school)
     client = staff_client(admin_of(school))
 
-    response = client.post(reverse("topic_edit", args=[topic.pk]), _topic_data(title="Tidied"))
+    response = client.post(
+        reverse("learning:topic_edit", args=[topic.pk]), _topic_data(title="Tidied")
+    )
 
     assert response.status_code == 302
     topic.refresh_from_db()
@@ -237,8 +240,8 @@ def test_a_topic_never_set_can_be_deleted_but_one_that_was_set_cannot(signed_in,
     used = TopicFactory(school=school)
     AssignmentFactory(topic=used, school_class=SchoolClassFactory(school=school))
 
-    signed_in.post(reverse("topic_delete", args=[unused.pk]))
-    response = signed_in.post(reverse("topic_delete", args=[used.pk]), follow=True)
+    signed_in.post(reverse("learning:topic_delete", args=[unused.pk]))
+    response = signed_in.post(reverse("learning:topic_delete", args=[used.pk]), follow=True)
 
     assert not Topic.objects.filter(pk=unused.pk).exists()
     assert Topic.objects.filter(pk=used.pk).exists()
@@ -250,7 +253,7 @@ def test_a_topic_never_set_can_be_deleted_but_one_that_was_set_cannot(signed_in,
 
 def test_activities_are_added_at_the_end_in_order(signed_in, school):
     topic = TopicFactory(school=school)
-    url = reverse("activity_create", args=[topic.pk])
+    url = reverse("learning:activity_create", args=[topic.pk])
 
     signed_in.post(url, _activity_data(title="First"))
     signed_in.post(
@@ -288,7 +291,9 @@ def test_an_activity_missing_what_its_kind_needs_is_refused(
 ):
     topic = TopicFactory(school=school)
 
-    response = signed_in.post(reverse("activity_create", args=[topic.pk]), _activity_data(**data))
+    response = signed_in.post(
+        reverse("learning:activity_create", args=[topic.pk]), _activity_data(**data)
+    )
 
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors[field])
@@ -301,7 +306,7 @@ def test_switching_kind_drops_the_fields_of_the_old_kind(signed_in, school):
     activity = ActivityFactory(topic=topic, kind="game", game_url="https://example.org/g")
 
     signed_in.post(
-        reverse("activity_edit", args=[topic.pk, activity.pk]),
+        reverse("learning:activity_edit", args=[topic.pk, activity.pk]),
         _activity_data(kind="activity", game_url="https://example.org/g"),
     )
 
@@ -316,7 +321,7 @@ def test_an_uploaded_video_is_kept_privately_and_replaced_by_an_address(
     upload = SimpleUploadedFile("Our trip.MP4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")
 
     signed_in.post(
-        reverse("activity_create", args=[topic.pk]),
+        reverse("learning:activity_create", args=[topic.pk]),
         _activity_data(kind="video", title="Trip", video_file=upload),
     )
     activity = topic.activities.get()
@@ -326,14 +331,14 @@ def test_an_uploaded_video_is_kept_privately_and_replaced_by_an_address(
 
     # Editing the title keeps the file; giving an address replaces it.
     signed_in.post(
-        reverse("activity_edit", args=[topic.pk, activity.pk]),
+        reverse("learning:activity_edit", args=[topic.pk, activity.pk]),
         _activity_data(kind="video", title="Our trip"),
     )
     activity.refresh_from_db()
     assert activity.video_file and stored.exists()
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post(
-            reverse("activity_edit", args=[topic.pk, activity.pk]),
+            reverse("learning:activity_edit", args=[topic.pk, activity.pk]),
             _activity_data(kind="video", title="Our trip", video_url="https://vimeo.com/76979871"),
         )
     activity.refresh_from_db()
@@ -347,7 +352,8 @@ def test_a_video_upload_that_is_not_a_video_file_is_refused(signed_in, school):
     upload = SimpleUploadedFile("notes.html", b"<script>alert(1)</script>", "text/html")
 
     response = signed_in.post(
-        reverse("activity_create", args=[topic.pk]), _activity_data(kind="video", video_file=upload)
+        reverse("learning:activity_create", args=[topic.pk]),
+        _activity_data(kind="video", video_file=upload),
     )
 
     assert response.status_code == 200
@@ -360,7 +366,8 @@ def test_a_video_larger_than_the_limit_is_refused(signed_in, school, settings):
     upload = SimpleUploadedFile("clip.mp4", b"\x00" * 11, "video/mp4")
 
     response = signed_in.post(
-        reverse("activity_create", args=[topic.pk]), _activity_data(kind="video", video_file=upload)
+        reverse("learning:activity_create", args=[topic.pk]),
+        _activity_data(kind="video", video_file=upload),
     )
 
     assert "The video is too large" in response.content.decode()
@@ -374,13 +381,22 @@ def test_activities_move_up_and_down(signed_in, school):
     def order():
         return list(topic.activities.order_by("position").values_list("title", flat=True))
 
-    signed_in.post(reverse("activity_move", args=[topic.pk, third.pk]), {"direction": "up"})
+    signed_in.post(
+        reverse("learning:activity_move", args=[topic.pk, third.pk]), {"direction": "up"}
+    )
     assert order() == ["A", "C", "B"]
-    signed_in.post(reverse("activity_move", args=[topic.pk, first.pk]), {"direction": "down"})
+    signed_in.post(
+        reverse("learning:activity_move", args=[topic.pk, first.pk]), {"direction": "down"}
+    )
     assert order() == ["C", "A", "B"]
-    signed_in.post(reverse("activity_move", args=[topic.pk, third.pk]), {"direction": "up"})
+    signed_in.post(
+        reverse("learning:activity_move", args=[topic.pk, third.pk]), {"direction": "up"}
+    )
     assert order() == ["C", "A", "B"]  # already first
-    assert signed_in.get(reverse("activity_move", args=[topic.pk, second.pk])).status_code == 405
+    assert (
+        signed_in.get(reverse("learning:activity_move", args=[topic.pk, second.pk])).status_code
+        == 405
+    )
 
 
 def test_an_activity_is_deleted_unless_families_have_done_it(signed_in, school):
@@ -388,8 +404,10 @@ def test_an_activity_is_deleted_unless_families_have_done_it(signed_in, school):
     unused, done = ActivityFactory(topic=topic), ActivityFactory(topic=topic)
     Completion.objects.create(pupil=PupilFactory(school=school), activity=done)
 
-    signed_in.post(reverse("activity_delete", args=[topic.pk, unused.pk]))
-    response = signed_in.post(reverse("activity_delete", args=[topic.pk, done.pk]), follow=True)
+    signed_in.post(reverse("learning:activity_delete", args=[topic.pk, unused.pk]))
+    response = signed_in.post(
+        reverse("learning:activity_delete", args=[topic.pk, done.pk]), follow=True
+    )
 
     assert list(topic.activities.all()) == [done]
     assert "Families have done or commented on this activity" in response.content.decode()
@@ -406,7 +424,7 @@ def test_the_topic_page_renders_instructions_safely(signed_in, school):
         "[bad](javascript:alert(1)) [good](https://example.org/)",
     )
 
-    content = signed_in.get(reverse("topic_detail", args=[topic.pk])).content.decode()
+    content = signed_in.get(reverse("learning:topic_detail", args=[topic.pk])).content.decode()
 
     assert "<strong>Go!</strong>" in content
     assert "<script>alert" not in content
@@ -421,13 +439,13 @@ def test_a_linked_video_is_a_placeholder_until_chosen_and_plays_privately(signed
         topic=topic, kind="video", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     )
 
-    detail = signed_in.get(reverse("topic_detail", args=[topic.pk]))
+    detail = signed_in.get(reverse("learning:topic_detail", args=[topic.pk]))
     content = detail.content.decode()
     assert "<iframe" not in content
     assert "youtube.com" not in content
     assert "youtube-nocookie" not in content
     assert "frame-src 'none'" in detail["Content-Security-Policy"]
-    play_url = reverse("activity_video", args=[topic.pk, activity.pk])
+    play_url = reverse("learning:activity_video", args=[topic.pk, activity.pk])
     assert f'href="{play_url}"' in content
 
     played = signed_in.get(play_url)
@@ -445,7 +463,7 @@ def test_a_vimeo_video_plays_with_do_not_track(signed_in, school):
     topic = TopicFactory(school=school)
     activity = ActivityFactory(topic=topic, kind="video", video_url="https://vimeo.com/76979871")
 
-    played = signed_in.get(reverse("activity_video", args=[topic.pk, activity.pk]))
+    played = signed_in.get(reverse("learning:activity_video", args=[topic.pk, activity.pk]))
 
     assert 'src="https://player.vimeo.com/video/76979871?dnt=1"' in played.content.decode()
 
@@ -456,7 +474,7 @@ def test_an_uploaded_video_is_served_only_to_those_who_may_see_its_topic(
     topic = TopicFactory(school=school)
     activity = ActivityFactory(topic=topic, kind="video", video_file="videos/x.mp4")
     activity.video_file.storage.save("videos/x.mp4", SimpleUploadedFile("x", b"movie"))
-    url = reverse("activity_video_file", args=[topic.pk, activity.pk])
+    url = reverse("learning:activity_video_file", args=[topic.pk, activity.pk])
 
     assert b"".join(staff_client(teacher).get(url).streaming_content) == b"movie"
     client.logout()
@@ -477,7 +495,7 @@ def test_a_game_opens_its_https_address(signed_in, school):
     topic = TopicFactory(school=school)
     ActivityFactory(topic=topic, kind="game", game_url="https://example.org/game?level=1&x=2")
 
-    content = signed_in.get(reverse("topic_detail", args=[topic.pk])).content.decode()
+    content = signed_in.get(reverse("learning:topic_detail", args=[topic.pk])).content.decode()
 
     assert 'href="https://example.org/game?level=1&amp;x=2" rel="noopener noreferrer"' in content
 
@@ -486,9 +504,9 @@ def test_an_uploaded_video_plays_on_its_page_from_the_portal_itself(signed_in, s
     topic = TopicFactory(school=school)
     activity = ActivityFactory(topic=topic, kind="video", video_file="videos/x.mp4")
 
-    response = signed_in.get(reverse("activity_video", args=[topic.pk, activity.pk]))
+    response = signed_in.get(reverse("learning:activity_video", args=[topic.pk, activity.pk]))
 
-    file_url = reverse("activity_video_file", args=[topic.pk, activity.pk])
+    file_url = reverse("learning:activity_video_file", args=[topic.pk, activity.pk])
     assert f'<video class="video-frame" controls preload="metadata" src="{file_url}">' in (
         response.content.decode()
     )
@@ -499,9 +517,14 @@ def test_an_activity_without_a_video_has_no_video_page(signed_in, school):
     topic = TopicFactory(school=school)
     activity = ActivityFactory(topic=topic)
 
-    assert signed_in.get(reverse("activity_video", args=[topic.pk, activity.pk])).status_code == 404
     assert (
-        signed_in.get(reverse("activity_video_file", args=[topic.pk, activity.pk])).status_code
+        signed_in.get(reverse("learning:activity_video", args=[topic.pk, activity.pk])).status_code
+        == 404
+    )
+    assert (
+        signed_in.get(
+            reverse("learning:activity_video_file", args=[topic.pk, activity.pk])
+        ).status_code
         == 404
     )
 
@@ -510,7 +533,7 @@ def test_an_activity_addressed_through_another_topic_is_a_404(signed_in, school)
     mine = TopicFactory(school=school)
     library_activity = ActivityFactory(topic=TopicFactory(school=None), title="Library step")
 
-    url = reverse("activity_edit", args=[mine.pk, library_activity.pk])
+    url = reverse("learning:activity_edit", args=[mine.pk, library_activity.pk])
     assert signed_in.get(url).status_code == 404
     assert signed_in.post(url, _activity_data(title="Changed")).status_code == 404
     library_activity.refresh_from_db()

@@ -41,7 +41,7 @@ def test_topic_list_query_count(teacher_client, django_assert_num_queries, size)
         ActivityFactory(topic=topic)
 
     with django_assert_num_queries(TOPIC_LIST):
-        response = client.get(reverse("topic_list"), {"year_group": 3})
+        response = client.get(reverse("learning:topic_list"), {"year_group": 3})
 
     assert response.status_code == 200
     assert len(response.context["page"]) == len([n for n in range(size) if n % 4 != 2])
@@ -61,7 +61,7 @@ def test_topic_detail_query_count(teacher_client, django_assert_num_queries, siz
         ActivityFactory(topic=topic, **kinds[n % len(kinds)])
 
     with django_assert_num_queries(TOPIC_DETAIL):
-        response = client.get(reverse("topic_detail", args=[topic.pk]))
+        response = client.get(reverse("learning:topic_detail", args=[topic.pk]))
 
     assert response.status_code == 200
     assert response.content.decode().count('class="card activity"') == size

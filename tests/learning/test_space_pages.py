@@ -34,11 +34,13 @@ def parent_client(client, family):
 
 
 def _space_url(family, pupil=None):
-    return reverse("child_space", args=[(pupil or family.pupil).pk])
+    return reverse("learning:child_space", args=[(pupil or family.pupil).pk])
 
 
 def _assignment_url(family, assignment=None):
-    return reverse("child_assignment", args=[family.pupil.pk, (assignment or family.assignment).pk])
+    return reverse(
+        "learning:child_assignment", args=[family.pupil.pk, (assignment or family.assignment).pk]
+    )
 
 
 def _action_url(family, name, activity):
@@ -53,7 +55,7 @@ def test_parent_home_leads_to_each_childs_space_and_says_what_is_to_do(parent_cl
     GuardianshipFactory(parent=family.parent, pupil=sibling)
 
     html = page_html(
-        parent_client.get(reverse("parent_home")), "1 topic to do now", "Nothing to do"
+        parent_client.get(reverse("schools:parent_home")), "1 topic to do now", "Nothing to do"
     )
 
     assert f'href="{_space_url(family)}"' in html
@@ -145,7 +147,9 @@ def test_a_child_the_school_removed_stays_visible_to_the_parent_read_only(parent
 
     assert "We did this" not in html
     assert "Save feedback" not in html
-    response = parent_client.post(_action_url(family, "child_activity_done", family.activities[1]))
+    response = parent_client.post(
+        _action_url(family, "learning:child_activity_done", family.activities[1])
+    )
     assert response.status_code == 403
     assert Completion.objects.count() == 1
 
@@ -172,7 +176,9 @@ def test_nobody_but_the_childs_parent_opens_the_space(client, family, who):
 
     assert client.get(_space_url(family)).status_code == 404
     assert client.get(_assignment_url(family)).status_code == 404
-    response = client.post(_action_url(family, "child_activity_done", family.activities[0]))
+    response = client.post(
+        _action_url(family, "learning:child_activity_done", family.activities[0])
+    )
     assert response.status_code == 404
     assert not Completion.objects.exists()
 
@@ -217,7 +223,7 @@ def test_the_topic_page_shows_each_activity_with_its_content(parent_client, fami
     assert "<script>alert" not in html
     assert "<iframe" not in html  # the player loads only on its own page, by choice
     video = topic.activities.get(title="Watch")
-    assert reverse("activity_video", args=[topic.pk, video.pk]) in html
+    assert reverse("learning:activity_video", args=[topic.pk, video.pk]) in html
     assert html.count("We did this") == 5
     assert game.title in html
 
@@ -227,7 +233,9 @@ def test_the_parent_can_play_a_video_and_open_an_uploaded_one(parent_client, fam
         topic=family.topic, kind=Activity.Kind.VIDEO, video_url="https://youtu.be/dQw4w9WgXcQ"
     )
 
-    response = parent_client.get(reverse("activity_video", args=[family.topic.pk, video.pk]))
+    response = parent_client.get(
+        reverse("learning:activity_video", args=[family.topic.pk, video.pk])
+    )
 
     assert response.status_code == 200
     assert "youtube-nocookie.com" in response.content.decode()
@@ -260,7 +268,7 @@ def test_a_topic_not_set_for_the_child_is_not_found(parent_client, family):
 def test_we_did_this_marks_the_activity_done_and_opens_the_feedback_form(parent_client, family):
     activity = family.activities[0]
 
-    response = parent_client.post(_action_url(family, "child_activity_done", activity))
+    response = parent_client.post(_action_url(family, "learning:child_activity_done", activity))
 
     assert response.status_code == 302
     assert response["Location"] == f"{_assignment_url(family)}#activity-{activity.pk}"
@@ -275,7 +283,7 @@ def test_we_did_this_marks_the_activity_done_and_opens_the_feedback_form(parent_
 def test_an_activity_of_another_topic_cannot_be_marked_done_here(parent_client, family):
     stray = ActivityFactory()
 
-    response = parent_client.post(_action_url(family, "child_activity_done", stray))
+    response = parent_client.post(_action_url(family, "learning:child_activity_done", stray))
 
     assert response.status_code == 404
     assert not Completion.objects.exists()
@@ -291,7 +299,7 @@ def test_the_parent_rates_comments_and_shares_a_photo(parent_client, family):
     completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
 
     response = parent_client.post(
-        _action_url(family, "child_activity_feedback", activity),
+        _action_url(family, "learning:child_activity_feedback", activity),
         _feedback_data(activity, rating="5", comment="We found 12 woodlice!", photo=photo_upload()),
     )
 
@@ -307,7 +315,7 @@ def test_the_parent_rates_comments_and_shares_a_photo(parent_client, family):
         parent_client.get(_assignment_url(family)),
         "You rated it 5 out of 5.",
         "We found 12 woodlice!",
-        reverse("feedback_photo", args=[feedback.pk]),
+        reverse("learning:feedback_photo", args=[feedback.pk]),
         "Remove my feedback",
     )
     assert re.search(r'value="5" id="[^"]+" checked', html)  # the saved rating is chosen
@@ -320,7 +328,7 @@ def test_a_moderated_schools_parent_is_told_their_comment_waits_for_approval(cli
     completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
 
     response = client.post(
-        _action_url(family, "child_activity_feedback", activity),
+        _action_url(family, "learning:child_activity_feedback", activity),
         _feedback_data(activity, comment="Look at this"),
         follow=True,
     )
@@ -333,7 +341,7 @@ def test_empty_feedback_is_refused_on_the_form(parent_client, family):
     completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
 
     response = parent_client.post(
-        _action_url(family, "child_activity_feedback", activity),
+        _action_url(family, "learning:child_activity_feedback", activity),
         _feedback_data(activity, rating="", comment=" "),
     )
 
@@ -356,9 +364,11 @@ def test_a_parent_never_sees_the_other_parents_feedback(parent_client, family):
     html = page_html(parent_client.get(_assignment_url(family)), "Done")
 
     assert "Private thoughts of Sam" not in html
-    assert reverse("feedback_photo", args=[theirs.pk]) not in html
+    assert reverse("learning:feedback_photo", args=[theirs.pk]) not in html
     assert "You rated it" not in html
-    assert parent_client.get(reverse("feedback_photo", args=[theirs.pk])).status_code == 404
+    assert (
+        parent_client.get(reverse("learning:feedback_photo", args=[theirs.pk])).status_code == 404
+    )
 
 
 def test_the_parent_removes_their_feedback_from_the_page(parent_client, family):
@@ -369,7 +379,7 @@ def test_the_parent_removes_their_feedback_from_the_page(parent_client, family):
     )
 
     response = parent_client.post(
-        _action_url(family, "child_activity_feedback_remove", activity), follow=True
+        _action_url(family, "learning:child_activity_feedback_remove", activity), follow=True
     )
 
     html = page_html(response, "Your feedback on “Bug hunt 1” is removed.")
@@ -379,7 +389,7 @@ def test_the_parent_removes_their_feedback_from_the_page(parent_client, family):
 
 def test_removing_feedback_that_is_not_there_is_not_found(parent_client, family):
     response = parent_client.post(
-        _action_url(family, "child_activity_feedback_remove", family.activities[0])
+        _action_url(family, "learning:child_activity_feedback_remove", family.activities[0])
     )
 
     assert response.status_code == 404
@@ -392,7 +402,7 @@ def test_a_parent_of_another_school_cannot_post_feedback_for_this_child(client, 
     activity = family.activities[0]
 
     response = client.post(
-        _action_url(family, "child_activity_feedback", activity),
+        _action_url(family, "learning:child_activity_feedback", activity),
         _feedback_data(activity, rating="5"),
     )
 

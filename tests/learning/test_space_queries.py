@@ -70,7 +70,7 @@ def test_child_space_query_count(client, django_assert_num_queries, size):
     client.force_login(family.parent)
 
     with django_assert_num_queries(CHILD_SPACE):
-        response = client.get(reverse("child_space", args=[family.pupil.pk]))
+        response = client.get(reverse("learning:child_space", args=[family.pupil.pk]))
 
     assert response.status_code == 200
     space = response.context["space"]
@@ -97,7 +97,7 @@ def test_child_assignment_query_count(client, django_assert_num_queries, size):
 
     with django_assert_num_queries(CHILD_ASSIGNMENT):
         response = client.get(
-            reverse("child_assignment", args=[family.pupil.pk, family.assignment.pk])
+            reverse("learning:child_assignment", args=[family.pupil.pk, family.assignment.pk])
         )
 
     assert response.status_code == 200
@@ -127,7 +127,7 @@ def test_assignment_feedback_query_count(staff_client, django_assert_num_queries
     client = staff_client(family.teacher)
 
     with django_assert_num_queries(ASSIGNMENT_FEEDBACK):
-        response = client.get(reverse("assignment_feedback", args=[family.assignment.pk]))
+        response = client.get(reverse("learning:assignment_feedback", args=[family.assignment.pk]))
 
     assert response.status_code == 200
     assert response.context["feedback"].pupil_count == size
@@ -153,7 +153,7 @@ def test_moderation_query_count(staff_client, django_assert_num_queries, size):
     client = staff_client(family.teacher)
 
     with django_assert_num_queries(MODERATION):
-        response = client.get(reverse("feedback_moderation"))
+        response = client.get(reverse("learning:feedback_moderation"))
 
     assert response.status_code == 200
     assert response.content.decode().count('class="card moderation-item"') == min(size, 25)

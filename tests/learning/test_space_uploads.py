@@ -45,7 +45,8 @@ def _post_photo(client, family, upload, **fields):
     prefix = f"activity-{activity.pk}"
     data = {f"{prefix}-photo": upload, **{f"{prefix}-{k}": v for k, v in fields.items()}}
     url = reverse(
-        "child_activity_feedback", args=[family.pupil.pk, family.assignment.pk, activity.pk]
+        "learning:child_activity_feedback",
+        args=[family.pupil.pk, family.assignment.pk, activity.pk],
     )
     return client.post(url, data)
 
@@ -130,7 +131,7 @@ def shared_photo(family):
 
 
 def _photo_status(client, feedback) -> int:
-    response = client.get(reverse("feedback_photo", args=[feedback.pk]))
+    response = client.get(reverse("learning:feedback_photo", args=[feedback.pk]))
     if response.status_code == 200:
         assert response["Content-Type"] == "image/jpeg"
         assert response["Cache-Control"] == "private, no-store"
@@ -178,7 +179,7 @@ def test_nobody_else_sees_the_photo_not_even_the_childs_other_parent(
 
 
 def test_a_visitor_is_asked_to_sign_in_before_any_photo(client, shared_photo):
-    response = client.get(reverse("feedback_photo", args=[shared_photo.pk]))
+    response = client.get(reverse("learning:feedback_photo", args=[shared_photo.pk]))
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]

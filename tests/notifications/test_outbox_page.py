@@ -41,7 +41,7 @@ def test_outbox_page_lists_messages_with_clickable_links_without_sign_in(client,
     settings.DEBUG = True
     queue("email")
     queue("sms", channel="sms", link="https://portal.example/invitations/sms-token/")
-    response = client.get(reverse("outbox"))
+    response = client.get(reverse("notifications:outbox"))
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<a class="secret" href="{LINK}">{LINK}</a>' in html
@@ -66,14 +66,14 @@ def test_outbox_page_shows_each_status(client, settings, django_capture_on_commi
         idempotency_key="bounced",
         status=Message.Status.BOUNCED,
     )
-    html = client.get(reverse("outbox")).content.decode()
+    html = client.get(reverse("notifications:outbox")).content.decode()
     assert ">Sent<" in html and ">Bounced<" in html
 
 
 def test_outbox_page_escapes_what_it_shows(client, settings):
     settings.DEBUG = True
     queue("k", name="<script>alert(1)</script>", link='https://portal.example/"onmouseover=x')
-    html = client.get(reverse("outbox")).content.decode()
+    html = client.get(reverse("notifications:outbox")).content.decode()
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;" in html
     assert 'href="https://portal.example/"' in html  # the link stops at the quote
@@ -85,8 +85,8 @@ def test_outbox_page_is_paginated_newest_first(client, settings):
     for n in range(30):
         message = queue(f"k{n}", name=f"Person{n:02d}")
         Message.objects.filter(pk=message.pk).update(created_at=now - timedelta(minutes=n))
-    first = client.get(reverse("outbox")).content.decode()
-    second = client.get(reverse("outbox"), {"page": 2}).content.decode()
+    first = client.get(reverse("notifications:outbox")).content.decode()
+    second = client.get(reverse("notifications:outbox"), {"page": 2}).content.decode()
     assert "Hello Person00 " in first and "Person24 " in first
     assert "Person25 " not in first
     assert "Hello Person25 " in second and "Person29 " in second
@@ -98,7 +98,7 @@ def _queries_for_outbox_page(client, count: int) -> int:
     for n in range(count):
         queue(f"size{count}-{n}")
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("outbox"))
+        response = client.get(reverse("notifications:outbox"))
     assert response.content.decode().count(f'href="{LINK}"') == min(count, 25)  # a page
     return len(queries)
 

@@ -39,7 +39,7 @@ def test_the_page_needs_a_signed_in_user(client):
 
 def test_every_signed_in_page_links_to_the_settings(client, parent):
     client.force_login(parent)
-    page = page_of(client.get(reverse("privacy_consents")))
+    page = page_of(client.get(reverse("consent:privacy_consents")))
     assert f'<a href="{URL}">Notification settings</a>' in page
 
 

@@ -179,7 +179,10 @@ def notify_callback(settings):
         data = body if isinstance(body, str | bytes) else json.dumps(body)
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
         return client.post(
-            reverse("notify_delivery_receipt"), data, content_type=content_type, headers=headers
+            reverse("notifications:notify_delivery_receipt"),
+            data,
+            content_type=content_type,
+            headers=headers,
         )
 
     return post
@@ -303,4 +306,4 @@ def test_notify_receipt_for_a_message_that_is_not_ours_is_accepted_and_ignored(
 
 
 def test_notify_callback_takes_only_post(notify_callback):
-    assert Client().get(reverse("notify_delivery_receipt")).status_code == 405
+    assert Client().get(reverse("notifications:notify_delivery_receipt")).status_code == 405

@@ -135,7 +135,7 @@ def test_parent_home_lists_each_child_with_school_and_class(client, oak, pupils)
     client.force_login(parent)
 
     html = _assert_page(
-        client.get(reverse("parent_home")),
+        client.get(reverse("schools:parent_home")),
         "My children",
         "Amara Okafor",
         "Alder Primary",
@@ -150,7 +150,7 @@ def test_parent_home_lists_each_child_with_school_and_class(client, oak, pupils)
 def test_parent_home_without_children_explains_what_happens_next(client):
     client.force_login(UserFactory())
 
-    _assert_page(client.get(reverse("parent_home")), "No children are linked")
+    _assert_page(client.get(reverse("schools:parent_home")), "No children are linked")
 
 
 def test_parent_home_tells_the_parent_a_child_was_removed_by_the_school(client, pupils):
@@ -160,12 +160,12 @@ def test_parent_home_tells_the_parent_a_child_was_removed_by_the_school(client, 
     pupils[0].save()
     client.force_login(parent)
 
-    _assert_page(client.get(reverse("parent_home")), "Alder Primary no longer lists Amara")
+    _assert_page(client.get(reverse("schools:parent_home")), "Alder Primary no longer lists Amara")
 
 
 def test_teacher_classes_lists_classes_and_pupils(staff_client, teacher, pupils):
     _assert_page(
-        staff_client(teacher).get(reverse("teacher_classes")),
+        staff_client(teacher).get(reverse("schools:teacher_classes")),
         "My classes",
         "Oak",
         "Alder Primary",
@@ -179,12 +179,12 @@ def test_teacher_without_classes_is_told_so(staff_client, school):
     teacher = UserFactory()
     teacher.memberships.create(school=school, role="teacher")
 
-    _assert_page(staff_client(teacher).get(reverse("teacher_classes")), "not teaching any")
+    _assert_page(staff_client(teacher).get(reverse("schools:teacher_classes")), "not teaching any")
 
 
 def test_class_detail_for_a_teacher(staff_client, teacher, oak, pupils):
     _assert_page(
-        staff_client(teacher).get(reverse("class_detail", args=[oak.pk])),
+        staff_client(teacher).get(reverse("schools:class_detail", args=[oak.pk])),
         "Oak",
         "Amara Okafor",
         "Ben Hughes",
@@ -193,7 +193,7 @@ def test_class_detail_for_a_teacher(staff_client, teacher, oak, pupils):
 
 def test_class_detail_for_an_admin(staff_client, admin, oak, pupils):
     _assert_page(
-        staff_client(admin).get(reverse("class_detail", args=[oak.pk])),
+        staff_client(admin).get(reverse("schools:class_detail", args=[oak.pk])),
         "Oak",
         "Amara Okafor",
         "Pupil Premium",
@@ -203,7 +203,7 @@ def test_class_detail_for_an_admin(staff_client, admin, oak, pupils):
 def test_school_overview_shows_totals_classes_and_staff(staff_client, admin, teacher, pupils):
     html = _assert_page(
         staff_client(admin).get(
-            reverse("school_overview", args=[admin.memberships.get().school_id])
+            reverse("schools:school_overview", args=[admin.memberships.get().school_id])
         ),
         "Alder Primary",
         "Oak",
@@ -214,14 +214,14 @@ def test_school_overview_shows_totals_classes_and_staff(staff_client, admin, tea
     )
     assert "<strong>2</strong> pupils on roll" in html
     assert "<strong>1</strong> Pupil Premium" in html
-    assert reverse("school_staff_add", args=[admin.memberships.get().school_id]) in html
+    assert reverse("accounts:staff_add", args=[admin.memberships.get().school_id]) in html
 
 
 def test_school_pupils_lists_pupils_with_upn_class_and_pupil_premium(
     staff_client, admin, school, pupils
 ):
     html = _assert_page(
-        staff_client(admin).get(reverse("school_pupils", args=[school.pk])),
+        staff_client(admin).get(reverse("schools:school_pupils", args=[school.pk])),
         "Pupils at Alder Primary",
         "2 pupils",
         "Amara Okafor",
@@ -233,7 +233,9 @@ def test_school_pupils_lists_pupils_with_upn_class_and_pupil_premium(
 
 
 def test_school_pupils_search_finds_by_name(staff_client, admin, school, pupils):
-    response = staff_client(admin).get(reverse("school_pupils", args=[school.pk]), {"q": "okaf"})
+    response = staff_client(admin).get(
+        reverse("schools:school_pupils", args=[school.pk]), {"q": "okaf"}
+    )
 
     html = _assert_page(response, "Amara Okafor", "1 pupil matching")
     assert "Ben Hughes" not in html
@@ -243,7 +245,9 @@ def test_school_pupils_shows_removed_pupils_as_removed(staff_client, admin, scho
     pupils[1].removed_by_school_at = timezone.now()
     pupils[1].save()
 
-    _assert_page(staff_client(admin).get(reverse("school_pupils", args=[school.pk])), "Removed ")
+    _assert_page(
+        staff_client(admin).get(reverse("schools:school_pupils", args=[school.pk])), "Removed "
+    )
 
 
 @pytest.mark.parametrize(
@@ -251,7 +255,7 @@ def test_school_pupils_shows_removed_pupils_as_removed(staff_client, admin, scho
     [{"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"q": "x" * 500}, {"q": "\x00"}],
 )
 def test_school_pupils_survives_odd_queries(staff_client, admin, school, pupils, query):
-    response = staff_client(admin).get(reverse("school_pupils", args=[school.pk]), query)
+    response = staff_client(admin).get(reverse("schools:school_pupils", args=[school.pk]), query)
 
     assert response.status_code == 200
 
@@ -260,8 +264,8 @@ def test_school_pupils_pages_through_many_pupils(staff_client, admin, oak):
     PupilFactory.create_batch(55, school=oak.school, school_class=oak)
     client = staff_client(admin)
 
-    first = client.get(reverse("school_pupils", args=[oak.school.pk]))
-    second = client.get(reverse("school_pupils", args=[oak.school.pk]), {"page": 2})
+    first = client.get(reverse("schools:school_pupils", args=[oak.school.pk]))
+    second = client.get(reverse("schools:school_pupils", args=[oak.school.pk]), {"page": 2})
 
     assert "Page 1 of 2" in first.content.decode()
     assert len(first.context["page"].object_list) == 50
@@ -270,7 +274,7 @@ def test_school_pupils_pages_through_many_pupils(staff_client, admin, oak):
 
 def test_staff_add_page_has_a_labelled_form(staff_client, admin, school):
     html = _assert_page(
-        staff_client(admin).get(reverse("school_staff_add", args=[school.pk])),
+        staff_client(admin).get(reverse("accounts:staff_add", args=[school.pk])),
         "Add a teacher or admin",
         "Email address",
         "First name",
@@ -285,7 +289,7 @@ def test_class_teachers_page_lists_the_schools_teachers_as_labelled_boxes(
     staff_client, admin, school, oak, teacher
 ):
     html = _assert_page(
-        staff_client(admin).get(reverse("class_teachers", args=[school.pk, oak.pk])),
+        staff_client(admin).get(reverse("schools:class_teachers", args=[school.pk, oak.pk])),
         "Teachers of Oak",
         "Tessa Morgan",
     )
@@ -298,7 +302,7 @@ def test_class_teachers_page_without_teachers_points_to_adding_one(
     staff_client, admin, school, oak
 ):
     _assert_page(
-        staff_client(admin).get(reverse("class_teachers", args=[school.pk, oak.pk])),
+        staff_client(admin).get(reverse("schools:class_teachers", args=[school.pk, oak.pk])),
         "has no teachers yet",
     )
 
@@ -317,9 +321,9 @@ def test_home_sends_a_single_role_user_to_their_area(
     client, staff_client, role, teacher, admin, school, pupils
 ):
     landing = {
-        "parent": reverse("parent_home"),
-        "teacher": reverse("teacher_classes"),
-        "admin": reverse("school_overview", args=[school.pk]),
+        "parent": reverse("schools:parent_home"),
+        "teacher": reverse("schools:teacher_classes"),
+        "admin": reverse("schools:school_overview", args=[school.pk]),
     }[role]
     if role == "parent":
         client.force_login(GuardianshipFactory(pupil=pupils[0]).parent)

@@ -69,7 +69,7 @@ def test_parent_home_query_count(client, num_queries, size):
         GuardianshipFactory(parent=parent, pupil=pupil)
     client.force_login(parent)
 
-    response = num_queries(client, reverse("parent_home"), PARENT_HOME)
+    response = num_queries(client, reverse("schools:parent_home"), PARENT_HOME)
 
     assert len(response.context["children"]) == (1 if size == 1 else 6)
 
@@ -83,7 +83,7 @@ def test_teacher_classes_query_count(staff_client, num_queries, size):
         school_class.teachers.add(teacher)
     client = staff_client(teacher)
 
-    response = num_queries(client, reverse("teacher_classes"), TEACHER_CLASSES)
+    response = num_queries(client, reverse("schools:teacher_classes"), TEACHER_CLASSES)
 
     assert len(response.context["classes"]) == len(classes)
 
@@ -101,7 +101,9 @@ def test_class_detail_query_count_for_a_teacher(staff_client, num_queries, size)
             )
     client = staff_client(teacher)
 
-    response = num_queries(client, reverse("class_detail", args=[school_class.pk]), CLASS_TEACHER)
+    response = num_queries(
+        client, reverse("schools:class_detail", args=[school_class.pk]), CLASS_TEACHER
+    )
 
     assert len(response.context["pupils"]) == size
 
@@ -115,7 +117,9 @@ def test_class_detail_query_count_for_an_admin(staff_client, num_queries, size):
     admin = admin_of(school)
     client = staff_client(admin)
 
-    response = num_queries(client, reverse("class_detail", args=[school_class.pk]), CLASS_ADMIN)
+    response = num_queries(
+        client, reverse("schools:class_detail", args=[school_class.pk]), CLASS_ADMIN
+    )
 
     assert len(response.context["pupils"]) == size
 
@@ -126,7 +130,7 @@ def test_school_overview_query_count(staff_client, num_queries, size):
     admin = admin_of(school)
     client = staff_client(admin)
 
-    response = num_queries(client, reverse("school_overview", args=[school.pk]), OVERVIEW)
+    response = num_queries(client, reverse("schools:school_overview", args=[school.pk]), OVERVIEW)
 
     assert len(response.context["classes"]) == len(classes)
     assert len(response.context["staff"]) == len(teachers) + 1
@@ -138,7 +142,7 @@ def test_school_pupils_query_count(staff_client, num_queries, size):
     admin = admin_of(school)
     client = staff_client(admin)
 
-    response = num_queries(client, reverse("school_pupils", args=[school.pk]), PUPILS)
+    response = num_queries(client, reverse("schools:school_pupils", args=[school.pk]), PUPILS)
 
     assert len(response.context["page"].object_list) == size
 
@@ -152,7 +156,7 @@ def test_school_pupils_search_query_count(staff_client, num_queries, size):
     name = school.pupils.order_by("pk").first().first_name
 
     response = num_queries(
-        client, reverse("school_pupils", args=[school.pk]) + f"?q={name}", PUPILS
+        client, reverse("schools:school_pupils", args=[school.pk]) + f"?q={name}", PUPILS
     )
 
     assert response.context["page"].paginator.count >= 1

@@ -47,7 +47,7 @@ def admin_client(staff_client, school):
 
 def upload(client, school, content: bytes, name="roster.csv", **data):
     return client.post(
-        reverse("roster_upload", args=[school.pk]),
+        reverse("schools:roster_upload", args=[school.pk]),
         {"file": SimpleUploadedFile(name, content, content_type="text/csv"), **data},
         follow=True,
     )
@@ -107,7 +107,9 @@ def test_too_large_a_file_is_refused_by_the_command(school, tmp_path, settings):
 
 
 def test_an_upload_without_a_file_asks_for_one(admin_client, school):
-    response = admin_client.post(reverse("roster_upload", args=[school.pk]), {}, follow=True)
+    response = admin_client.post(
+        reverse("schools:roster_upload", args=[school.pk]), {}, follow=True
+    )
 
     assert response.status_code == 200
     assert "Choose a roster file to upload." in response.content.decode()

@@ -59,19 +59,19 @@ def admin_client(staff_client, admin):
 
 def upload(client, school, content=FILE, **data):
     return client.post(
-        reverse("roster_upload", args=[school.pk]),
+        reverse("schools:roster_upload", args=[school.pk]),
         {"file": SimpleUploadedFile("export.csv", content, content_type="text/csv"), **data},
     )
 
 
 def test_the_overview_links_to_the_roster_import(admin_client, school):
-    response = admin_client.get(reverse("school_overview", args=[school.pk]))
+    response = admin_client.get(reverse("schools:school_overview", args=[school.pk]))
 
-    assert reverse("roster_upload", args=[school.pk]).encode() in response.content
+    assert reverse("schools:roster_upload", args=[school.pk]).encode() in response.content
 
 
 def test_the_upload_page_has_a_labelled_file_input_and_checkbox(admin_client, school):
-    response = admin_client.get(reverse("roster_upload", args=[school.pk]))
+    response = admin_client.get(reverse("schools:roster_upload", args=[school.pk]))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -85,7 +85,7 @@ def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, ad
 
     stored = RosterImport.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("roster_preview", args=[school.pk, stored.pk])
+    assert response.url == reverse("schools:roster_preview", args=[school.pk, stored.pk])
     assert stored.status == RosterImport.Status.CHECKED
     assert (stored.uploaded_by, stored.file_name, stored.row_count) == (admin, "export.csv", 4)
     assert not Pupil.objects.exists()
@@ -98,12 +98,14 @@ def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, ad
     assert "Jo Bloggs has neither an email nor a mobile" in preview
     assert "Apply this import" in preview
 
-    applied = admin_client.post(reverse("roster_apply", args=[school.pk, stored.pk]), follow=True)
+    applied = admin_client.post(
+        reverse("schools:roster_apply", args=[school.pk, stored.pk]), follow=True
+    )
 
     page = applied.content.decode()
     assert "Roster imported" in page
     assert '<th scope="row">Pupils created</th><td>3</td>' in page
-    assert reverse("school_pupils", args=[school.pk]) in page
+    assert reverse("schools:school_pupils", args=[school.pk]) in page
     assert set(Pupil.objects.filter(school=school).values_list("first_name", flat=True)) == {
         "Amy",
         "Ben",
@@ -121,7 +123,7 @@ def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, ad
 def test_an_import_is_applied_only_once(admin_client, school):
     upload(admin_client, school)
     stored = RosterImport.objects.get()
-    apply_url = reverse("roster_apply", args=[school.pk, stored.pk])
+    apply_url = reverse("schools:roster_apply", args=[school.pk, stored.pk])
     admin_client.post(apply_url)
     Pupil.objects.filter(first_name="Amy").update(first_name="Changed since")
 
@@ -137,7 +139,7 @@ def test_apply_replans_against_pupils_added_since_the_check(admin_client, school
     stored = RosterImport.objects.get()
     PupilFactory(school=school, upn=upn(1), first_name="Amy", last_name="Smith")
 
-    admin_client.post(reverse("roster_apply", args=[school.pk, stored.pk]))
+    admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
 
     stored.refresh_from_db()
     assert stored.status == RosterImport.Status.APPLIED
@@ -150,9 +152,9 @@ def test_remove_missing_checkbox_marks_absent_pupils_as_removed(admin_client, sc
 
     upload(admin_client, school, remove_missing="on")
     stored = RosterImport.objects.get()
-    preview = admin_client.get(reverse("roster_preview", args=[school.pk, stored.pk]))
+    preview = admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
     assert '<th scope="row">Pupils to mark as removed</th><td>1</td>' in preview.content.decode()
-    admin_client.post(reverse("roster_apply", args=[school.pk, stored.pk]))
+    admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
 
     absent.refresh_from_db()
     assert absent.removed_by_school_at is not None
@@ -162,7 +164,7 @@ def test_apply_is_post_only(admin_client, school):
     upload(admin_client, school)
     stored = RosterImport.objects.get()
 
-    response = admin_client.get(reverse("roster_apply", args=[school.pk, stored.pk]))
+    response = admin_client.get(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
 
     assert response.status_code == 405
     assert not Pupil.objects.exists()
@@ -186,11 +188,11 @@ def test_only_the_schools_admins_reach_the_roster_pages(client, admin_client, sc
     pupils_before = Pupil.objects.count()
 
     responses = [
-        client.get(reverse("roster_upload", args=[school.pk])),
+        client.get(reverse("schools:roster_upload", args=[school.pk])),
         upload(client, school),
-        client.get(reverse("roster_preview", args=[school.pk, stored.pk])),
-        client.get(reverse("roster_status", args=[school.pk, stored.pk])),
-        client.post(reverse("roster_apply", args=[school.pk, stored.pk])),
+        client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk])),
+        client.get(reverse("schools:roster_status", args=[school.pk, stored.pk])),
+        client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk])),
     ]
 
     assert [response.status_code for response in responses] == [404] * 5
@@ -209,8 +211,8 @@ def test_an_admin_cannot_reach_another_schools_import_through_their_own_school(
     )
     client = staff_client(admin_of(school))
 
-    preview = client.get(reverse("roster_preview", args=[school.pk, other_import.pk]))
-    applied = client.post(reverse("roster_apply", args=[school.pk, other_import.pk]))
+    preview = client.get(reverse("schools:roster_preview", args=[school.pk, other_import.pk]))
+    applied = client.post(reverse("schools:roster_apply", args=[school.pk, other_import.pk]))
 
     assert (preview.status_code, applied.status_code) == (404, 404)
 
@@ -223,7 +225,7 @@ def test_the_preview_page_makes_the_same_number_of_queries_for_1_or_30_pupils(
             for serial in range(pupils)]  # fmt: skip
     upload(admin_client, school, roster(*rows, *(row(100 + n) for n in range(pupils))))
     stored = RosterImport.objects.get()
-    url = reverse("roster_preview", args=[school.pk, stored.pk])
+    url = reverse("schools:roster_preview", args=[school.pk, stored.pk])
 
     # session, user, OTP device, the consent status, school (admin check), the
     # import, and the two queries of the navigation links in base.html
@@ -238,7 +240,7 @@ def test_errors_beyond_the_stored_limit_are_counted(admin_client, school, monkey
     upload(admin_client, school, roster(*(row(serial, year="99") for serial in range(5))))
     stored = RosterImport.objects.get()
 
-    page = admin_client.get(reverse("roster_preview", args=[school.pk, stored.pk]))
+    page = admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
 
     assert len(stored.errors) == 2
     assert stored.summary["errors"] == 5
@@ -257,7 +259,7 @@ def test_a_large_file_is_checked_and_applied_by_background_tasks(
     assert stored.summary["pupils_create"] == 3
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        admin_client.post(reverse("roster_apply", args=[school.pk, stored.pk]))
+        admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
     # The apply task, then (from inside it) the statistics refresh for what it wrote.
     assert [getattr(c, "__name__", "task") for c in callbacks] == [
         "task",
@@ -278,8 +280,8 @@ def test_a_large_file_shows_progress_until_the_task_has_run(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         upload(admin_client, school)
     stored = RosterImport.objects.get()
-    preview_url = reverse("roster_preview", args=[school.pk, stored.pk])
-    status_url = reverse("roster_status", args=[school.pk, stored.pk])
+    preview_url = reverse("schools:roster_preview", args=[school.pk, stored.pk])
+    status_url = reverse("schools:roster_status", args=[school.pk, stored.pk])
 
     waiting = admin_client.get(preview_url).content.decode()
     status = admin_client.get(status_url).json()
@@ -323,8 +325,8 @@ def test_a_failing_import_is_marked_failed_logged_and_writes_nothing(
     monkeypatch.setattr(Guardianship.objects, "bulk_create", fail_after_pupils)
 
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("roster_apply", args=[school.pk, stored.pk]))
-    response = admin_client.get(reverse("roster_preview", args=[school.pk, stored.pk]))
+        admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
+    response = admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
 
     monkeypatch.setattr(Guardianship.objects, "bulk_create", original_bulk_create)
     stored.refresh_from_db()
@@ -350,7 +352,9 @@ def test_a_small_file_failing_in_the_request_is_marked_failed_too(
     monkeypatch.setattr(Pupil.objects, "bulk_update", fail)
     monkeypatch.setattr(Guardianship.objects, "bulk_create", fail)
 
-    response = admin_client.post(reverse("roster_apply", args=[school.pk, stored.pk]), follow=True)
+    response = admin_client.post(
+        reverse("schools:roster_apply", args=[school.pk, stored.pk]), follow=True
+    )
 
     stored.refresh_from_db()
     assert response.status_code == 200

@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from audit.services import audit_record
-from tests.browser.conftest import browser, new_context, page, phone_page  # noqa: F401
 from tests.browser.helpers import assert_accessible, sign_in_staff
 from tests.factories import PupilFactory, SchoolFactory, admin_of, confirmed_totp_device
 
@@ -24,7 +23,7 @@ def school_admin():
 
 @pytest.mark.parametrize("on_phone", [False, True])
 def test_the_admin_filters_the_log_and_reads_sign_in_activity(
-    new_context,  # noqa: F811
+    new_context,
     school_admin,
     on_phone,
 ):
