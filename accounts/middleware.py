@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from accounts.access import requires_two_factor
 
@@ -42,3 +43,19 @@ class StaffTwoFactorMiddleware:
                 target = reverse("accounts:two_factor_setup")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Every response to a signed-in user says ``Cache-Control: private, no-store``:
+    a browser on a shared family or school computer keeps no copy of a child's page,
+    and no proxy keeps one at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

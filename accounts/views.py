@@ -5,7 +5,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,6 +30,7 @@ from accounts.services import (
 )
 
 
+@login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database (and Redis, where configured) answer; 503 otherwise."""
     checks = {}
@@ -49,7 +50,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(checks, status=200 if healthy else 503)
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their one area, or list their areas if they have several."""
     links = navigation_for(request.user)
@@ -93,7 +93,6 @@ def _grouped(secret: str) -> str:
 
 
 @never_cache
-@login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code, type a code back, get backup codes."""
     if not requires_two_factor(request.user):
@@ -132,7 +131,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """Ask an enrolled staff member for a code from their app or a backup code."""
     if request.user.is_verified():
@@ -154,7 +152,6 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_POST
 def backup_codes_new(request: HttpRequest) -> HttpResponse:
     """Replace the backup codes (only after the second factor, by the middleware)."""
@@ -164,7 +161,6 @@ def backup_codes_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def staff_add_page(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -42,6 +42,7 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str = "accou
     return resolve_url(default)
 
 
+@login_not_required
 def privacy_notice(request: HttpRequest, version: str | None = None) -> HttpResponse:
     """The current privacy notice (or an earlier version), open to everyone."""
     notices = notices_published()
@@ -65,7 +66,6 @@ def privacy_notice(request: HttpRequest, version: str | None = None) -> HttpResp
     )
 
 
-@login_required
 def privacy_consents(request: HttpRequest) -> HttpResponse:
     """Each consent with its state, when and how it was given, and one button."""
     rows = []
@@ -84,7 +84,6 @@ def privacy_consents(request: HttpRequest) -> HttpResponse:
     return render(request, "consent/privacy_consents.html", {"rows": rows})
 
 
-@login_required
 @require_POST
 def privacy_consent_change(request: HttpRequest) -> HttpResponse:
     """Give or withdraw one consent; it applies from the next request."""
@@ -123,7 +122,6 @@ def privacy_consent_change(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
 def privacy_reconsent(request: HttpRequest) -> HttpResponse:
     """Where the consent gate sends a user who must agree (again) before going on."""
     status = privacy_status_for_request(request)
@@ -152,7 +150,6 @@ def privacy_reconsent(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def privacy_notice_acknowledge(request: HttpRequest) -> HttpResponse:
     """The new-notice banner's button: continue under the new notice.
@@ -186,6 +183,7 @@ def _cookie_table() -> list[dict]:
     ]
 
 
+@login_not_required
 def cookie_settings(request: HttpRequest) -> HttpResponse:
     """The cookie choices (the banner's form) and every cookie the portal sets."""
     choices = cookie_choices_for(request)
@@ -208,6 +206,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+@login_not_required
 @require_POST
 def cookie_choice(request: HttpRequest) -> HttpResponse:
     """Save a cookie choice from the banner or the settings page, then go back.

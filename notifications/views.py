@@ -7,7 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -37,7 +37,6 @@ NOTIFY_STATUSES = {
 MESSAGE_REFERENCE = re.compile(r"message-([1-9][0-9]{0,17})")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     """Which channels the user wants news about their children's learning on."""
@@ -59,6 +58,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 def outbox(request: HttpRequest) -> HttpResponse:
     """Development only: the messages the portal has written, newest first, with the
     links in them, so that someone trying the portal can follow an invitation link.
@@ -88,6 +88,7 @@ def _bad_request(reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=400)
 
 
+@login_not_required
 @csrf_exempt
 @require_POST
 def notify_delivery_receipt(request: HttpRequest) -> HttpResponse:

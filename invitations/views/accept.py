@@ -13,6 +13,7 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -128,6 +129,7 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return redirect("schools:parent_home")
 
 
+@login_not_required
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,6 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -83,7 +82,6 @@ def _pupils_by_class(pupils, chosen: set[str]) -> list[ClassGroup]:
     return groups
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
@@ -123,7 +121,6 @@ def invitation_create(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
     filter_form = InvitationFilterForm(request.GET)
@@ -150,7 +147,6 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def invitation_unreachable(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
     pupils = selectors.unreachable_pupils(school=school)
@@ -183,7 +179,6 @@ def _who(invitation: Invitation) -> str:
     return invitation.contact_name or "this family"
 
 
-@login_required
 @require_POST
 def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: int):
     school = access.administered_school_or_404(request.user, school_id)
@@ -219,7 +214,6 @@ def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: 
     return _back(request, school.pk)
 
 
-@login_required
 @require_POST
 def invitation_revoke_view(request: HttpRequest, school_id: int, invitation_id: int):
     school = access.administered_school_or_404(request.user, school_id)

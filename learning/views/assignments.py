@@ -7,7 +7,6 @@ another school's included, is a 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +21,6 @@ from learning.forms.assignments import AssignmentCreateForm, AssignmentDatesForm
 ASSIGNMENTS_PER_PAGE = 25
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     """Set this topic: one assignment per class ticked, all or none."""
@@ -57,7 +55,6 @@ def assignment_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
     access.school_staff_or_404(request.user)
     assignments = selectors.assignments_for_staff(user=request.user)
@@ -67,7 +64,6 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access.assignment_or_404(
         request.user, assignment_id, within=selectors.assignments_with_topic_size()
@@ -96,7 +92,6 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access.assignment_or_404(request.user, assignment_id)
@@ -129,7 +124,6 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access.assignment_or_404(request.user, assignment_id)

@@ -6,7 +6,6 @@ a photo is served to the parent who shared it and the pupil's staff only.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,6 @@ from learning import selectors, services
 FEEDBACK_PER_PAGE = 25
 
 
-@login_required
 def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access.assignment_or_404(request.user, assignment_id)
     return render(
@@ -35,7 +33,6 @@ def assignment_feedback(request: HttpRequest, assignment_id: int) -> HttpRespons
     )
 
 
-@login_required
 def feedback_moderation(request: HttpRequest) -> HttpResponse:
     access.require_school_staff(request.user)
     pending = selectors.feedback_awaiting_moderation(user=request.user)
@@ -52,7 +49,6 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-@login_required
 @require_POST
 def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
     feedback = access.feedback_to_moderate_or_404(request.user, feedback_id)

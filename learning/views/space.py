@@ -6,7 +6,6 @@ any other pupil id is a 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,6 @@ def _form_prefix(activity: Activity) -> str:
     return f"activity-{activity.pk}"
 
 
-@login_required
 def child_space(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = access.child_of_parent_or_404(request.user, pupil_id)
     children = list(school_selectors.children_for_parent(parent=request.user))
@@ -99,14 +97,12 @@ def _back_to(pupil: Pupil, assignment: Assignment, activity: Activity) -> HttpRe
     return redirect(f"{url}#activity-{activity.pk}")
 
 
-@login_required
 def child_assignment(request: HttpRequest, pupil_id: int, assignment_id: int) -> HttpResponse:
     pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
     services.assignment_open_record(assignment=assignment, pupil=pupil, actor=request.user)
     return _assignment_page(request, pupil=pupil, assignment=assignment)
 
 
-@login_required
 @require_POST
 def child_activity_done(
     request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
@@ -122,7 +118,6 @@ def child_activity_done(
     return _back_to(pupil, assignment, activity)
 
 
-@login_required
 @require_POST
 def child_activity_feedback(
     request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
@@ -167,7 +162,6 @@ def child_activity_feedback(
     )
 
 
-@login_required
 @require_POST
 def child_activity_feedback_remove(
     request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
@@ -181,7 +175,6 @@ def child_activity_feedback_remove(
     return _back_to(pupil, assignment, activity)
 
 
-@login_required
 def feedback_photo(request: HttpRequest, feedback_id: int) -> HttpResponse:
     """A family's photo, for the parent who shared it and the pupil's staff only."""
     feedback = access.feedback_photo_or_404(request.user, feedback_id)

@@ -14,7 +14,6 @@ own file, shown in a ``<video>`` element and streamed through
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +30,6 @@ from learning.video import EMBED_ORIGINS
 TOPICS_PER_PAGE = 25
 
 
-@login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
     access.require_school_staff(request.user)
     filter_form = TopicFilterForm(request.GET)
@@ -57,7 +55,6 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
     access.require_school_staff(request.user)
     topic = access.topic_or_404(request.user, topic_id)
@@ -72,7 +69,6 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request: HttpRequest) -> HttpResponse:
     access.require_school_staff(request.user)
@@ -87,7 +83,6 @@ def topic_create(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/topic_form.html", {"form": form, "topic": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.topic_editable_or_404(request.user, topic_id)
@@ -99,7 +94,6 @@ def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
     return render(request, "learning/topic_form.html", {"form": form, "topic": topic})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def topic_delete(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.topic_editable_or_404(request.user, topic_id)
@@ -133,7 +127,6 @@ def _back_to_activity(activity: Activity) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.topic_editable_or_404(request.user, topic_id)
@@ -147,7 +140,6 @@ def activity_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
     topic = access.topic_editable_or_404(request.user, topic_id)
@@ -164,7 +156,6 @@ def activity_edit(request: HttpRequest, topic_id: int, activity_id: int) -> Http
     )
 
 
-@login_required
 @require_POST
 def activity_move(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
     topic = access.topic_editable_or_404(request.user, topic_id)
@@ -177,7 +168,6 @@ def activity_move(request: HttpRequest, topic_id: int, activity_id: int) -> Http
     return _back_to_activity(activity)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def activity_delete(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
     topic = access.topic_editable_or_404(request.user, topic_id)
@@ -201,7 +191,6 @@ def activity_delete(request: HttpRequest, topic_id: int, activity_id: int) -> Ht
     )
 
 
-@login_required
 @csp_replace({"frame-src": list(EMBED_ORIGINS)})
 def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
     """The one page that embeds a provider's player: opened by choosing to play."""
@@ -226,7 +215,6 @@ def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> Htt
     )
 
 
-@login_required
 def activity_video_file(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
     """An uploaded video, for those who may see its topic."""
     topic = access.topic_or_404(request.user, topic_id)

@@ -1,6 +1,5 @@
 """A parent's home: their children, each with what is set for them now."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -9,7 +8,6 @@ from learning import selectors as learning_selectors
 PUPILS_PER_PAGE = 50
 
 
-@login_required
 def parent_home(request: HttpRequest) -> HttpResponse:
     """Each child, with what is set for them now; each leads to the child's space."""
     children = learning_selectors.children_with_work_now(parent=request.user)

@@ -2,7 +2,6 @@
 choosing who teaches each class."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,6 @@ from schools.services import ClassTeachersError, class_teachers_set
 PUPILS_PER_PAGE = 50
 
 
-@login_required
 def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
     return render(
@@ -31,7 +29,6 @@ def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)
     search_form = PupilSearchForm(request.GET)
@@ -45,7 +42,6 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def class_teachers(request: HttpRequest, school_id: int, class_id: int) -> HttpResponse:
     school = access.administered_school_or_404(request.user, school_id)

@@ -1,0 +1,35 @@
+"""The Django admin, signed into through the portal's own sign-in page.
+
+Django's admin has a sign-in form of its own, without the portal's rate limits.
+Here its login page hands over to allauth's (``LOGIN_URL``), and every admin page
+sends a signed-out visitor straight there; staff then pass the second factor
+(``accounts.middleware.StaffTwoFactorMiddleware``) before any admin page opens.
+"""
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver
+
+
+def _sign_in_at_login_url(patterns) -> None:
+    """Point each admin view's ``login_url`` (read by LoginRequiredMiddleware) at
+    the portal's sign-in page instead of the admin's own."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _sign_in_at_login_url(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "login_url"):
+            pattern.callback.login_url = settings.LOGIN_URL
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "Home Learning Portal: platform admin"
+    site_title = "Platform admin"
+
+    def get_urls(self):
+        urls = super().get_urls()
+        _sign_in_at_login_url(urls)
+        return urls
+
+    def login(self, request, extra_context=None):
+        return secure_admin_login(super().login)(request, extra_context)
