@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.lookup import normalise_email
 from accounts.models import Membership, User
 from accounts.signals import backup_codes_regenerated, second_factor_verified
+from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import message_queue
 
@@ -73,6 +74,13 @@ def staff_add(
         role_name = Membership.Role(role).label.lower()
         raise StaffError(f"{email} is already on the staff of {school} as a {role_name}.")
     membership = Membership.objects.create(user=user, school=school, role=role)
+    audit_record(
+        actor=actor,
+        action="staff.add",
+        subject=membership,
+        school=school,
+        changes={"user": user.pk, "role": role, "new_account": created},
+    )
 
     needs_password = not user.has_usable_password()
     message_queue(

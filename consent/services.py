@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import audit_record
 from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose, wording_digest
 
 
@@ -47,6 +48,13 @@ def _consent_record(
     )
     record.record_hash = record.compute_hash()
     record.save()
+    # The user gives or withdraws their own consent: they are the actor.
+    audit_record(
+        actor=user,
+        action="consent.grant" if granted else "consent.withdraw",
+        subject=record,
+        changes={"purpose": purpose, "method": method, "notice": notice},
+    )
     return record
 
 
@@ -97,6 +105,12 @@ def notice_publish(*, notice: PrivacyNotice, actor: User) -> PrivacyNotice:
     notice.published_at = timezone.now()
     notice.published_by = actor
     notice.save(update_fields=["published_at", "published_by"])
+    audit_record(
+        actor=actor,
+        action="privacy_notice.publish",
+        subject=notice,
+        changes={"version": notice.version, "requires_reconsent": notice.requires_reconsent},
+    )
     return notice
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.access import requires_two_factor
 from accounts.lookup import normalise_email
 from accounts.models import User
+from audit.services import audit_record
 from consent.models import ConsentRecord, Method, PrivacyNotice, Purpose
 from consent.services import consent_grant
 from invitations.errors import (
@@ -214,6 +215,16 @@ def invitation_accept(
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    audit_record(
+        actor=actor,
+        action="invitation.accept",
+        subject=invitation,
+        changes={
+            "accepted_by": user.pk,
+            "invited_account": invitation.parent_id,
+            "consents": sorted(consents),
+        },
+    )
     if _leftover_account_delete(account_id=invitation.parent_id, invitation=invitation, kept=user):
         invitation.parent = None
     return invitation

@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 
 from accounts.models import User
 from accounts.names import ascii_only, names_joined
+from audit.services import audit_record
 from invitations.errors import InvitationNotUsableError
 from invitations.models import Invitation
 from invitations.tokens import (
@@ -213,10 +214,21 @@ def invitations_create(
         ),
         template=INVITATION_TEMPLATE,
     )
+    # One entry for the whole invitation (a school at once is thousands of families).
+    audit_record(
+        actor=actor,
+        action="invitation.create",
+        subject=school,
+        changes={
+            "invited": len(invitations),
+            "unreachable": sum(i.status == Invitation.Status.FAILED for i in invitations),
+            "channels": channels,
+        },
+    )
     return invitations
 
 
-def _childnames_joined(invitation: Invitation) -> list[str]:
+def _child_first_names(invitation: Invitation) -> list[str]:
     return [pupil.first_name for pupil in invitation.pupils.all()]
 
 
@@ -262,8 +274,14 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         ]
     )
     messages_cancel_superseded(references=[invitation_reference(invitation.pk)])
+    audit_record(
+        actor=actor,
+        action="invitation.resend",
+        subject=invitation,
+        changes={"status": invitation.status, "attempts": invitation.attempts},
+    )
     if reachable:
-        _queue([(invitation, token, _childnames_joined(invitation))], template=INVITATION_TEMPLATE)
+        _queue([(invitation, token, _child_first_names(invitation))], template=INVITATION_TEMPLATE)
     return invitation
 
 
@@ -274,9 +292,16 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     if invitation.status == Invitation.Status.ACCEPTED:
         raise InvitationNotUsableError("An accepted invitation cannot be revoked.")
     if invitation.status != Invitation.Status.REVOKED:
+        previous = invitation.status
         invitation.status = Invitation.Status.REVOKED
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["status", "revoked_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.revoke",
+            subject=invitation,
+            changes={"status": [previous, invitation.status]},
+        )
     return invitation
 
 
@@ -344,7 +369,7 @@ def _remind_batch(
         token, invitation.token_hash = new_token()
         invitation.status = Invitation.Status.PENDING
         invitation.attempts += 1
-        pending.append((invitation, token, _childnames_joined(invitation)))
+        pending.append((invitation, token, _child_first_names(invitation)))
     Invitation.objects.bulk_update(
         invitations, ["reminder_sent_at", "token_hash", "status", "attempts"]
     )

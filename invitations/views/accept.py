@@ -76,7 +76,7 @@ def _guess_record(request: HttpRequest) -> None:
         cache.add(key, 1, GUESS_WINDOW)
 
 
-def _children_firstnames_joined(invitation: Invitation) -> list[str]:
+def _children_first_names(invitation: Invitation) -> list[str]:
     """Only first names: the page says nothing else about a child."""
     return list(
         invitation.pupils.filter(anonymised_at__isnull=True)
@@ -103,7 +103,7 @@ def _unusable(request: HttpRequest, *, status: int) -> HttpResponse:
 def _page(
     request: HttpRequest, invitation: Invitation, *, mode: str, status: int = 200, **context
 ) -> HttpResponse:
-    child_names = _children_firstnames_joined(invitation)
+    child_names = _children_first_names(invitation)
     return render(
         request,
         "invitations/accept/accept.html",
@@ -124,7 +124,7 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     messages.success(
         request,
         f"You have joined {invitation.school.name}. "
-        f"{names_joined(_children_firstnames_joined(invitation))} can now be found here.",
+        f"{names_joined(_children_first_names(invitation))} can now be found here.",
     )
     return redirect("schools:parent_home")
 

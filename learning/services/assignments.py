@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 
 from accounts import access
 from accounts.models import User
+from audit.services import audit_record
 from learning.models import Assignment, Topic
 from schools.models import SchoolClass
 
@@ -165,9 +166,34 @@ def assignments_create(
                 ]
             }
         ) from error
+    for assignment in assignments:
+        _audit(
+            assignment,
+            school_class=assignment.school_class,
+            action="assignment.create",
+            actor=actor,
+        )
     if starts_on <= today:
         _notify_started_on_commit(assignment.pk for assignment in assignments)
     return assignments
+
+
+def _audit(
+    assignment: Assignment, *, school_class: SchoolClass, action: str, actor: User, **changes
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=assignment,
+        school=school_class.school,
+        changes={
+            "topic": assignment.topic_id,
+            "class": assignment.school_class_id,
+            "starts_on": assignment.starts_on,
+            "due_on": assignment.due_on,
+            **changes,
+        },
+    )
 
 
 def _locked(assignment: Assignment) -> Assignment:
@@ -204,8 +230,20 @@ def assignment_update(
         )
     if errors:
         raise ValidationError(errors)
+    before = {"starts_on": locked.starts_on, "due_on": locked.due_on, "message": locked.message}
     locked.starts_on, locked.due_on, locked.message = starts_on, due_on, message
     locked.save(update_fields=["starts_on", "due_on", "message"])
+    after = {"starts_on": starts_on, "due_on": due_on, "message": message}
+    _audit(
+        locked,
+        school_class=assignment.school_class,
+        action="assignment.update",
+        actor=actor,
+        # The message is the teacher's words to families: whether it changed, not what it says.
+        changed=[name for name in after if after[name] != before[name]],
+        starts_on=[before["starts_on"], starts_on],
+        due_on=[before["due_on"], due_on],
+    )
     assignment.starts_on, assignment.due_on, assignment.message = (
         locked.starts_on,
         locked.due_on,
@@ -224,4 +262,5 @@ def assignment_delete(*, assignment: Assignment, actor: User) -> None:
         raise AssignmentStartedError(
             "This work has started and families have been told, so it can no longer be withdrawn."
         )
+    _audit(locked, school_class=assignment.school_class, action="assignment.delete", actor=actor)
     locked.delete()

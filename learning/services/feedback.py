@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
+from audit.services import audit_record
 from engagement.models import Event
 from engagement.services import event_record
 from learning.models import Activity, Assignment, Completion, Feedback
@@ -65,6 +66,16 @@ def _require_recorder(*, actor: User, pupil: Pupil, activity: Activity) -> None:
         raise PermissionDenied("This activity has not been set for the child.")
 
 
+def _audit(feedback: Feedback, *, action: str, actor: User, school, **changes) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=feedback,
+        school=school,
+        changes={"pupil": feedback.pupil_id, "activity": feedback.activity_id, **changes},
+    )
+
+
 def _delete_file_on_commit(storage, name: str) -> None:
     if name:
         transaction.on_commit(lambda: storage.delete(name))
@@ -85,6 +96,13 @@ def completion_record(*, pupil: Pupil, activity: Activity, actor: User) -> Compl
             school=pupil.school,
             pupil=pupil,
             subject=f"activity:{activity.pk}",
+        )
+        audit_record(
+            actor=actor,
+            action="completion.record",
+            subject=completion,
+            school=pupil.school,
+            changes={"pupil": pupil.pk, "activity": activity.pk},
         )
         # Awards are worked out after commit, by a worker: the parent's tap does
         # not wait for them, and a rolled-back completion earns nothing.
@@ -119,6 +137,7 @@ def feedback_save(
         if rating is None and not comment and photo is None:
             raise FeedbackError("Choose a rating, write a comment or add a photo.")
         feedback = Feedback(pupil=pupil, activity=activity, parent=actor)
+    previous_comment = feedback.comment
     content_changed = feedback.pk is None or photo is not None or comment != feedback.comment
     feedback.rating = rating
     feedback.comment = comment
@@ -147,6 +166,17 @@ def feedback_save(
         if photo is not None:
             feedback.photo.storage.delete(feedback.photo.name)
         raise
+    _audit(
+        feedback,
+        action="feedback.save",
+        actor=actor,
+        school=pupil.school,
+        # What changed, never the words or the picture themselves.
+        rating=rating,
+        comment_changed=comment != previous_comment,
+        photo_added=photo is not None,
+        moderation=feedback.moderation_status,
+    )
     _delete_file_on_commit(feedback.photo.storage, replaced_photo)
     return feedback
 
@@ -157,7 +187,11 @@ def feedback_remove(*, feedback: Feedback, actor: User) -> None:
     (the photo deleted from storage); only the fact that there was one remains."""
     if not access.can_remove_feedback(actor, feedback):
         raise PermissionDenied("Only the parent who gave it can remove it.")
-    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("pupil__school")
+        .get(pk=feedback.pk)
+    )
     if feedback.removed_at is not None:
         return
     photo_name = feedback.photo.name
@@ -166,6 +200,13 @@ def feedback_remove(*, feedback: Feedback, actor: User) -> None:
     feedback.photo = ""
     feedback.removed_at = timezone.now()
     feedback.save(update_fields=["rating", "comment", "photo", "removed_at", "updated_at"])
+    _audit(
+        feedback,
+        action="feedback.remove",
+        actor=actor,
+        school=feedback.pupil.school,
+        photo_deleted=bool(photo_name),
+    )
     _delete_file_on_commit(feedback.photo.storage, photo_name)
 
 
@@ -185,7 +226,11 @@ def feedback_moderate(
         raise ValueError(f"Unknown decision {decision!r}.")
     if not access.can_moderate_feedback(actor, feedback):
         raise PermissionDenied("Only the child's teachers and school admins moderate.")
-    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("pupil__school")
+        .get(pk=feedback.pk)
+    )
     if feedback.removed_at is not None:
         raise FeedbackError("The family has removed this feedback.")
     photo_name = ""
@@ -199,6 +244,13 @@ def feedback_moderate(
     feedback.moderated_at = timezone.now()
     feedback.save(
         update_fields=["moderation_status", "moderated_by", "moderated_at", "photo", "updated_at"]
+    )
+    _audit(
+        feedback,
+        action=f"feedback.{decision}",
+        actor=actor,
+        school=feedback.pupil.school,
+        photo_deleted=bool(photo_name),
     )
     _delete_file_on_commit(feedback.photo.storage, photo_name)
     return feedback
@@ -235,5 +287,12 @@ def assignment_open_record(*, assignment: Assignment, pupil: Pupil, actor: User)
         school=pupil.school,
         pupil=pupil,
         subject=subject,
+    )
+    audit_record(
+        actor=actor,
+        action="assignment.open",
+        subject=assignment,
+        school=pupil.school,
+        changes={"pupil": pupil.pk},
     )
     return True

@@ -13,6 +13,7 @@ from django.db.models import Max, ProtectedError
 from django.db.models.fields.files import FieldFile
 
 from accounts.models import User
+from audit.services import audit_record
 from learning.models import Activity, Topic
 from schools.models import School
 
@@ -50,6 +51,7 @@ def topic_create(
     )
     topic.full_clean()
     topic.save()
+    audit_record(actor=actor, action="topic.create", subject=topic)
     return topic
 
 
@@ -61,10 +63,15 @@ def topic_update(*, topic: Topic, actor: User, **fields) -> Topic:
     unknown = set(fields) - set(TOPIC_FIELDS)
     if unknown:
         raise TypeError(f"Not a topic field: {', '.join(sorted(unknown))}")
+    before = {name: getattr(topic, name) for name in fields}
     for name, value in fields.items():
         setattr(topic, name, value)
     topic.full_clean()
     topic.save(update_fields=[*fields, "updated_at"])
+    changed = {
+        name: [before[name], value] for name, value in fields.items() if before[name] != value
+    }
+    audit_record(actor=actor, action="topic.update", subject=topic, changes=changed)
     return topic
 
 
@@ -74,6 +81,7 @@ def topic_delete(*, topic: Topic, actor: User) -> None:
     if topic.assignments.exists():
         raise TopicInUseError("This topic has been set for a class, so it cannot be deleted.")
     files = [activity.video_file for activity in topic.activities.exclude(video_file="")]
+    audit_record(actor=actor, action="topic.delete", subject=topic, changes={"title": topic.title})
     try:
         topic.delete()
     except ProtectedError as error:
@@ -139,6 +147,7 @@ def activity_create(
         video_file=video_file,
         game_url=game_url,
     )
+    _activity_audit(activity, action="activity.create", actor=actor)
     return activity
 
 
@@ -169,6 +178,7 @@ def activity_update(
     )
     if previous_file and previous_file.name != activity.video_file.name:
         _delete_file_on_commit(previous_file)
+    _activity_audit(activity, action="activity.update", actor=actor)
     return activity
 
 
@@ -193,6 +203,7 @@ def activity_move(*, activity: Activity, direction: Literal["up", "down"], actor
     Activity.objects.filter(pk=neighbour.pk).update(position=mine)
     Activity.objects.filter(pk=activity.pk).update(position=theirs)
     activity.position = theirs
+    _activity_audit(activity, action="activity.move", actor=actor, position=[mine, theirs])
     return True
 
 
@@ -200,6 +211,7 @@ def activity_move(*, activity: Activity, direction: Literal["up", "down"], actor
 def activity_delete(*, activity: Activity, actor: User) -> None:
     """Delete an activity no family has done or commented on, and its file."""
     file = activity.video_file
+    _activity_audit(activity, action="activity.delete", actor=actor)
     try:
         activity.delete()
     except ProtectedError as error:
@@ -208,6 +220,16 @@ def activity_delete(*, activity: Activity, actor: User) -> None:
         ) from error
     if file:
         _delete_file_on_commit(file)
+
+
+def _activity_audit(activity: Activity, *, action: str, actor: User, **changes) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=activity,
+        school=activity.topic.school,
+        changes={"topic": activity.topic_id, "kind": activity.kind, **changes},
+    )
 
 
 def _delete_file_on_commit(file: FieldFile) -> None:

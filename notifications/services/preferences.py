@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from audit.services import audit_record
 from notifications.models import NotificationPreference
 
 if TYPE_CHECKING:
@@ -21,5 +22,11 @@ def notification_preferences_set(
     preference, _ = NotificationPreference.objects.update_or_create(
         user=user,
         defaults={"engagement_email": engagement_email, "engagement_sms": engagement_sms},
+    )
+    audit_record(
+        actor=user,
+        action="notification_preference.set",
+        subject=preference,
+        changes={"engagement_email": engagement_email, "engagement_sms": engagement_sms},
     )
     return preference

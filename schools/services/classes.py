@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from accounts.models import Membership, User
+from audit.services import audit_record
 from schools.models import SchoolClass
 
 
@@ -28,4 +29,11 @@ def class_teachers_set(*, school_class: SchoolClass, teachers: Iterable[User], a
     )
     if allowed != teacher_ids:
         raise ClassTeachersError("Only teachers at this school can teach its classes.")
+    before = sorted(school_class.teachers.values_list("pk", flat=True))
     school_class.teachers.set(teachers)
+    audit_record(
+        actor=actor,
+        action="class.teachers_set",
+        subject=school_class,
+        changes={"teachers": [before, sorted(teacher_ids)]},
+    )

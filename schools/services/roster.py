@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.lookup import mobile_lookup_hash
 from accounts.models import User
+from audit.services import audit_record
 from schools.models import Guardianship, Pupil, School, SchoolClass
 from schools.roster.parsing import LinkEntry, PupilEntry, parse_roster
 from schools.roster.planning import (
@@ -66,7 +67,15 @@ def roster_apply(
     written = len(plan.pupils_to_create) + len(plan.contacts_to_create) + len(plan.links_to_create)
     if written >= settings.ROSTER_BACKGROUND_ROWS:
         transaction.on_commit(planner_statistics_refresh, robust=True)
-    return plan_result(plan, applied=True)
+    result = plan_result(plan, applied=True)
+    # Counts only: the rows themselves name pupils and parents.
+    audit_record(
+        actor=actor,
+        action="roster.apply",
+        subject=school,
+        changes={"remove_missing": remove_missing, **result.summary},
+    )
+    return result
 
 
 # The tables a roster import fills. Without fresh statistics PostgreSQL plans the

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import audit_record
 from schools.models import RosterImport, School
 from schools.roster.parsing import RosterFileError
 from schools.roster.planning import RosterResult
@@ -120,6 +121,12 @@ def roster_import_start(
             remove_missing=remove_missing,
             status=RosterImport.Status.CHECKING,
             row_count=rows,
+        )
+        audit_record(
+            actor=actor,
+            action="roster_import.upload",
+            subject=roster_import,
+            changes={"rows": rows, "remove_missing": remove_missing},
         )
         if _runs_in_background(rows):
             from schools.tasks import roster_import_check_task

@@ -1,0 +1,464 @@
+"""Every service that takes an ``actor`` records who did what, in its own transaction.
+
+Each test calls one service the way its page does and reads back the one entry it
+wrote: action, actor, school and subject, and what changed, without names, emails
+or the words families wrote. ``test_every_service_with_an_actor_is_covered`` fails
+when a new service takes an actor and nobody wrote its test here.
+"""
+
+import importlib
+import inspect
+import json
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+
+from accounts.models import Membership
+from accounts.services import staff_add
+from audit.models import AuditEntry
+from consent.models import Method, PrivacyNotice, Purpose
+from consent.services import consent_change, consent_grant, consent_withdraw, notice_publish
+from consent.wording import PURPOSE_STATEMENT
+from invitations.services import (
+    invitation_accept,
+    invitation_resend,
+    invitation_revoke,
+    invitations_create,
+)
+from learning.models import Activity, Feedback, Topic
+from learning.services import (
+    activity_create,
+    activity_delete,
+    activity_move,
+    activity_update,
+    assignment_delete,
+    assignment_open_record,
+    assignment_update,
+    assignments_create,
+    completion_record,
+    feedback_moderate,
+    feedback_remove,
+    feedback_save,
+    school_today,
+    topic_create,
+    topic_delete,
+    topic_update,
+)
+from notifications.services import notification_preferences_set
+from schools.models import YearGroup
+from schools.services import (
+    class_teachers_set,
+    roster_apply,
+    roster_import_apply,
+    roster_import_start,
+)
+from tests.consent.notices import PrivacyNoticeFactory, published_notice
+from tests.factories import (
+    MembershipFactory,
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    TopicFactory,
+    UserFactory,
+    admin_of,
+    teacher_of,
+)
+from tests.invitations.test_invitations import imported_parent, link_unconfirmed
+from tests.learning.space_world import family_world
+from tests.schools.roster_files import roster, row
+
+pytestmark = pytest.mark.django_db
+
+# Services that take an actor and deliberately write no audit entry, and why.
+NOT_AUDITED = {
+    # The engagement Event it appends is itself the record of who did what.
+    "engagement.services.event_record",
+    # Writes the entry itself.
+    "audit.services.audit_record",
+}
+
+# Covered by a test below (module path of the function, as services re-export it).
+AUDITED = {
+    "accounts.services.staff_add",
+    "schools.services.classes.class_teachers_set",
+    "schools.services.roster.roster_apply",
+    "schools.services.roster_imports.roster_import_start",
+    "schools.services.roster_imports.roster_import_apply",
+    "invitations.services.sending.invitations_create",
+    "invitations.services.sending.invitation_resend",
+    "invitations.services.sending.invitation_revoke",
+    "invitations.services.accepting.invitation_accept",
+    "learning.services.topics.topic_create",
+    "learning.services.topics.topic_update",
+    "learning.services.topics.topic_delete",
+    "learning.services.topics.activity_create",
+    "learning.services.topics.activity_update",
+    "learning.services.topics.activity_move",
+    "learning.services.topics.activity_delete",
+    "learning.services.assignments.assignments_create",
+    "learning.services.assignments.assignment_update",
+    "learning.services.assignments.assignment_delete",
+    "learning.services.feedback.completion_record",
+    "learning.services.feedback.feedback_save",
+    "learning.services.feedback.feedback_remove",
+    "learning.services.feedback.feedback_moderate",
+    "learning.services.feedback.assignment_open_record",
+    "consent.services.notice_publish",
+}
+
+
+def _services_with_an_actor():
+    for config in apps.get_app_configs():
+        if config.name.split(".")[0] not in {
+            "accounts",
+            "schools",
+            "invitations",
+            "learning",
+            "consent",
+            "notifications",
+            "engagement",
+            "audit",
+        }:
+            continue
+        try:
+            package = importlib.import_module(f"{config.name}.services")
+        except ModuleNotFoundError:
+            continue
+        for _, function in inspect.getmembers(package, inspect.isfunction):
+            if function.__module__.startswith(config.name) and (
+                "actor" in inspect.signature(function).parameters
+            ):
+                yield f"{function.__module__}.{function.__name__}"
+
+
+def test_every_service_with_an_actor_is_covered():
+    found = set(_services_with_an_actor())
+    assert found - NOT_AUDITED - AUDITED == set(), "a service takes an actor: test its entry"
+    assert AUDITED - found == set(), "listed here but no longer a service with an actor"
+
+
+def only_entry(action: str) -> AuditEntry:
+    entries = list(AuditEntry.objects.filter(action=action))
+    assert len(entries) == 1, [entry.action for entry in AuditEntry.objects.all()]
+    return entries[0]
+
+
+def assert_no_personal_data(entry: AuditEntry, *people) -> None:
+    text = json.dumps(entry.changes)
+    for person in people:
+        for value in (person.first_name, person.last_name, person.email, person.mobile):
+            if value:
+                assert value not in text, f"{value!r} in {text}"
+
+
+def assert_subject(entry: AuditEntry, subject) -> None:
+    assert entry.subject_type == subject._meta.label_lower
+    assert entry.subject_id == str(subject.pk)
+
+
+# --- Staff and classes -------------------------------------------------------------
+
+
+def test_adding_staff_records_the_admin_the_new_membership_and_its_role():
+    school = SchoolFactory()
+    admin = admin_of(school)
+    membership = staff_add(
+        school=school,
+        email="tess@example.org",
+        first_name="Tess",
+        last_name="Teacher",
+        role=Membership.Role.TEACHER,
+        actor=admin,
+    )
+    entry = only_entry("staff.add")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, membership)
+    assert entry.changes == {"user": membership.user_id, "role": "teacher", "new_account": True}
+    assert_no_personal_data(entry, membership.user)
+
+
+def test_setting_a_class_teachers_records_who_taught_it_before_and_after():
+    school_class = SchoolClassFactory()
+    before = teacher_of(school_class)
+    after = MembershipFactory(school=school_class.school).user
+    admin = admin_of(school_class.school)
+    class_teachers_set(school_class=school_class, teachers=[after], actor=admin)
+    entry = only_entry("class.teachers_set")
+    assert (entry.actor, entry.school) == (admin, school_class.school)
+    assert_subject(entry, school_class)
+    assert entry.changes == {"teachers": [[before.pk], [after.pk]]}
+
+
+# --- Roster imports ----------------------------------------------------------------
+
+
+def test_uploading_and_applying_a_roster_records_counts_never_the_rows(settings):
+    settings.ROSTER_BACKGROUND_ROWS = 500
+    school = SchoolFactory()
+    admin = admin_of(school)
+    content = roster(row(1, first="Zelda", email="zelda.parent@example.org", contact_first="Zoe"))
+    roster_import = roster_import_start(
+        school=school, file_name="roster.csv", content=content, remove_missing=False, actor=admin
+    )
+    upload = only_entry("roster_import.upload")
+    assert (upload.actor, upload.school) == (admin, school)
+    assert_subject(upload, roster_import)
+
+    roster_import_apply(roster_import=roster_import, actor=admin)
+    applied = only_entry("roster.apply")
+    assert (applied.actor, applied.school) == (admin, school)
+    assert applied.changes["pupils_create"] == 1
+    assert applied.changes["parents_create"] == 1
+    assert "Zelda" not in json.dumps(applied.changes)
+    assert "zelda.parent@example.org" not in json.dumps(applied.changes)
+
+
+def test_the_command_line_import_is_recorded_as_system_work():
+    school = SchoolFactory()
+    roster_apply(school=school, content=roster(row(1)), remove_missing=True, actor=None)
+    entry = only_entry("roster.apply")
+    assert entry.actor is None
+    assert entry.changes["remove_missing"] is True
+
+
+# --- Invitations -------------------------------------------------------------------
+
+
+@pytest.fixture
+def invited():
+    school = SchoolFactory()
+    admin = admin_of(school)
+    parent = imported_parent(email="carer@example.org", first_name="Cara")
+    link_unconfirmed(parent, PupilFactory(school=school))
+    (invitation,) = invitations_create(
+        school=school, pupils=school.pupils.all(), channels="email", actor=admin
+    )
+    return school, admin, parent, invitation
+
+
+def test_inviting_records_one_entry_for_the_whole_invitation(invited):
+    school, admin, parent, _ = invited
+    entry = only_entry("invitation.create")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert entry.changes == {"invited": 1, "unreachable": 0, "channels": "email"}
+    assert_no_personal_data(entry, parent)
+
+
+def test_resending_and_revoking_record_the_invitation(invited):
+    school, admin, _, invitation = invited
+    invitation_resend(invitation=invitation, actor=admin)
+    resent = only_entry("invitation.resend")
+    assert (resent.actor, resent.school) == (admin, school)
+    assert_subject(resent, invitation)
+
+    invitation_revoke(invitation=invitation, actor=admin)
+    invitation_revoke(invitation=invitation, actor=admin)  # already revoked: no change
+    revoked = only_entry("invitation.revoke")
+    assert revoked.changes == {"status": ["pending", "revoked"]}
+
+
+def test_accepting_records_the_account_that_accepted(invited):
+    school, _, parent, invitation = invited
+    published_notice()
+    invitation_accept(
+        invitation=invitation,
+        user=parent,
+        consents={Purpose.PLATFORM: PURPOSE_STATEMENT[Purpose.PLATFORM]},
+        actor=parent,
+    )
+    entry = only_entry("invitation.accept")
+    assert (entry.actor, entry.school) == (parent, school)
+    assert entry.changes["accepted_by"] == parent.pk
+    assert entry.changes["consents"] == ["platform"]
+
+
+# --- Topics and activities ---------------------------------------------------------
+
+
+def _topic_fields(**overrides):
+    fields = {
+        "title": "Shapes at home",
+        "subject": "maths",
+        "year_group_min": YearGroup.Y1,
+        "year_group_max": YearGroup.Y3,
+    }
+    return {**fields, **overrides}
+
+
+def test_topic_writes_are_recorded_with_what_changed():
+    school = SchoolFactory()
+    teacher = MembershipFactory(school=school).user
+    topic = topic_create(school=school, actor=teacher, **_topic_fields())
+    created = only_entry("topic.create")
+    assert (created.actor, created.school) == (teacher, school)
+    assert_subject(created, topic)
+
+    topic_update(topic=topic, actor=teacher, title="Shapes everywhere", published=True)
+    updated = only_entry("topic.update")
+    assert updated.changes == {
+        "title": ["Shapes at home", "Shapes everywhere"],
+        "published": [False, True],
+    }
+
+    topic_id = topic.pk
+    topic_delete(topic=topic, actor=teacher)
+    deleted = only_entry("topic.delete")
+    assert deleted.subject_id == str(topic_id)
+    assert not Topic.objects.filter(pk=topic_id).exists()
+
+
+def test_activity_writes_are_recorded_against_the_topics_school():
+    school = SchoolFactory()
+    teacher = MembershipFactory(school=school).user
+    topic = TopicFactory(school=school)
+    content = {"kind": Activity.Kind.ACTIVITY, "instructions": "Count.", "video_url": ""}
+    first = activity_create(topic=topic, actor=teacher, title="One", **content)
+    second = activity_create(topic=topic, actor=teacher, title="Two", **content)
+    assert AuditEntry.objects.filter(action="activity.create", school=school).count() == 2
+
+    activity_update(
+        activity=first, actor=teacher, title="Uno", video_file=None, game_url="", **content
+    )
+    assert only_entry("activity.update").changes["topic"] == topic.pk
+    activity_move(activity=second, direction="up", actor=teacher)
+    assert only_entry("activity.move").changes["position"] == [2, 1]
+    activity_delete(activity=first, actor=teacher)
+    entry = only_entry("activity.delete")
+    assert (entry.actor, entry.school) == (teacher, school)
+
+
+# --- Work set ----------------------------------------------------------------------
+
+
+def test_setting_changing_and_withdrawing_work_is_recorded():
+    school_class = SchoolClassFactory()
+    teacher = teacher_of(school_class)
+    topic = TopicFactory()
+    start = school_today() + timedelta(days=3)
+    (assignment,) = assignments_create(
+        topic=topic,
+        school_classes=[school_class],
+        starts_on=start,
+        due_on=start + timedelta(days=7),
+        message="Have fun, Mrs Shah",
+        actor=teacher,
+    )
+    created = only_entry("assignment.create")
+    assert (created.actor, created.school) == (teacher, school_class.school)
+    assert_subject(created, assignment)
+    assert created.changes["class"] == school_class.pk
+
+    assignment_update(
+        assignment=assignment,
+        actor=teacher,
+        starts_on=start,
+        due_on=start + timedelta(days=9),
+        message="Have fun",
+    )
+    updated = only_entry("assignment.update")
+    assert updated.changes["changed"] == ["due_on", "message"]
+    assert "Mrs Shah" not in json.dumps(updated.changes)
+
+    assignment_delete(assignment=assignment, actor=teacher)
+    assert only_entry("assignment.delete").actor == teacher
+
+
+# --- What families do, and moderation ----------------------------------------------
+
+
+def test_a_familys_work_and_its_moderation_are_recorded_without_their_words(private_folder):
+    family = family_world(moderate=True)
+    activity = family.activities[0]
+    assignment_open_record(assignment=family.assignment, pupil=family.pupil, actor=family.parent)
+    opened = only_entry("assignment.open")
+    assert (opened.actor, opened.school) == (family.parent, family.school)
+
+    completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
+    completion_record(pupil=family.pupil, activity=activity, actor=family.parent)  # once only
+    assert only_entry("completion.record").changes == {
+        "pupil": family.pupil.pk,
+        "activity": activity.pk,
+    }
+
+    feedback = feedback_save(
+        pupil=family.pupil,
+        activity=activity,
+        actor=family.parent,
+        rating=5,
+        comment="Amara loved the woodlice in our garden",
+    )
+    saved = only_entry("feedback.save")
+    assert saved.changes["rating"] == 5
+    assert saved.changes["comment_changed"] is True
+    assert "woodlice" not in json.dumps(saved.changes)
+
+    feedback_moderate(feedback=feedback, decision="approve", actor=family.teacher)
+    approved = only_entry("feedback.approve")
+    assert (approved.actor, approved.school) == (family.teacher, family.school)
+    assert_subject(approved, feedback)
+
+    feedback_remove(feedback=Feedback.objects.get(pk=feedback.pk), actor=family.parent)
+    assert only_entry("feedback.remove").actor == family.parent
+
+
+# --- Privacy notices, consent and preferences ---------------------------------------
+
+
+def test_publishing_a_notice_is_recorded():
+    staff = UserFactory(is_staff=True)
+    notice = notice_publish(notice=PrivacyNoticeFactory(), actor=staff)
+    entry = only_entry("privacy_notice.publish")
+    assert (entry.actor, entry.school) == (staff, None)
+    assert_subject(entry, notice)
+    assert entry.changes["version"] == notice.version
+
+
+def test_each_consent_given_or_withdrawn_is_recorded_with_the_person_as_actor():
+    user = UserFactory()
+    notice = published_notice()
+    wording = PURPOSE_STATEMENT[Purpose.MEDIA_PROMOTION]
+    consent_grant(
+        user=user,
+        purpose=Purpose.MEDIA_PROMOTION,
+        wording=wording,
+        method=Method.SETTINGS,
+        notice=notice,
+    )
+    consent_withdraw(
+        user=user, purpose=Purpose.MEDIA_PROMOTION, wording=wording, method=Method.SETTINGS
+    )
+    consent_change(
+        user=user,
+        purpose=Purpose.MEDIA_PROMOTION,
+        granted=False,
+        wording=wording,
+        method=Method.SETTINGS,
+    )  # already withdrawn: nothing new
+    granted = only_entry("consent.grant")
+    assert granted.actor == user
+    assert granted.changes == {
+        "purpose": "media_promotion",
+        "method": "settings",
+        "notice": notice.pk,
+    }
+    assert only_entry("consent.withdraw").changes["notice"] is None
+    assert PrivacyNotice.objects.count() == 1
+
+
+def test_notification_settings_are_recorded():
+    user = UserFactory()
+    notification_preferences_set(user=user, engagement_email=True, engagement_sms=False)
+    entry = only_entry("notification_preference.set")
+    assert entry.actor == user
+    assert entry.changes == {"engagement_email": True, "engagement_sms": False}
+
+
+def test_an_entry_rolls_back_with_the_change_it_records():
+    school = SchoolFactory()
+    teacher = MembershipFactory(school=school).user
+    with pytest.raises(RuntimeError), transaction.atomic():
+        topic_create(school=school, actor=teacher, **_topic_fields())
+        raise RuntimeError("the request failed after the service")
+    assert not AuditEntry.objects.exists()
