@@ -5,6 +5,9 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from accounts.access import requires_two_factor
+from accounts.access.refusals import NotAllowed, NotVisible
+from audit.models import SecurityEvent
+from audit.services import security_event_record
 
 # Paths a staff member may open before completing the second factor.
 _OPEN_PREFIXES = (
@@ -59,3 +62,31 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class AccessRefusalMiddleware:
+    """Records each time the checkpoint refuses a signed-in user (``accounts.access``
+    raises NotVisible or NotAllowed) as a security event, then lets Django answer
+    404 or 403 as usual. Someone walking through other schools' ids shows up in the
+    security log. Ordinary "no such page" answers are not refusals and are not kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        user = getattr(request, "user", None)
+        if isinstance(exception, NotVisible | NotAllowed) and user and user.is_authenticated:
+            security_event_record(
+                kind=SecurityEvent.Kind.ACCESS_REFUSED,
+                user=user,
+                request=request,
+                details={
+                    "path": request.path[:200],
+                    "method": request.method,
+                    "answer": 404 if isinstance(exception, NotVisible) else 403,
+                },
+            )
+        return None

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "accounts.middleware.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "accounts.middleware.AccessRefusalMiddleware",
     "consent.middleware.ConsentGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -22,6 +22,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.access.refusals import refuse
 from accounts.access.roles import is_school_admin, is_signed_in, schools_administered_by
 from accounts.models import Membership
+from audit.models import SecurityEvent
+from audit.services import security_event_record
 from schools.models import Pupil, School, SchoolClass
 
 
@@ -93,9 +95,15 @@ def can_view_pupil(user, pupil: Pupil) -> bool:
 
 
 def pupil_or_404(user, pupil_id) -> Pupil:
+    """One pupil's record. A member of staff opening it (rather than the child's own
+    parent) is recorded as a security event."""
     pupil = pupils_visible_to(user).filter(pk=pupil_id).first()
     if pupil is None:
         refuse("No such pupil.")
+    if not children_of(user).filter(pk=pupil.pk).exists():
+        security_event_record(
+            kind=SecurityEvent.Kind.PUPIL_RECORD_OPENED, user=user, details={"pupil": pupil.pk}
+        )
     return pupil
 
 
