@@ -9,8 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -20,6 +19,7 @@ from accounts import access
 from accounts.access import requires_two_factor
 from accounts.access.navigation import navigation_for
 from accounts.forms import EnrolForm, StaffAddForm, TokenForm
+from accounts.redirects import next_parameter, safe_next_url
 from accounts.services import (
     StaffError,
     backup_codes_regenerate,
@@ -60,12 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next_url(request, next_parameter(request), default=settings.LOGIN_REDIRECT_URL)
 
 
 def _qr_code_svg(url: str) -> str:

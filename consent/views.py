@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.redirects import next_parameter, safe_next_url
 from consent.cookies import (
     CATEGORY_DESCRIPTION,
     Category,
@@ -31,15 +31,6 @@ from consent.wording import (
 )
 
 COOKIE_PURPOSES = {Purpose.COOKIES_PERFORMANCE, Purpose.COOKIES_FUNCTIONAL}
-
-
-def safe_next(request: HttpRequest, candidate: str | None, default: str = "accounts:home") -> str:
-    """``candidate`` if it is a path on this site, otherwise ``default``."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(default)
 
 
 @login_not_required
@@ -125,7 +116,7 @@ def privacy_consent_change(request: HttpRequest) -> HttpResponse:
 def privacy_reconsent(request: HttpRequest) -> HttpResponse:
     """Where the consent gate sends a user who must agree (again) before going on."""
     status = privacy_status_for_request(request)
-    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next_url(request, next_parameter(request), default="accounts:home")
     if not status.must_consent:
         return redirect(next_url)
     notice = PrivacyNotice.current()
@@ -158,7 +149,7 @@ def privacy_notice_acknowledge(request: HttpRequest) -> HttpResponse:
     the ledger shows which notice the user last agreed under and what they saw.
     """
     status = privacy_status_for_request(request)
-    next_url = safe_next(request, request.POST.get("next"))
+    next_url = safe_next_url(request, request.POST.get("next"), default="accounts:home")
     new_notice = status.new_notice
     if new_notice is not None and request.POST.get("notice") == str(new_notice.pk):
         consent_grant(
@@ -239,7 +230,7 @@ def cookie_choice(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, text)
         response = redirect(
-            safe_next(request, form.cleaned_data["next"], "consent:cookie_settings")
+            safe_next_url(request, form.cleaned_data["next"], default="consent:cookie_settings")
         )
     remember_choices_on_device(response, choices)
     return response

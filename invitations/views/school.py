@@ -12,10 +12,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from accounts.redirects import safe_next_url
 from invitations import selectors
 from invitations.errors import InvitationNotUsableError
 from invitations.forms import InvitationCreateForm, InvitationFilterForm
@@ -166,13 +166,10 @@ def invitation_unreachable(request: HttpRequest, school_id: int) -> HttpResponse
 
 def _back(request: HttpRequest, school_id: int) -> HttpResponse:
     """Back to the invitation page the button was on, or to the tracker."""
-    candidate = request.POST.get("next", "")
-    prefix = reverse("invitations:list", args=[school_id])
-    if candidate.startswith(prefix) and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(candidate)
-    return redirect(prefix)
+    tracker = reverse("invitations:list", args=[school_id])
+    return redirect(
+        safe_next_url(request, request.POST.get("next"), default=tracker, within=tracker)
+    )
 
 
 def _who(invitation: Invitation) -> str:

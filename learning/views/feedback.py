@@ -9,11 +9,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.redirects import safe_next_url
 from learning import selectors, services
 
 FEEDBACK_PER_PAGE = 25
@@ -40,15 +39,6 @@ def feedback_moderation(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/moderation/moderation_list.html", {"page": page})
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 @require_POST
 def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
     feedback = access.feedback_to_moderate_or_404(request.user, feedback_id)
@@ -68,4 +58,6 @@ def feedback_moderate(request: HttpRequest, feedback_id: int) -> HttpResponse:
                 f"Feedback on “{feedback.activity.title}” rejected: staff no longer see it "
                 "and its photo is deleted.",
             )
-    return redirect(_next_url(request, reverse("learning:feedback_moderation")))
+    return redirect(
+        safe_next_url(request, request.POST.get("next"), default="learning:feedback_moderation")
+    )
