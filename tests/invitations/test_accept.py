@@ -30,6 +30,7 @@ from invitations.services import (
 )
 from invitations.views import accept as accept_views
 from schools.models import Guardianship
+from tests.concurrency import at_once, needs_postgresql
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,
@@ -844,15 +845,11 @@ def test_opening_a_valid_link_many_times_is_not_limited(client, invite):
 def test_two_submissions_at_once_join_once_and_the_other_sees_the_used_page(
     invite, notice, monkeypatch
 ):
-    import threading
-
-    from django.db import connection, connections
     from django.test import Client
 
     from invitations.services import accepting as invitations
 
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    needs_postgresql()
     token, invitation, parent = invite()
     attach = invitations._attach_children
 
@@ -861,26 +858,12 @@ def test_two_submissions_at_once_join_once_and_the_other_sees_the_used_page(
         attach(**kwargs)
 
     monkeypatch.setattr(invitations, "_attach_children", slow_attach)
-    start = threading.Barrier(2)
-    statuses, errors = [], []
 
     def submit():
-        try:
-            client = Client()
-            start.wait()
-            statuses.append(client.post(url(token), registration()).status_code)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return Client().post(url(token), registration()).status_code
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(statuses) == [302, 410]
+    race = at_once(submit, submit)
+    assert race.errors == []
+    assert sorted(race.results) == [302, 410]
     assert ConsentRecord.objects.filter(user=parent, purpose=Purpose.PLATFORM).count() == 1
     assert Invitation.objects.get(pk=invitation.pk).accepted_by == parent

@@ -24,6 +24,7 @@ from invitations.services import (
 from notifications import sms
 from notifications.models import Message
 from schools.models import Guardianship
+from tests.concurrency import at_once, meeting_point, needs_postgresql
 from tests.factories import (
     GuardianshipFactory,
     PupilFactory,
@@ -739,17 +740,13 @@ def test_the_tasks_remind_and_expire(school, admin, django_capture_on_commit_cal
 def test_receipts_for_email_and_sms_of_one_invitation_at_once_both_count(monkeypatch):
     """Both receipts reach the invitation before either commits: the second to
     count must still see the first (the invitation row is locked while counting)."""
-    import threading
-
-    from django.db import connections
 
     from invitations import receivers
     from notifications.services import message_deliver, message_receipt_record
     from notifications.signals import message_status_changed
     from notifications.tasks import message_deliver_task
 
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    needs_postgresql()
     monkeypatch.setattr(message_deliver_task, "delay", lambda message_id: None)
     school = SchoolFactory()
     invitation, _, _ = invite_one(school, admin_of(school), channels="both", mobile="+447700900001")
@@ -758,35 +755,22 @@ def test_receipts_for_email_and_sms_of_one_invitation_at_once_both_count(monkeyp
         message_deliver(message_id=message.pk)
     assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.SENT
 
-    both_changed = threading.Barrier(2, timeout=5)
-    uid = "accounts.invitation_follows_its_messages"
+    both_changed = meeting_point(timeout=5)
+    uid = "invitations.invitation_follows_its_messages"
     message_status_changed.disconnect(dispatch_uid=uid)
     message_status_changed.connect(
         lambda **kwargs: both_changed.wait(), weak=False, dispatch_uid="meet"
     )
     message_status_changed.connect(receivers.invitation_follows_its_messages, dispatch_uid=uid)
-    errors = []
 
     def receipt(message, status):
-        try:
-            message_receipt_record(message_id=message.pk, status=status)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return lambda: message_receipt_record(message_id=message.pk, status=status)
 
-    threads = [
-        threading.Thread(target=receipt, args=(email, "bounced")),
-        threading.Thread(target=receipt, args=(text, "failed")),
-    ]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        race = at_once(receipt(email, "bounced"), receipt(text, "failed"), together=False)
     finally:
         message_status_changed.disconnect(dispatch_uid="meet")
-    assert errors == []
+    assert race.errors == []
     invitation.refresh_from_db()
     # Each receipt alone leaves the other message sent; together they make it bounced.
     assert invitation.status == Invitation.Status.BOUNCED

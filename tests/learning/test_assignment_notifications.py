@@ -15,6 +15,7 @@ from learning.services import (
 )
 from notifications.models import Message
 from schools.models import Guardianship
+from tests.concurrency import at_once, needs_postgresql
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,
@@ -458,34 +459,15 @@ def test_the_tasks_run_the_services(robins, topic):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_tell_each_family_once(robins):
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    needs_postgresql()
     for _ in range(5):
         _parent(_pupil(robins), mobile="+447700900123")
     for _ in range(4):
         _started(robins)
-    start = threading.Barrier(2)
-    errors = []
 
     def run():
-        try:
-            start.wait()
-            assignments_notify_started(batch_size=1)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        assignments_notify_started(batch_size=1)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert at_once(run, run).errors == []
     assert Message.objects.count() == 4 * 5 * 2
     assert not Assignment.objects.filter(start_notified_at__isnull=True).exists()

@@ -15,6 +15,7 @@ from notifications import sms
 from notifications.models import Message
 from notifications.services import notification_preferences_set
 from notifications.sms import sms_length, sms_limit
+from tests.concurrency import at_once, meeting_point, needs_postgresql
 from tests.factories import (
     ActivityFactory,
     GuardianshipFactory,
@@ -376,18 +377,14 @@ def test_the_task_evaluates_the_pupil_by_primary_key(pupil):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_evaluations_at_once_grant_and_notify_each_award_once(monkeypatch):
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrent inserts need PostgreSQL (SQLite serialises writers)")
     import learning.services.awards
+
+    needs_postgresql("Concurrent inserts need PostgreSQL (SQLite serialises writers)")
 
     guardianship = GuardianshipFactory(parent__mobile="+447700900123")
     pupil = guardianship.pupil
     complete(pupil, ActivityFactory.create_batch(5, topic=TopicFactory()))
-    start = threading.Barrier(2)
+    start = meeting_point()
     real_progress = learning.services.awards.pupil_progress
 
     def progress_then_wait(*, pupil):
@@ -396,24 +393,13 @@ def test_two_evaluations_at_once_grant_and_notify_each_award_once(monkeypatch):
         return progress
 
     monkeypatch.setattr(learning.services.awards, "pupil_progress", progress_then_wait)
-    results, errors = [], []
 
     def evaluate():
-        try:
-            results.append(awards_evaluate(pupil=pupil))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return awards_evaluate(pupil=pupil)
 
-    threads = [threading.Thread(target=evaluate) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(kind for result in results for kind in kinds(result)) == sorted(
+    race = at_once(evaluate, evaluate, together=False)
+    assert race.errors == []
+    assert sorted(kind for result in race.results for kind in kinds(result)) == sorted(
         [Award.Kind.FIRST_ACTIVITY, Award.Kind.FIVE_ACTIVITIES, Award.Kind.TOPIC_COMPLETED]
     )
     assert Award.objects.count() == 3

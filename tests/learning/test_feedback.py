@@ -12,6 +12,7 @@ from learning.models import Award, Completion, Feedback
 from learning.services import FeedbackError
 from learning.services import feedback as services
 from notifications.models import Message
+from tests.concurrency import at_once, needs_postgresql
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,
@@ -502,42 +503,9 @@ def test_opening_by_someone_not_the_childs_parent_is_refused(family):
 # --- At the same moment (PostgreSQL) ------------------------------------------------
 
 
-def _at_once(*calls):
-    """Run the calls in threads released together; return the errors they raised."""
-    import threading
-
-    from django.db import connections
-
-    start = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            start.wait()
-            call()
-        except Exception as error:  # reported to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
-def _needs_postgresql():
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_taps_of_save_at_once_leave_one_live_feedback():
-    _needs_postgresql()
+    needs_postgresql()
     family = family_world()
     activity = family.activities[0]
 
@@ -546,13 +514,13 @@ def test_two_taps_of_save_at_once_leave_one_live_feedback():
             pupil=family.pupil, activity=activity, actor=family.parent, rating=rating, comment=""
         )
 
-    assert _at_once(save(2), save(4), save(5)) == []
+    assert at_once(save(2), save(4), save(5)).errors == []
     assert Feedback.objects.filter(removed_at__isnull=True).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_both_parents_saying_we_did_this_at_once_record_one_completion():
-    _needs_postgresql()
+    needs_postgresql()
     family = family_world()
     activity = family.activities[0]
 
@@ -561,14 +529,14 @@ def test_both_parents_saying_we_did_this_at_once_record_one_completion():
             pupil=family.pupil, activity=activity, actor=parent
         )
 
-    assert _at_once(done(family.parent), done(family.other_parent)) == []
+    assert at_once(done(family.parent), done(family.other_parent)).errors == []
     assert Completion.objects.count() == 1
     assert Event.objects.filter(kind=Event.Kind.ACTIVITY_COMPLETED).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_opening_a_topic_in_two_tabs_at_once_records_it_once():
-    _needs_postgresql()
+    needs_postgresql()
     family = family_world()
 
     def open_topic():
@@ -576,7 +544,7 @@ def test_opening_a_topic_in_two_tabs_at_once_records_it_once():
             assignment=family.assignment, pupil=family.pupil, actor=family.parent
         )
 
-    assert _at_once(open_topic, open_topic, open_topic) == []
+    assert at_once(open_topic, open_topic, open_topic).errors == []
     assert Event.objects.filter(kind=Event.Kind.ASSIGNMENT_OPENED).count() == 1
 
 

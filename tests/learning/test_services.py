@@ -11,6 +11,7 @@ from learning.services import (
     topic_create,
     topic_update,
 )
+from tests.concurrency import at_once, needs_postgresql
 from tests.factories import ActivityFactory, SchoolFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,31 +69,14 @@ def test_topic_services_validate_like_the_forms():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_activities_added_at_once_both_land_in_order():
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    needs_postgresql()
     topic = TopicFactory(school=SchoolFactory())
     actor = UserFactory()
-    start = threading.Barrier(2)
-    errors = []
 
     def author(title):
-        try:
-            start.wait()
-            activity_create(topic=topic, actor=actor, kind=Activity.Kind.ACTIVITY, title=title)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return lambda: activity_create(
+            topic=topic, actor=actor, kind=Activity.Kind.ACTIVITY, title=title
+        )
 
-    threads = [threading.Thread(target=author, args=(title,)) for title in ("X", "Y")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert at_once(author("X"), author("Y")).errors == []
     assert sorted(topic.activities.values_list("position", flat=True)) == [1, 2]

@@ -16,6 +16,7 @@ from notifications.services import (
     messages_requeue_stale,
 )
 from notifications.tasks import message_deliver_task, messages_deliver_task
+from tests.concurrency import at_once, needs_postgresql
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -475,33 +476,15 @@ class SlowSmsBackend:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_the_same_message_at_once_send_it_once(settings, monkeypatch):
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("Row locks need PostgreSQL (SQLite serialises writers differently)")
+    needs_postgresql()
     settings.SMS_BACKEND = "tests.notifications.test_outbox.SlowSmsBackend"
     monkeypatch.setattr(messages_deliver_task, "delay", lambda message_ids: None)
     message = queue_sms(UserFactory(mobile="+447700900123"))
-    start = threading.Barrier(2)
-    errors = []
 
-    def worker():
-        try:
-            start.wait()
-            message_deliver(message_id=message.pk)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def deliver():
+        message_deliver(message_id=message.pk)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(deliver, deliver).errors == []
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert message.attempts == 1
