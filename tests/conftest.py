@@ -147,3 +147,49 @@ def _celery_worker_for_marked_tests(request):
     """Tests marked celery_worker get a real worker even without naming the fixture."""
     if request.node.get_closest_marker("celery_worker"):
         request.getfixturevalue("celery_worker")
+
+
+@pytest.fixture
+def school():
+    """A school, as platform staff onboard one (there is no onboarding service yet)."""
+    from tests.factories import SchoolFactory
+
+    return SchoolFactory(name="Oakfield Primary", urn="123456")
+
+
+@pytest.fixture
+def admin(school):
+    """The school's admin, added through the staff service as a school admin adds one.
+    Their welcome email went long ago: it is not in this test's outbox."""
+    from django.core import mail
+
+    from accounts.models import Membership
+    from accounts.services import staff_add
+    from notifications.models import Message
+    from tests.factories import UserFactory
+
+    membership = staff_add(
+        school=school,
+        email="head@example.org",
+        first_name="Ada",
+        last_name="Head",
+        role=Membership.Role.ADMIN,
+        actor=UserFactory(is_staff=True),
+    )
+    Message.objects.filter(reference=f"membership:{membership.pk}").delete()
+    mail.outbox.clear()
+    return membership.user
+
+
+@pytest.fixture
+def school_admin_client(staff_client, admin):
+    """A test client signed in as the school's admin, second factor passed."""
+    return staff_client(admin)
+
+
+@pytest.fixture
+def notice():
+    """The current privacy notice, published through the consent service."""
+    from tests.consent.notices import published_notice
+
+    return published_notice(version="1.0")

@@ -14,23 +14,12 @@ from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
     UserFactory,
-    admin_of,
     teacher_of,
 )
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture
-def school():
-    return SchoolFactory(name="Alder Primary")
-
-
-@pytest.fixture
-def admin(school):
-    return admin_of(school, email="head@example.org", first_name="Ada", last_name="Head")
 
 
 def _add(client, school, captured, **fields):
@@ -54,9 +43,9 @@ def _link_path(body: str) -> str:
 def test_admin_adds_a_teacher_who_sets_a_password_then_must_enrol(
     school, admin, staff_client, client, django_capture_on_commit_callbacks
 ):
-    admin_client = staff_client(admin)
+    school_admin_client = staff_client(admin)
 
-    response = _add(admin_client, school, django_capture_on_commit_callbacks)
+    response = _add(school_admin_client, school, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("schools:school_overview", args=[school.pk])
@@ -67,10 +56,10 @@ def test_admin_adds_a_teacher_who_sets_a_password_then_must_enrol(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.teacher@example.org"]
-    assert "Alder Primary" in message.subject
+    assert "Oakfield Primary" in message.subject
     assert "Ada Head" in message.body
 
-    admin_client.post("/accounts/logout/")
+    school_admin_client.post("/accounts/logout/")
     form = client.get(_link_path(message.body))
     assert form.status_code == 302
     done = client.post(
@@ -90,10 +79,12 @@ def test_admin_adds_a_teacher_who_sets_a_password_then_must_enrol(
 def test_the_overview_confirms_the_addition_and_lists_the_new_teacher(
     school, admin, staff_client, django_capture_on_commit_callbacks
 ):
-    admin_client = staff_client(admin)
-    _add(admin_client, school, django_capture_on_commit_callbacks)
+    school_admin_client = staff_client(admin)
+    _add(school_admin_client, school, django_capture_on_commit_callbacks)
 
-    html = admin_client.get(reverse("schools:school_overview", args=[school.pk])).content.decode()
+    html = school_admin_client.get(
+        reverse("schools:school_overview", args=[school.pk])
+    ).content.decode()
 
     assert "new.teacher@example.org added as teacher" in html
     assert "Nia Newton" in html
@@ -155,7 +146,7 @@ def test_the_added_email_is_a_service_message_in_the_outbox(
         "staff_added",
     )
     assert message.status == Message.Status.SENT
-    assert message.subject == "You have been added to Alder Primary on the Home Learning Portal"
+    assert message.subject == "You have been added to Oakfield Primary on the Home Learning Portal"
     assert "Hello Nia," in message.body_text
     assert "as a teacher." in message.body_text
     assert mail.outbox[0].extra_headers["Message-ID"] == message.provider_id
@@ -208,14 +199,14 @@ def test_an_existing_user_added_at_another_school_keeps_their_password(
 def test_adding_someone_twice_is_a_clear_form_error(
     school, admin, staff_client, django_capture_on_commit_callbacks, typed
 ):
-    admin_client = staff_client(admin)
-    _add(admin_client, school, django_capture_on_commit_callbacks, email="twice@example.org")
+    school_admin_client = staff_client(admin)
+    _add(school_admin_client, school, django_capture_on_commit_callbacks, email="twice@example.org")
     mail.outbox.clear()
 
-    response = _add(admin_client, school, django_capture_on_commit_callbacks, email=typed)
+    response = _add(school_admin_client, school, django_capture_on_commit_callbacks, email=typed)
 
     assert response.status_code == 200
-    assert "already on the staff of Alder Primary" in response.content.decode()
+    assert "already on the staff of Oakfield Primary" in response.content.decode()
     assert Membership.objects.filter(user__email="twice@example.org").count() == 1
     assert mail.outbox == []
 
@@ -227,22 +218,24 @@ def test_adding_an_admin_of_this_school_again_as_admin_is_a_form_error(school, a
     )
 
     assert response.status_code == 200
-    assert "already on the staff of Alder Primary as a school admin" in response.content.decode()
+    assert "already on the staff of Oakfield Primary as a school admin" in response.content.decode()
     assert list(Membership.objects.filter(user=admin).values_list("role", flat=True)) == ["admin"]
 
 
 def test_a_school_admin_added_as_a_teacher_also_teaches_and_is_listed_once(
     school, admin, staff_client, django_capture_on_commit_callbacks
 ):
-    admin_client = staff_client(admin)
-    _add(admin_client, school, django_capture_on_commit_callbacks, email="HEAD@example.org")
+    school_admin_client = staff_client(admin)
+    _add(school_admin_client, school, django_capture_on_commit_callbacks, email="HEAD@example.org")
     school_class = SchoolClassFactory(school=school, name="Hedgehogs")
     class_teachers_set(school_class=school_class, teachers=[admin], actor=admin)
 
     roles = set(Membership.objects.filter(user=admin).values_list("role", flat=True))
     assert roles == {"admin", "teacher"}
-    assert "Hedgehogs" in admin_client.get(reverse("schools:teacher_classes")).content.decode()
-    overview = admin_client.get(reverse("schools:school_overview", args=[school.pk]))
+    assert (
+        "Hedgehogs" in school_admin_client.get(reverse("schools:teacher_classes")).content.decode()
+    )
+    overview = school_admin_client.get(reverse("schools:school_overview", args=[school.pk]))
     assert [member.roles for member in overview.context["staff"]] == [["School admin", "Teacher"]]
 
 

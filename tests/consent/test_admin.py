@@ -9,15 +9,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(staff_client):
+def platform_staff_client(staff_client):
     return staff_client(UserFactory(is_staff=True, is_superuser=True))
 
 
-def test_platform_staff_publish_a_draft_notice_with_the_admin_action(admin_client):
+def test_platform_staff_publish_a_draft_notice_with_the_admin_action(platform_staff_client):
     draft = PrivacyNotice.objects.create(
         version="2.0", text="Full text", summary_of_changes="We now use a new SMS provider."
     )
-    response = admin_client.post(
+    response = platform_staff_client.post(
         reverse("admin:consent_privacynotice_changelist"),
         {"action": "publish", "_selected_action": [draft.pk]},
         follow=True,
@@ -29,13 +29,13 @@ def test_platform_staff_publish_a_draft_notice_with_the_admin_action(admin_clien
     assert PrivacyNotice.current() == draft
 
 
-def test_a_published_notice_cannot_be_edited_in_the_admin(admin_client):
+def test_a_published_notice_cannot_be_edited_in_the_admin(platform_staff_client):
     notice = PrivacyNotice.objects.create(version="1.0", text="Original", summary_of_changes="-")
-    admin_client.post(
+    platform_staff_client.post(
         reverse("admin:consent_privacynotice_changelist"),
         {"action": "publish", "_selected_action": [notice.pk]},
     )
-    admin_client.post(
+    platform_staff_client.post(
         reverse("admin:consent_privacynotice_change", args=[notice.pk]),
         {"version": "1.0", "text": "Rewritten", "summary_of_changes": "-"},
     )
@@ -43,17 +43,20 @@ def test_a_published_notice_cannot_be_edited_in_the_admin(admin_client):
     assert notice.text == "Original"
 
 
-def test_consent_records_are_read_only_in_the_admin(admin_client):
+def test_consent_records_are_read_only_in_the_admin(platform_staff_client):
     record = consent_grant(
         user=UserFactory(), purpose=Purpose.MARKETING_EMAIL, wording="x", method="settings"
     )
-    assert admin_client.get(reverse("admin:consent_consentrecord_changelist")).status_code == 200
-    assert admin_client.get(reverse("admin:consent_consentrecord_add")).status_code == 403
-    response = admin_client.post(
+    assert (
+        platform_staff_client.get(reverse("admin:consent_consentrecord_changelist")).status_code
+        == 200
+    )
+    assert platform_staff_client.get(reverse("admin:consent_consentrecord_add")).status_code == 403
+    response = platform_staff_client.post(
         reverse("admin:consent_consentrecord_delete", args=[record.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
-    response = admin_client.post(
+    response = platform_staff_client.post(
         reverse("admin:consent_consentrecord_change", args=[record.pk]),
         {"purpose": Purpose.PLATFORM, "granted": "on"},
     )

@@ -12,15 +12,10 @@ from consent.models import ConsentRecord, Method, Purpose
 from consent.selectors import consent_current
 from consent.services import consent_grant, consent_withdraw
 from consent.wording import PURPOSE_STATEMENT, WITHDRAW_EFFECT
-from tests.consent.notices import published_notice, registered_parent
+from tests.consent.notices import registered_parent
 from tests.factories import SchoolClassFactory, teacher_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def notice():
-    return published_notice(version="1.0")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.access import children_of
-from consent.models import ConsentRecord, PrivacyNotice, Purpose
+from consent.models import ConsentRecord, Purpose
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token
 from invitations.services import (
@@ -58,23 +58,6 @@ def token_from_outbox() -> str:
     tokens = {match for body in bodies for match in TOKEN_IN_LINK.findall(body)}
     assert len(tokens) == 1, bodies
     return tokens.pop()
-
-
-@pytest.fixture
-def school():
-    return SchoolFactory(name="Oakfield Primary")
-
-
-@pytest.fixture
-def admin(school):
-    return admin_of(school)
-
-
-@pytest.fixture
-def notice():
-    return PrivacyNotice.objects.create(
-        version="1.0", text="Notice", summary_of_changes="-", published_at=timezone.now()
-    )
 
 
 def invite_one(school, admin, *, channels="email", **parent_fields):

@@ -50,11 +50,6 @@ def messages_of(response) -> list[str]:
 
 
 @pytest.fixture
-def school():
-    return SchoolFactory(name="Oakfield Primary")
-
-
-@pytest.fixture
 def oak(school):
     return SchoolClassFactory(school=school, name="Oak")
 
@@ -62,16 +57,6 @@ def oak(school):
 @pytest.fixture
 def ash(school):
     return SchoolClassFactory(school=school, name="Ash")
-
-
-@pytest.fixture
-def admin(school):
-    return admin_of(school, first_name="Ada", last_name="Head")
-
-
-@pytest.fixture
-def admin_client(staff_client, admin):
-    return staff_client(admin)
 
 
 def create_url(school):
@@ -98,11 +83,13 @@ def test_the_invite_urls_keep_the_agreed_paths(school):
     assert list_url(school) == f"/schools/{school.pk}/invitations/"
 
 
-def test_admin_invites_a_class_in_one_action_and_is_told_how_many(admin_client, school, oak, ash):
+def test_admin_invites_a_class_in_one_action_and_is_told_how_many(
+    school_admin_client, school, oak, ash
+):
     invited = [family(oak)[0], family(oak)[0]]
     family(ash)
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "class", "school_class": oak.pk, "channels": "email"}
     )
 
@@ -113,21 +100,21 @@ def test_admin_invites_a_class_in_one_action_and_is_told_how_many(admin_client, 
 
 
 def test_whole_school_invite_reaches_every_family_on_roll_but_not_removed_pupils(
-    admin_client, school, oak, ash
+    school_admin_client, school, oak, ash
 ):
     on_roll = [family(oak)[0], family(ash)[0]]
     _, (removed,) = family(ash)
     removed.removed_by_school_at = timezone.now()
     removed.save()
 
-    response = admin_client.post(create_url(school), {"scope": "school", "channels": "both"})
+    response = school_admin_client.post(create_url(school), {"scope": "school", "channels": "both"})
 
     assert response.status_code == 302
     assert set(Invitation.objects.values_list("parent_id", flat=True)) == {p.pk for p in on_roll}
 
 
 def test_ticked_pupils_are_invited_and_siblings_share_one_invitation(
-    admin_client, school, oak, ash
+    school_admin_client, school, oak, ash
 ):
     parent, (amy, ben) = family(oak, children=2)
     amy.first_name, ben.first_name = "Amy", "Ben"
@@ -135,7 +122,7 @@ def test_ticked_pupils_are_invited_and_siblings_share_one_invitation(
     ben.save()
     family(ash)  # not ticked
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "pupils", "pupils": [amy.pk, ben.pk], "channels": "email"}
     )
 
@@ -147,14 +134,14 @@ def test_ticked_pupils_are_invited_and_siblings_share_one_invitation(
 
 
 def test_success_message_counts_families_unreachable_and_already_invited(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     by_mobile, _ = family(oak, mobile=MOBILE)
     email_only, _ = family(oak)
     _, (already_pupil,) = family(oak, mobile=MOBILE)
     invite(school, admin, [already_pupil], channels="sms")
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "class", "school_class": oak.pk, "channels": "sms"}
     )
 
@@ -167,10 +154,12 @@ def test_success_message_counts_families_unreachable_and_already_invited(
     assert Invitation.objects.count() == 3
 
 
-def test_inviting_only_joined_families_says_there_was_no_one_to_invite(admin_client, school, oak):
+def test_inviting_only_joined_families_says_there_was_no_one_to_invite(
+    school_admin_client, school, oak
+):
     GuardianshipFactory(pupil=PupilFactory(school=school, school_class=oak))  # confirmed
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "class", "school_class": oak.pk, "channels": "both"}
     )
 
@@ -200,11 +189,11 @@ def test_inviting_only_joined_families_says_there_was_no_one_to_invite(admin_cli
     ],
 )
 def test_an_incomplete_or_wrong_invite_shows_an_error_and_writes_nothing(
-    admin_client, school, oak, data, error
+    school_admin_client, school, oak, data, error
 ):
     family(oak)
 
-    response = admin_client.post(create_url(school), data)
+    response = school_admin_client.post(create_url(school), data)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -213,11 +202,13 @@ def test_an_incomplete_or_wrong_invite_shows_an_error_and_writes_nothing(
     assert Invitation.objects.count() == 0
 
 
-def test_pupils_of_another_school_are_an_error_and_nothing_is_written(admin_client, school, oak):
+def test_pupils_of_another_school_are_an_error_and_nothing_is_written(
+    school_admin_client, school, oak
+):
     _, (own,) = family(oak)
     _, (foreign,) = family(SchoolClassFactory(school=SchoolFactory()))
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "pupils", "pupils": [own.pk, foreign.pk], "channels": "both"}
     )
 
@@ -226,12 +217,12 @@ def test_pupils_of_another_school_are_an_error_and_nothing_is_written(admin_clie
     assert Invitation.objects.count() == 0
 
 
-def test_a_class_of_another_school_is_an_error(admin_client, school, oak):
+def test_a_class_of_another_school_is_an_error(school_admin_client, school, oak):
     family(oak)
     elsewhere = SchoolClassFactory(school=SchoolFactory())
     family(elsewhere)
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "class", "school_class": elsewhere.pk, "channels": "both"}
     )
 
@@ -240,12 +231,12 @@ def test_a_class_of_another_school_is_an_error(admin_client, school, oak):
     assert Invitation.objects.count() == 0
 
 
-def test_a_removed_pupil_cannot_be_ticked(admin_client, school, oak):
+def test_a_removed_pupil_cannot_be_ticked(school_admin_client, school, oak):
     _, (pupil,) = family(oak)
     pupil.removed_by_school_at = timezone.now()
     pupil.save()
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         create_url(school), {"scope": "pupils", "pupils": [pupil.pk], "channels": "both"}
     )
 
@@ -253,17 +244,21 @@ def test_a_removed_pupil_cannot_be_ticked(admin_client, school, oak):
     assert Invitation.objects.count() == 0
 
 
-def test_ticked_pupils_stay_ticked_when_the_form_has_an_error(admin_client, school, oak):
+def test_ticked_pupils_stay_ticked_when_the_form_has_an_error(school_admin_client, school, oak):
     _, (pupil,) = family(oak)
 
-    response = admin_client.post(create_url(school), {"scope": "pupils", "pupils": [pupil.pk]})
+    response = school_admin_client.post(
+        create_url(school), {"scope": "pupils", "pupils": [pupil.pk]}
+    )
 
     html = response.content.decode()
     assert f'value="{pupil.pk}" id="pupil-{pupil.pk}" checked' in html
     assert '<details class="invite-class" open>' in html
 
 
-def test_invite_page_lists_pupils_by_class_with_labelled_checkboxes(admin_client, school, oak, ash):
+def test_invite_page_lists_pupils_by_class_with_labelled_checkboxes(
+    school_admin_client, school, oak, ash
+):
     joined = PupilFactory(school=school, school_class=oak, first_name="Jo", last_name="Joined")
     GuardianshipFactory(pupil=joined)
     PupilFactory(school=school, school_class=ash, first_name="Nia", last_name="Nobody")
@@ -271,7 +266,7 @@ def test_invite_page_lists_pupils_by_class_with_labelled_checkboxes(admin_client
         school=school, school_class=ash, first_name="Rex", removed_by_school_at=timezone.now()
     )
 
-    response = admin_client.get(create_url(school))
+    response = school_admin_client.get(create_url(school))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -288,7 +283,7 @@ def test_invite_page_lists_pupils_by_class_with_labelled_checkboxes(admin_client
 
 
 def test_tracker_shows_one_row_per_family_with_children_channels_status_and_dates(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     _, (amy, ben) = family(oak, children=2, first_name="Paula", last_name="Price")
     amy.first_name, ben.first_name = "Amy", "Ben"
@@ -300,7 +295,7 @@ def test_tracker_shows_one_row_per_family_with_children_channels_status_and_date
         status=Invitation.Status.DELIVERED, sent_at=sent_at
     )
 
-    response = admin_client.get(list_url(school))
+    response = school_admin_client.get(list_url(school))
 
     html = response.content.decode()
     assert "Paula Price" in html
@@ -315,7 +310,7 @@ def test_tracker_shows_one_row_per_family_with_children_channels_status_and_date
 
 
 def test_tracker_counts_each_status_and_treats_a_live_invitation_past_expiry_as_expired(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     pupils = [family(oak)[1][0] for _ in range(4)]
     invitations = invite(school, admin, pupils, channels="email")
@@ -324,7 +319,7 @@ def test_tracker_counts_each_status_and_treats_a_live_invitation_past_expiry_as_
         expires_at=timezone.now() - timedelta(minutes=1)
     )
 
-    response = admin_client.get(list_url(school))
+    response = school_admin_client.get(list_url(school))
 
     counts = {count.status: count.count for count in response.context["counts"]}
     assert counts == {
@@ -337,39 +332,39 @@ def test_tracker_counts_each_status_and_treats_a_live_invitation_past_expiry_as_
         "expired": 1,
         "revoked": 0,
     }
-    expired = admin_client.get(list_url(school) + "?status=expired")
+    expired = school_admin_client.get(list_url(school) + "?status=expired")
     assert [i.pk for i in expired.context["page"]] == [invitations[1].pk]
-    pending = admin_client.get(list_url(school) + "?status=pending")
+    pending = school_admin_client.get(list_url(school) + "?status=pending")
     assert {i.pk for i in pending.context["page"]} == {invitations[2].pk, invitations[3].pk}
 
 
-def test_tracker_counts_only_this_schools_invitations(admin_client, school, oak, admin):
+def test_tracker_counts_only_this_schools_invitations(school_admin_client, school, oak, admin):
     invite(school, admin, [family(oak)[1][0]])
     other = SchoolFactory()
     invite(other, admin_of(other), [family(SchoolClassFactory(school=other))[1][0]])
 
-    response = admin_client.get(list_url(school))
+    response = school_admin_client.get(list_url(school))
 
     assert sum(count.count for count in response.context["counts"]) == 1
     assert response.context["page"].paginator.count == 1
 
 
-def test_an_unknown_status_filter_shows_every_invitation(admin_client, school, oak, admin):
+def test_an_unknown_status_filter_shows_every_invitation(school_admin_client, school, oak, admin):
     invite(school, admin, [family(oak)[1][0]])
 
-    response = admin_client.get(list_url(school) + "?status=nonsense")
+    response = school_admin_client.get(list_url(school) + "?status=nonsense")
 
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 1
 
 
 def test_tracker_is_paginated_and_keeps_the_status_filter_across_pages(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     invite(school, admin, [family(oak)[1][0] for _ in range(51)], channels="email")
 
-    first = admin_client.get(list_url(school) + "?status=pending")
-    second = admin_client.get(list_url(school) + "?status=pending&page=2")
+    first = school_admin_client.get(list_url(school) + "?status=pending")
+    second = school_admin_client.get(list_url(school) + "?status=pending&page=2")
 
     assert len(first.context["page"].object_list) == 50
     assert 'href="?status=pending&amp;page=2"' in first.content.decode()
@@ -382,12 +377,12 @@ def _invitation(school, admin, oak, **parent_fields):
     return invitation
 
 
-def test_resend_gives_a_new_link_and_says_so(admin_client, school, oak, admin):
+def test_resend_gives_a_new_link_and_says_so(school_admin_client, school, oak, admin):
     invitation = _invitation(school, admin, oak, first_name="Paula", last_name="Price")
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.BOUNCED)
     old_hash = invitation.token_hash
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         reverse("invitations:resend", args=[school.pk, invitation.pk]),
         {"next": list_url(school) + "?status=bounced"},
     )
@@ -403,11 +398,15 @@ def test_resend_gives_a_new_link_and_says_so(admin_client, school, oak, admin):
     ]
 
 
-def test_resend_to_a_family_without_the_contact_detail_warns(admin_client, school, oak, admin):
+def test_resend_to_a_family_without_the_contact_detail_warns(
+    school_admin_client, school, oak, admin
+):
     _, pupils = family(oak, first_name="Paula", last_name="Price")
     (invitation,) = invite(school, admin, pupils, channels="sms")
 
-    response = admin_client.post(reverse("invitations:resend", args=[school.pk, invitation.pk]))
+    response = school_admin_client.post(
+        reverse("invitations:resend", args=[school.pk, invitation.pk])
+    )
 
     assert "could not be sent" in messages_of(response)[0]
     invitation.refresh_from_db()
@@ -415,7 +414,7 @@ def test_resend_to_a_family_without_the_contact_detail_warns(admin_client, schoo
 
 
 def test_resending_an_accepted_or_revoked_invitation_is_refused_with_a_reason(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     PrivacyNotice.objects.create(
         version="1.0", text="Notice", summary_of_changes="-", published_at=timezone.now()
@@ -430,10 +429,10 @@ def test_resending_an_accepted_or_revoked_invitation_is_refused_with_a_reason(
     revoked = _invitation(school, admin, oak, first_name="Rob", last_name="Revoked")
     Invitation.objects.filter(pk=revoked.pk).update(status=Invitation.Status.REVOKED)
 
-    first = admin_client.post(
+    first = school_admin_client.post(
         reverse("invitations:resend", args=[school.pk, accepted.pk]), follow=True
     )
-    second = admin_client.post(
+    second = school_admin_client.post(
         reverse("invitations:resend", args=[school.pk, revoked.pk]), follow=True
     )
 
@@ -449,16 +448,16 @@ def test_resending_an_accepted_or_revoked_invitation_is_refused_with_a_reason(
 
 
 def test_revoke_stops_the_link_and_an_accepted_invitation_cannot_be_revoked(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     live = _invitation(school, admin, oak, first_name="Lee", last_name="Live")
     accepted = _invitation(school, admin, oak, first_name="Ann", last_name="Accepted")
     Invitation.objects.filter(pk=accepted.pk).update(status=Invitation.Status.ACCEPTED)
 
     revoke_live = reverse("invitations:revoke", args=[school.pk, live.pk])
-    first = admin_client.post(revoke_live, follow=True)
-    again = admin_client.post(revoke_live, follow=True)
-    refused = admin_client.post(
+    first = school_admin_client.post(revoke_live, follow=True)
+    again = school_admin_client.post(revoke_live, follow=True)
+    refused = school_admin_client.post(
         reverse("invitations:revoke", args=[school.pk, accepted.pk]), follow=True
     )
 
@@ -472,7 +471,7 @@ def test_revoke_stops_the_link_and_an_accepted_invitation_cannot_be_revoked(
 
 
 def test_tracker_offers_resend_and_revoke_only_where_they_are_allowed(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     live = _invitation(school, admin, oak)
     accepted = _invitation(school, admin, oak)
@@ -480,7 +479,7 @@ def test_tracker_offers_resend_and_revoke_only_where_they_are_allowed(
         status=Invitation.Status.ACCEPTED, accepted_at=timezone.now()
     )
 
-    html = admin_client.get(list_url(school)).content.decode()
+    html = school_admin_client.get(list_url(school)).content.decode()
 
     assert reverse("invitations:resend", args=[school.pk, live.pk]) in html
     assert reverse("invitations:revoke", args=[school.pk, live.pk]) in html
@@ -490,11 +489,11 @@ def test_tracker_offers_resend_and_revoke_only_where_they_are_allowed(
 
 
 def test_resend_and_revoke_ignore_a_next_address_off_the_invitation_pages(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     invitation = _invitation(school, admin, oak)
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         reverse("invitations:revoke", args=[school.pk, invitation.pk]),
         {"next": "https://evil.example/"},
     )
@@ -517,14 +516,18 @@ def test_resend_and_revoke_need_a_post_with_a_csrf_token(school, oak, admin):
 
 
 def test_another_schools_invitation_is_404_even_under_the_admins_own_school(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     other = SchoolFactory()
     foreign = _invitation(other, admin_of(other), SchoolClassFactory(school=other))
 
     for name in ["invitations:resend", "invitations:revoke"]:
-        assert admin_client.post(reverse(name, args=[school.pk, foreign.pk])).status_code == 404
-        assert admin_client.post(reverse(name, args=[other.pk, foreign.pk])).status_code == 404
+        assert (
+            school_admin_client.post(reverse(name, args=[school.pk, foreign.pk])).status_code == 404
+        )
+        assert (
+            school_admin_client.post(reverse(name, args=[other.pk, foreign.pk])).status_code == 404
+        )
     assert Invitation.objects.get(pk=foreign.pk).status == Invitation.Status.PENDING
 
 
@@ -532,7 +535,7 @@ def test_another_schools_invitation_is_404_even_under_the_admins_own_school(
 
 
 def test_unreachable_page_lists_pupils_no_invitation_can_reach_with_the_reason(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     PupilFactory(school=school, school_class=oak, first_name="Nora", last_name="Noparent")
     _, (no_contact,) = family(oak, email=None)
@@ -544,7 +547,7 @@ def test_unreachable_page_lists_pupils_no_invitation_can_reach_with_the_reason(
     (bounced_invitation,) = invite(school, admin, [bounced], channels="email")
     Invitation.objects.filter(pk=bounced_invitation.pk).update(status=Invitation.Status.BOUNCED)
 
-    response = admin_client.get(unreachable_url(school))
+    response = school_admin_client.get(unreachable_url(school))
 
     html = response.content.decode()
     rows = {pupil.last_name: pupil.reason for pupil in response.context["page"]}
@@ -562,7 +565,7 @@ def test_unreachable_page_lists_pupils_no_invitation_can_reach_with_the_reason(
 
 
 def test_unreachable_page_leaves_out_families_that_joined_or_can_still_be_reached(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     joined = PupilFactory(school=school, school_class=oak, last_name="Joined")
     GuardianshipFactory(pupil=joined)  # confirmed, even without contact details
@@ -579,7 +582,7 @@ def test_unreachable_page_leaves_out_families_that_joined_or_can_still_be_reache
     ended = PupilFactory(school=school, school_class=oak, last_name="Ended")
     GuardianshipFactory(pupil=ended, ended_at=timezone.now())
 
-    response = admin_client.get(unreachable_url(school))
+    response = school_admin_client.get(unreachable_url(school))
 
     names = [pupil.pk for pupil in response.context["page"]]
     assert joined.pk not in names
@@ -589,12 +592,12 @@ def test_unreachable_page_leaves_out_families_that_joined_or_can_still_be_reache
 
 
 def test_a_pupil_whose_only_parent_is_restricted_or_closed_is_unreachable(
-    admin_client, school, oak
+    school_admin_client, school, oak
 ):
     _, (restricted,) = family(oak, processing_restricted=True)
     _, (closed,) = family(oak, closed_at=timezone.now())
 
-    response = admin_client.get(unreachable_url(school))
+    response = school_admin_client.get(unreachable_url(school))
 
     assert {pupil.pk: pupil.reason for pupil in response.context["page"]} == {
         restricted.pk: "no_contact",
@@ -603,14 +606,14 @@ def test_a_pupil_whose_only_parent_is_restricted_or_closed_is_unreachable(
 
 
 def test_failed_and_revoked_invitations_still_leave_a_pupil_unreachable(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     _, (pupil,) = family(oak)
     (revoked,) = invite(school, admin, [pupil], channels="email")
     Invitation.objects.filter(pk=revoked.pk).update(status=Invitation.Status.REVOKED)
     (failed,) = invite(school, admin, [pupil], channels="sms")  # no mobile: fails at once
 
-    response = admin_client.get(unreachable_url(school))
+    response = school_admin_client.get(unreachable_url(school))
 
     (row,) = response.context["page"]
     assert row.reason == "invitations_failed"
@@ -618,29 +621,29 @@ def test_failed_and_revoked_invitations_still_leave_a_pupil_unreachable(
 
 
 def test_a_family_without_contact_details_is_not_offered_a_pointless_resend(
-    admin_client, school, oak, admin
+    school_admin_client, school, oak, admin
 ):
     _, (pupil,) = family(oak, email=None)
     (invitation,) = invite(school, admin, [pupil], channels="both")  # fails: nothing to send to
 
-    html = admin_client.get(unreachable_url(school)).content.decode()
+    html = school_admin_client.get(unreachable_url(school)).content.decode()
 
     assert "No email or mobile for any parent or carer" in html
     assert reverse("invitations:resend", args=[school.pk, invitation.pk]) not in html
     assert "Add a contact in your MIS" in html
 
 
-def test_resend_from_the_unreachable_page_comes_back_to_it(admin_client, school, oak, admin):
+def test_resend_from_the_unreachable_page_comes_back_to_it(school_admin_client, school, oak, admin):
     invitation = _invitation(school, admin, oak)
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.FAILED)
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         reverse("invitations:resend", args=[school.pk, invitation.pk]),
         {"next": unreachable_url(school)},
     )
 
     assert response["Location"] == unreachable_url(school)
-    assert admin_client.get(unreachable_url(school)).context["page"].paginator.count == 0
+    assert school_admin_client.get(unreachable_url(school)).context["page"].paginator.count == 0
 
 
 # --- Who may see these pages ----------------------------------------------------------------
@@ -700,16 +703,18 @@ def test_an_admin_without_the_second_factor_is_sent_to_verify(client, school, ad
     assert "/two-factor/" in response["Location"]
 
 
-def test_school_overview_and_navigation_link_to_the_invitation_pages(admin_client, school):
-    html = admin_client.get(reverse("schools:school_overview", args=[school.pk])).content.decode()
+def test_school_overview_and_navigation_link_to_the_invitation_pages(school_admin_client, school):
+    html = school_admin_client.get(
+        reverse("schools:school_overview", args=[school.pk])
+    ).content.decode()
 
     assert f'href="{create_url(school)}">Invite parents</a>' in html
     assert f'href="{list_url(school)}">Track invitations</a>' in html
     assert f'<li><a href="{list_url(school)}">Invitations</a></li>' in html
 
 
-def test_an_admin_of_one_school_still_lands_on_its_overview(admin_client, school):
-    response = admin_client.get(reverse("accounts:home"))
+def test_an_admin_of_one_school_still_lands_on_its_overview(school_admin_client, school):
+    response = school_admin_client.get(reverse("accounts:home"))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("schools:school_overview", args=[school.pk])
@@ -754,19 +759,19 @@ def _school_of_families(school, admin, size: int):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_tracker_query_count(admin_client, num_queries, school, admin, size):
+def test_tracker_query_count(school_admin_client, num_queries, school, admin, size):
     _school_of_families(school, admin, size)
 
-    response = num_queries(admin_client, list_url(school), TRACKER)
+    response = num_queries(school_admin_client, list_url(school), TRACKER)
 
     assert len(response.context["page"].object_list) == size
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_unreachable_query_count(admin_client, num_queries, school, admin, size):
+def test_unreachable_query_count(school_admin_client, num_queries, school, admin, size):
     _school_of_families(school, admin, size)
 
-    response = num_queries(admin_client, unreachable_url(school), UNREACHABLE)
+    response = num_queries(school_admin_client, unreachable_url(school), UNREACHABLE)
 
     assert len(response.context["page"].object_list) >= 1
     if size == 30:
@@ -774,10 +779,10 @@ def test_unreachable_query_count(admin_client, num_queries, school, admin, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_invite_page_query_count(admin_client, num_queries, school, admin, size):
+def test_invite_page_query_count(school_admin_client, num_queries, school, admin, size):
     _school_of_families(school, admin, size)
 
-    response = num_queries(admin_client, create_url(school), INVITE_PAGE)
+    response = num_queries(school_admin_client, create_url(school), INVITE_PAGE)
 
     assert (
         response.context["pupil_count"]

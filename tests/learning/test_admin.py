@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(staff_client):
+def platform_staff_client(staff_client):
     return staff_client(UserFactory(is_staff=True, is_superuser=True))
 
 
@@ -25,8 +25,8 @@ def _inline(prefix="activities", **rows):
     return data
 
 
-def test_platform_staff_add_a_library_topic_with_an_activity(admin_client):
-    response = admin_client.post(
+def test_platform_staff_add_a_library_topic_with_an_activity(platform_staff_client):
+    response = platform_staff_client.post(
         reverse("admin:learning_topic_add"),
         {
             "title": "Shapes around the house",
@@ -52,8 +52,10 @@ def test_platform_staff_add_a_library_topic_with_an_activity(admin_client):
     assert topic.activities.get().video_link.video_id == "dQw4w9WgXcQ"
 
 
-def test_an_activity_whose_content_does_not_match_its_kind_is_refused_in_the_admin(admin_client):
-    response = admin_client.post(
+def test_an_activity_whose_content_does_not_match_its_kind_is_refused_in_the_admin(
+    platform_staff_client,
+):
+    response = platform_staff_client.post(
         reverse("admin:learning_topic_add"),
         {
             "title": "Games",
@@ -69,24 +71,26 @@ def test_an_activity_whose_content_does_not_match_its_kind_is_refused_in_the_adm
     assert not Topic.objects.exists()
 
 
-def test_the_admin_lists_the_library_only(admin_client):
+def test_the_admin_lists_the_library_only(platform_staff_client):
     TopicFactory(title="In the library")
     TopicFactory(title="A school's own", school=SchoolFactory())
 
-    content = admin_client.get(reverse("admin:learning_topic_changelist")).content.decode()
+    content = platform_staff_client.get(reverse("admin:learning_topic_changelist")).content.decode()
 
     assert "In the library" in content
     assert "A school" not in content
 
 
 def test_an_activity_with_an_uploaded_video_opens_in_the_admin_without_a_public_link(
-    admin_client,
+    platform_staff_client,
 ):
     from tests.factories import ActivityFactory
 
     activity = ActivityFactory(kind="video", video_file="videos/abc.mp4")
 
-    response = admin_client.get(reverse("admin:learning_topic_change", args=[activity.topic_id]))
+    response = platform_staff_client.get(
+        reverse("admin:learning_topic_change", args=[activity.topic_id])
+    )
 
     assert response.status_code == 200
     assert "videos/abc.mp4" not in response.content.decode()

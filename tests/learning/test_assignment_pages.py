@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def school():
-    return SchoolFactory(name="Alder Primary")
-
-
-@pytest.fixture
 def robins(school):
     return SchoolClassFactory(school=school, name="Robins")
 

@@ -33,11 +33,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def school():
-    return SchoolFactory()
-
-
-@pytest.fixture
 def robins(school):
     return SchoolClassFactory(school=school, name="Robins")
 

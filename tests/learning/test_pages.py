@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def school():
-    return SchoolFactory()
-
-
-@pytest.fixture
 def teacher(school):
     return teacher_of(SchoolClassFactory(school=school))
 
@@ -120,8 +115,8 @@ def test_teachers_and_admins_get_a_topics_link_that_is_not_an_area_of_its_own(
     response = signed_in.get(reverse("schools:teacher_classes"))
     assert f'href="{reverse("learning:topic_list")}"' in response.content.decode()
 
-    admin_client = staff_client(admin_of(SchoolFactory()))
-    response = admin_client.get(reverse("accounts:home"))
+    school_admin_client = staff_client(admin_of(SchoolFactory()))
+    response = school_admin_client.get(reverse("accounts:home"))
     assert response.status_code == 302
 
 

@@ -13,7 +13,6 @@ from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
     UserFactory,
-    admin_of,
     teacher_of,
 )
 
@@ -84,11 +83,6 @@ def test_the_label_checker_catches_an_unlabelled_input():
 
 
 @pytest.fixture
-def school():
-    return SchoolFactory(name="Alder Primary")
-
-
-@pytest.fixture
 def oak(school):
     return SchoolClassFactory(school=school, name="Oak", year_group=3)
 
@@ -112,11 +106,6 @@ def teacher(oak):
     return teacher_of(oak, first_name="Tessa", last_name="Morgan")
 
 
-@pytest.fixture
-def admin(school):
-    return admin_of(school, first_name="Ada", last_name="Head")
-
-
 def _assert_page(response, *names):
     assert response.status_code == 200
     html = response.content.decode()
@@ -138,7 +127,7 @@ def test_parent_home_lists_each_child_with_school_and_class(client, oak, pupils)
         client.get(reverse("schools:parent_home")),
         "My children",
         "Amara Okafor",
-        "Alder Primary",
+        "Oakfield Primary",
         "Oak",
         "Year 3",
         elsewhere.full_name,
@@ -160,7 +149,9 @@ def test_parent_home_tells_the_parent_a_child_was_removed_by_the_school(client, 
     pupils[0].save()
     client.force_login(parent)
 
-    _assert_page(client.get(reverse("schools:parent_home")), "Alder Primary no longer lists Amara")
+    _assert_page(
+        client.get(reverse("schools:parent_home")), "Oakfield Primary no longer lists Amara"
+    )
 
 
 def test_teacher_classes_lists_classes_and_pupils(staff_client, teacher, pupils):
@@ -168,7 +159,7 @@ def test_teacher_classes_lists_classes_and_pupils(staff_client, teacher, pupils)
         staff_client(teacher).get(reverse("schools:teacher_classes")),
         "My classes",
         "Oak",
-        "Alder Primary",
+        "Oakfield Primary",
         "2 pupils",
         "Amara Okafor",
         "Ben Hughes",
@@ -205,7 +196,7 @@ def test_school_overview_shows_totals_classes_and_staff(staff_client, admin, tea
         staff_client(admin).get(
             reverse("schools:school_overview", args=[admin.memberships.get().school_id])
         ),
-        "Alder Primary",
+        "Oakfield Primary",
         "Oak",
         "Tessa Morgan",
         "Ada Head",
@@ -222,7 +213,7 @@ def test_school_pupils_lists_pupils_with_upn_class_and_pupil_premium(
 ):
     html = _assert_page(
         staff_client(admin).get(reverse("schools:school_pupils", args=[school.pk])),
-        "Pupils at Alder Primary",
+        "Pupils at Oakfield Primary",
         "2 pupils",
         "Amara Okafor",
         "Ben Hughes",
@@ -313,7 +304,7 @@ def test_home_lists_every_area_of_a_user_with_several_roles(staff_client, admin,
     elsewhere.teachers.add(admin)
     GuardianshipFactory(parent=admin, pupil=pupils[0])
 
-    _assert_page(staff_client(admin).get("/"), "My children", "My classes", "Alder Primary")
+    _assert_page(staff_client(admin).get("/"), "My children", "My classes", "Oakfield Primary")
 
 
 @pytest.mark.parametrize("role", ["parent", "teacher", "admin"])

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from schools.management.commands.import_roster import Command as ImportRosterCommand
 from schools.models import Pupil, RosterImport
-from tests.factories import SchoolFactory, admin_of
 from tests.schools.roster_files import HEADER, roster, row
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +34,6 @@ MALFORMED = {
 }
 
 
-@pytest.fixture
-def school():
-    return SchoolFactory(urn="654321")
-
-
-@pytest.fixture
-def admin_client(staff_client, school):
-    return staff_client(admin_of(school))
-
-
 def upload(client, school, content: bytes, name="roster.csv", **data):
     return client.post(
         reverse("schools:roster_upload", args=[school.pk]),
@@ -54,10 +43,10 @@ def upload(client, school, content: bytes, name="roster.csv", **data):
 
 
 @pytest.mark.parametrize("case", list(MALFORMED))
-def test_a_malformed_file_gets_a_clear_message_on_the_page(admin_client, school, case):
+def test_a_malformed_file_gets_a_clear_message_on_the_page(school_admin_client, school, case):
     content, message = MALFORMED[case]
 
-    response = upload(admin_client, school, content)
+    response = upload(school_admin_client, school, content)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -86,11 +75,11 @@ def test_a_malformed_file_gets_a_clear_message_from_the_command(school, tmp_path
     assert not Pupil.objects.exists()
 
 
-def test_too_large_an_upload_is_refused_on_the_page(admin_client, school, settings):
+def test_too_large_an_upload_is_refused_on_the_page(school_admin_client, school, settings):
     settings.ROSTER_MAX_UPLOAD_BYTES = 1_000
     content = roster(*(row(serial) for serial in range(40)))
 
-    response = upload(admin_client, school, content)
+    response = upload(school_admin_client, school, content)
 
     assert response.status_code == 200
     assert "The file is too large" in response.content.decode()
@@ -106,8 +95,8 @@ def test_too_large_a_file_is_refused_by_the_command(school, tmp_path, settings):
         call_command("import_roster", "--school", school.urn, str(path))
 
 
-def test_an_upload_without_a_file_asks_for_one(admin_client, school):
-    response = admin_client.post(
+def test_an_upload_without_a_file_asks_for_one(school_admin_client, school):
+    response = school_admin_client.post(
         reverse("schools:roster_upload", args=[school.pk]), {}, follow=True
     )
 

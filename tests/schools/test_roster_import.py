@@ -18,11 +18,6 @@ from tests.schools.roster_files import roster, row, upn
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def school():
-    return SchoolFactory(name="Oak Primary", urn="123456")
-
-
 def apply(school, content, remove_missing=False):
     return roster_apply(school=school, content=content, remove_missing=remove_missing, actor=None)
 

@@ -42,21 +42,6 @@ def eager_tasks():
     app.conf.task_always_eager = was_eager
 
 
-@pytest.fixture
-def school():
-    return SchoolFactory(name="Oak Primary")
-
-
-@pytest.fixture
-def admin(school):
-    return admin_of(school)
-
-
-@pytest.fixture
-def admin_client(staff_client, admin):
-    return staff_client(admin)
-
-
 def upload(client, school, content=FILE, **data):
     return client.post(
         reverse("schools:roster_upload", args=[school.pk]),
@@ -64,14 +49,14 @@ def upload(client, school, content=FILE, **data):
     )
 
 
-def test_the_overview_links_to_the_roster_import(admin_client, school):
-    response = admin_client.get(reverse("schools:school_overview", args=[school.pk]))
+def test_the_overview_links_to_the_roster_import(school_admin_client, school):
+    response = school_admin_client.get(reverse("schools:school_overview", args=[school.pk]))
 
     assert reverse("schools:roster_upload", args=[school.pk]).encode() in response.content
 
 
-def test_the_upload_page_has_a_labelled_file_input_and_checkbox(admin_client, school):
-    response = admin_client.get(reverse("schools:roster_upload", args=[school.pk]))
+def test_the_upload_page_has_a_labelled_file_input_and_checkbox(school_admin_client, school):
+    response = school_admin_client.get(reverse("schools:roster_upload", args=[school.pk]))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -80,8 +65,8 @@ def test_the_upload_page_has_a_labelled_file_input_and_checkbox(admin_client, sc
     assert "Mark pupils missing from this file as removed" in page
 
 
-def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, admin):
-    response = upload(admin_client, school)
+def test_upload_shows_the_dry_run_then_apply_imports_it(school_admin_client, school, admin):
+    response = upload(school_admin_client, school)
 
     stored = RosterImport.objects.get()
     assert response.status_code == 302
@@ -90,7 +75,7 @@ def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, ad
     assert (stored.uploaded_by, stored.file_name, stored.row_count) == (admin, "export.csv", 4)
     assert not Pupil.objects.exists()
 
-    preview = admin_client.get(response.url).content.decode()
+    preview = school_admin_client.get(response.url).content.decode()
     assert "Check the roster before importing" in preview
     assert '<th scope="row">Pupils to create</th><td>3</td>' in preview
     assert '<th scope="row">Parent accounts to create</th><td>1</td>' in preview
@@ -98,7 +83,7 @@ def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, ad
     assert "Jo Bloggs has neither an email nor a mobile" in preview
     assert "Apply this import" in preview
 
-    applied = admin_client.post(
+    applied = school_admin_client.post(
         reverse("schools:roster_apply", args=[school.pk, stored.pk]), follow=True
     )
 
@@ -120,26 +105,26 @@ def test_upload_shows_the_dry_run_then_apply_imports_it(admin_client, school, ad
     assert bytes(stored.content) == b""
 
 
-def test_an_import_is_applied_only_once(admin_client, school):
-    upload(admin_client, school)
+def test_an_import_is_applied_only_once(school_admin_client, school):
+    upload(school_admin_client, school)
     stored = RosterImport.objects.get()
     apply_url = reverse("schools:roster_apply", args=[school.pk, stored.pk])
-    admin_client.post(apply_url)
+    school_admin_client.post(apply_url)
     Pupil.objects.filter(first_name="Amy").update(first_name="Changed since")
 
-    response = admin_client.post(apply_url, follow=True)
+    response = school_admin_client.post(apply_url, follow=True)
 
     assert "This import has already been applied." in response.content.decode()
     assert Pupil.objects.filter(first_name="Changed since").exists()
     assert Pupil.objects.count() == 3
 
 
-def test_apply_replans_against_pupils_added_since_the_check(admin_client, school):
-    upload(admin_client, school)
+def test_apply_replans_against_pupils_added_since_the_check(school_admin_client, school):
+    upload(school_admin_client, school)
     stored = RosterImport.objects.get()
     PupilFactory(school=school, upn=upn(1), first_name="Amy", last_name="Smith")
 
-    admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
+    school_admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
 
     stored.refresh_from_db()
     assert stored.status == RosterImport.Status.APPLIED
@@ -147,24 +132,26 @@ def test_apply_replans_against_pupils_added_since_the_check(admin_client, school
     assert Pupil.objects.filter(school=school).count() == 3
 
 
-def test_remove_missing_checkbox_marks_absent_pupils_as_removed(admin_client, school):
+def test_remove_missing_checkbox_marks_absent_pupils_as_removed(school_admin_client, school):
     absent = PupilFactory(school=school, first_name="Gone")
 
-    upload(admin_client, school, remove_missing="on")
+    upload(school_admin_client, school, remove_missing="on")
     stored = RosterImport.objects.get()
-    preview = admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
+    preview = school_admin_client.get(
+        reverse("schools:roster_preview", args=[school.pk, stored.pk])
+    )
     assert '<th scope="row">Pupils to mark as removed</th><td>1</td>' in preview.content.decode()
-    admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
+    school_admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
 
     absent.refresh_from_db()
     assert absent.removed_by_school_at is not None
 
 
-def test_apply_is_post_only(admin_client, school):
-    upload(admin_client, school)
+def test_apply_is_post_only(school_admin_client, school):
+    upload(school_admin_client, school)
     stored = RosterImport.objects.get()
 
-    response = admin_client.get(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
+    response = school_admin_client.get(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
 
     assert response.status_code == 405
     assert not Pupil.objects.exists()
@@ -179,8 +166,8 @@ def _outsiders(school):
 
 
 @pytest.mark.parametrize("who", ["teacher", "parent", "other admin"])
-def test_only_the_schools_admins_reach_the_roster_pages(client, admin_client, school, who):
-    upload(admin_client, school)
+def test_only_the_schools_admins_reach_the_roster_pages(client, school_admin_client, school, who):
+    upload(school_admin_client, school)
     stored = RosterImport.objects.get()
     outsider = _outsiders(school)[who]
     client.logout()
@@ -219,28 +206,28 @@ def test_an_admin_cannot_reach_another_schools_import_through_their_own_school(
 
 @pytest.mark.parametrize("pupils", [1, 30])
 def test_the_preview_page_makes_the_same_number_of_queries_for_1_or_30_pupils(
-    admin_client, school, pupils, django_assert_num_queries
+    school_admin_client, school, pupils, django_assert_num_queries
 ):
     rows = [row(serial, first=f"P{serial}", email=f"p{serial}@example.org", year="99")
             for serial in range(pupils)]  # fmt: skip
-    upload(admin_client, school, roster(*rows, *(row(100 + n) for n in range(pupils))))
+    upload(school_admin_client, school, roster(*rows, *(row(100 + n) for n in range(pupils))))
     stored = RosterImport.objects.get()
     url = reverse("schools:roster_preview", args=[school.pk, stored.pk])
 
     # session, user, OTP device, the consent status, school (admin check), the
     # import, and the two queries of the navigation links in base.html
     with django_assert_num_queries(8):
-        response = admin_client.get(url)
+        response = school_admin_client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("year group “99”") == pupils
 
 
-def test_errors_beyond_the_stored_limit_are_counted(admin_client, school, monkeypatch):
+def test_errors_beyond_the_stored_limit_are_counted(school_admin_client, school, monkeypatch):
     monkeypatch.setattr(roster_services, "MAX_STORED_ISSUES", 2)
-    upload(admin_client, school, roster(*(row(serial, year="99") for serial in range(5))))
+    upload(school_admin_client, school, roster(*(row(serial, year="99") for serial in range(5))))
     stored = RosterImport.objects.get()
 
-    page = admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
+    page = school_admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
 
     assert len(stored.errors) == 2
     assert stored.summary["errors"] == 5
@@ -248,18 +235,18 @@ def test_errors_beyond_the_stored_limit_are_counted(admin_client, school, monkey
 
 
 def test_a_large_file_is_checked_and_applied_by_background_tasks(
-    admin_client, school, settings, django_capture_on_commit_callbacks, eager_tasks
+    school_admin_client, school, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
     settings.ROSTER_BACKGROUND_ROWS = 2
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = upload(admin_client, school)
+        response = upload(school_admin_client, school)
     assert len(callbacks) == 1
     stored = RosterImport.objects.get()
     assert stored.status == RosterImport.Status.CHECKED
     assert stored.summary["pupils_create"] == 3
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
+        school_admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
     # The apply task, then (from inside it) the statistics refresh for what it wrote.
     assert [getattr(c, "__name__", "task") for c in callbacks] == [
         "task",
@@ -274,17 +261,17 @@ def test_a_large_file_is_checked_and_applied_by_background_tasks(
 
 
 def test_a_large_file_shows_progress_until_the_task_has_run(
-    admin_client, school, settings, django_capture_on_commit_callbacks, eager_tasks
+    school_admin_client, school, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
     settings.ROSTER_BACKGROUND_ROWS = 2
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        upload(admin_client, school)
+        upload(school_admin_client, school)
     stored = RosterImport.objects.get()
     preview_url = reverse("schools:roster_preview", args=[school.pk, stored.pk])
     status_url = reverse("schools:roster_status", args=[school.pk, stored.pk])
 
-    waiting = admin_client.get(preview_url).content.decode()
-    status = admin_client.get(status_url).json()
+    waiting = school_admin_client.get(preview_url).content.decode()
+    status = school_admin_client.get(status_url).json()
 
     assert '<progress id="roster-progress" max="4" value="0">' in waiting
     assert 'data-roster-status-url="' + status_url + '"' in waiting
@@ -294,17 +281,17 @@ def test_a_large_file_shows_progress_until_the_task_has_run(
 
     callbacks[0]()
 
-    assert admin_client.get(status_url).json() == {
+    assert school_admin_client.get(status_url).json() == {
         "status": "checked",
         "done": True,
         "processed": 4,
         "total": 4,
     }
-    assert "Apply this import" in admin_client.get(preview_url).content.decode()
+    assert "Apply this import" in school_admin_client.get(preview_url).content.decode()
 
 
 def test_a_failing_import_is_marked_failed_logged_and_writes_nothing(
-    admin_client,
+    school_admin_client,
     school,
     settings,
     monkeypatch,
@@ -314,7 +301,7 @@ def test_a_failing_import_is_marked_failed_logged_and_writes_nothing(
 ):
     settings.ROSTER_BACKGROUND_ROWS = 2
     with django_capture_on_commit_callbacks(execute=True):
-        upload(admin_client, school)
+        upload(school_admin_client, school)
     stored = RosterImport.objects.get()
     original_bulk_create = Guardianship.objects.bulk_create
 
@@ -325,8 +312,10 @@ def test_a_failing_import_is_marked_failed_logged_and_writes_nothing(
     monkeypatch.setattr(Guardianship.objects, "bulk_create", fail_after_pupils)
 
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
-    response = admin_client.get(reverse("schools:roster_preview", args=[school.pk, stored.pk]))
+        school_admin_client.post(reverse("schools:roster_apply", args=[school.pk, stored.pk]))
+    response = school_admin_client.get(
+        reverse("schools:roster_preview", args=[school.pk, stored.pk])
+    )
 
     monkeypatch.setattr(Guardianship.objects, "bulk_create", original_bulk_create)
     stored.refresh_from_db()
@@ -341,9 +330,9 @@ def test_a_failing_import_is_marked_failed_logged_and_writes_nothing(
 
 
 def test_a_small_file_failing_in_the_request_is_marked_failed_too(
-    admin_client, school, monkeypatch
+    school_admin_client, school, monkeypatch
 ):
-    upload(admin_client, school)
+    upload(school_admin_client, school)
     stored = RosterImport.objects.get()
 
     def fail(*args, **kwargs):
@@ -352,7 +341,7 @@ def test_a_small_file_failing_in_the_request_is_marked_failed_too(
     monkeypatch.setattr(Pupil.objects, "bulk_update", fail)
     monkeypatch.setattr(Guardianship.objects, "bulk_create", fail)
 
-    response = admin_client.post(
+    response = school_admin_client.post(
         reverse("schools:roster_apply", args=[school.pk, stored.pk]), follow=True
     )
 
@@ -363,7 +352,7 @@ def test_a_small_file_failing_in_the_request_is_marked_failed_too(
 
 
 def test_an_unexpected_error_while_checking_marks_the_import_failed(
-    admin_client, school, monkeypatch, caplog
+    school_admin_client, school, monkeypatch, caplog
 ):
     def fail(**kwargs):
         raise RuntimeError("boom")
@@ -371,10 +360,10 @@ def test_an_unexpected_error_while_checking_marks_the_import_failed(
     monkeypatch.setattr(roster_services, "roster_check", fail)
 
     with caplog.at_level(logging.ERROR):
-        response = upload(admin_client, school)
+        response = upload(school_admin_client, school)
 
     stored = RosterImport.objects.get()
-    page = admin_client.get(response.url).content.decode()
+    page = school_admin_client.get(response.url).content.decode()
     assert stored.status == RosterImport.Status.FAILED
     assert bytes(stored.content) == b""
     assert "The import failed" in page
@@ -382,9 +371,9 @@ def test_an_unexpected_error_while_checking_marks_the_import_failed(
     assert any("Checking roster import" in record.message for record in caplog.records)
 
 
-def test_stored_imports_are_deleted_after_the_keeping_period(admin_client, school, settings):
-    upload(admin_client, school)
-    upload(admin_client, school)
+def test_stored_imports_are_deleted_after_the_keeping_period(school_admin_client, school, settings):
+    upload(school_admin_client, school)
+    upload(school_admin_client, school)
     old, recent = RosterImport.objects.order_by("pk")
     RosterImport.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - settings.ROSTER_IMPORT_KEEP - timedelta(minutes=1)
