@@ -14,7 +14,7 @@ def event_record(
     subject: str = "",
 ) -> Event | None:
     """Append one event; nothing is recorded for an account whose processing is
-    restricted (DESIGN §6: excluded from tracking and reports)."""
+    restricted (excluded from tracking and reports)."""
     if kind not in Event.Kind.values:
         raise ValueError(f"Unknown event kind {kind!r}.")
     if actor is not None and actor.processing_restricted:

@@ -1,6 +1,6 @@
 """Which engagement messages go, on which channel, and when.
 
-DESIGN §7: service messages (invitations, account and security notices) always go;
+Service messages (invitations, account and security notices) always go;
 engagement messages (new topic, reminder, award) follow the recipient's channel
 preferences (``NotificationPreference``) and never arrive by SMS during quiet hours
 (``settings.QUIET_HOURS``, in the schools' local time ``settings.TIME_ZONE``): one

@@ -62,7 +62,7 @@ def message_render(*, channel: str, template: str, context: Mapping[str, Any]) -
 
 
 def recipient_may_receive(*, recipient: User | None, kind: str) -> bool:
-    """A closed or restricted account gets no messages at all (DESIGN §6 and §7):
+    """A closed or restricted account gets no messages at all (docs/architecture.md, sections 4 and 6):
     restriction means the data is kept but not processed, messages included."""
     if recipient is None:
         return True

@@ -1,6 +1,6 @@
 """The roster file's format: its columns, their aliases and how cells are read.
 
-DESIGN §8 ("Roster CSV"): header names match ignoring case, spaces and
+The format is described in docs/architecture.md ("The roster file"): header names match ignoring case, spaces and
 underscores; booleans and year groups accept the forms MIS exports use.
 """
 

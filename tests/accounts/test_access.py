@@ -1,4 +1,4 @@
-"""The access checkpoint: each role sees exactly what DESIGN §5 allows, across two schools."""
+"""The access checkpoint: each role sees exactly what the access rules allow, across two schools."""
 
 from types import SimpleNamespace
 
