@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
+from audit.services import audit_record
 from learning.models import Activity, Assignment, Completion, Feedback, Subject, Topic
 from learning.services import SCHOOL_TIME_ZONE, school_today
 from schools.models import SchoolClass, YearGroup
@@ -223,7 +224,7 @@ def demo_assignment_create(*, topic: Topic, school_class: SchoolClass, teacher: 
     """The demo class's work: started a few days ago, families told on the day."""
     starts_on = school_today() - timedelta(days=DEMO_ASSIGNMENT_STARTED_DAYS_AGO)
     told_at = datetime.combine(starts_on, time(8, 0), tzinfo=SCHOOL_TIME_ZONE)
-    return Assignment.objects.create(
+    assignment = Assignment.objects.create(
         topic=topic,
         school_class=school_class,
         set_by=teacher,
@@ -232,3 +233,12 @@ def demo_assignment_create(*, topic: Topic, school_class: SchoolClass, teacher: 
         message=DEMO_ASSIGNMENT_MESSAGE,
         start_notified_at=told_at,
     )
+    # As if the teacher had set it on the page: the school's audit log shows it.
+    audit_record(
+        actor=teacher,
+        action="assignment.create",
+        subject=assignment,
+        school=school_class.school,
+        changes={"topic": topic.pk, "class": school_class.pk, "starts_on": starts_on},
+    )
+    return assignment

@@ -543,3 +543,15 @@ def test_a_rerun_after_families_did_demo_activities_keeps_what_others_did():
     assert topic.activities.filter(pk=done.pk).exists()
     assert Completion.objects.filter(activity=added).exists()
     assert [assignment.done_count for assignment in assignments_for_child(pupil=child)] == [0]
+
+
+def test_the_demo_schools_audit_log_shows_the_teacher_setting_the_demo_work():
+    from audit.models import AuditEntry
+
+    seed("--schools", "2", "--pupils-per-school", "20")
+    seed("--schools", "2", "--pupils-per-school", "20")  # a rerun adds no second entry
+    (entry,) = AuditEntry.objects.filter(action="assignment.create")
+    teacher = User.objects.get(email=DEMO_TEACHER.email)
+    assignment = Assignment.objects.get(topic__title=DEMO_ASSIGNMENT_TOPIC.title)
+    assert (entry.actor, entry.school) == (teacher, assignment.school_class.school)
+    assert entry.subject_id == str(assignment.pk)
