@@ -6,6 +6,7 @@ from django.utils.cache import patch_cache_control
 
 from accounts.access import requires_two_factor
 from accounts.access.refusals import NotAllowed, NotVisible
+from accounts.selectors import has_authenticator
 from audit.models import SecurityEvent
 from audit.services import security_event_record
 
@@ -38,9 +39,7 @@ class StaffTwoFactorMiddleware:
             and not user.is_verified()
             and requires_two_factor(user)
         ):
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            if has_authenticator(user=user):
                 target = reverse("accounts:two_factor_verify")
             else:
                 target = reverse("accounts:two_factor_setup")

@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import access
 from accounts.access import requires_two_factor
 from accounts.access.navigation import navigation_for
 from accounts.forms import EnrolForm, StaffAddForm, TokenForm
 from accounts.redirects import next_parameter, safe_next_url
+from accounts.selectors import authenticators_of, has_authenticator
 from accounts.services import (
     StaffError,
     backup_codes_regenerate,
@@ -92,10 +92,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code, type a code back, get backup codes."""
     if not requires_two_factor(request.user):
         return redirect("accounts:home")
-    if (
-        not request.user.is_verified()
-        and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
-    ):
+    if not request.user.is_verified() and has_authenticator(user=request.user):
         # Replacing a device needs the current one: never on a password alone.
         return redirect("accounts:two_factor_verify")
     device = totp_device_start(user=request.user)
@@ -131,7 +128,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
-    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    devices = list(authenticators_of(user=request.user))
     if request.method == "POST" and form.is_valid() and not _throttled(form, devices):
         token = form.cleaned_data["token"].strip().replace(" ", "").lower()
         device = second_factor_check(user=request.user, token=token, request=request)

@@ -210,3 +210,8 @@ def notices_published() -> list[PrivacyNotice]:
 
 def notice_published(*, version: str) -> PrivacyNotice | None:
     return PrivacyNotice.objects.published().filter(version=version).first()
+
+
+def notice_published_by_pk(*, pk: int) -> PrivacyNotice:
+    """The published notice with this primary key (the one a banner showed)."""
+    return PrivacyNotice.objects.published().get(pk=pk)

@@ -19,6 +19,7 @@ from consent.forms import ConsentChangeForm, CookieChoiceForm, ReconsentForm
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.selectors import (
     consents_for_user,
+    notice_published_by_pk,
     notices_published,
     privacy_status_for_request,
 )
@@ -157,7 +158,7 @@ def privacy_notice_acknowledge(request: HttpRequest) -> HttpResponse:
             purpose=Purpose.PLATFORM,
             wording=acknowledge_statement(new_notice.version),
             method=Method.RECONSENT,
-            notice=PrivacyNotice.objects.get(pk=new_notice.pk),
+            notice=notice_published_by_pk(pk=new_notice.pk),
         )
     return redirect(next_url)
 

@@ -225,3 +225,13 @@ def invitation_for_token(token: str) -> Invitation | None:
         .filter(token_hash=token_digest(token))
         .first()
     )
+
+
+def invitation_children_first_names(*, invitation: Invitation) -> list[str]:
+    """The first names of the children an invitation names, for its page: only first
+    names, the page says nothing else about a child."""
+    return list(
+        invitation.pupils.filter(anonymised_at__isnull=True)
+        .order_by("first_name", "pk")
+        .values_list("first_name", flat=True)
+    )

@@ -27,6 +27,7 @@ from accounts.access import requires_two_factor
 from accounts.models import User
 from accounts.names import names_joined
 from consent.models import PrivacyNotice
+from invitations import selectors
 from invitations.errors import (
     AccountInUseError,
     AnotherAccountError,
@@ -36,7 +37,6 @@ from invitations.errors import (
 )
 from invitations.forms import ConsentForm, RegistrationForm
 from invitations.models import Invitation
-from invitations.selectors import invitation_for_token
 from invitations.services import account_in_use, invitation_accept, invitation_register
 
 GUESS_LIMIT = 20
@@ -76,15 +76,6 @@ def _guess_record(request: HttpRequest) -> None:
         cache.add(key, 1, GUESS_WINDOW)
 
 
-def _children_first_names(invitation: Invitation) -> list[str]:
-    """Only first names: the page says nothing else about a child."""
-    return list(
-        invitation.pupils.filter(anonymised_at__isnull=True)
-        .order_by("first_name", "pk")
-        .values_list("first_name", flat=True)
-    )
-
-
 def _sign_in_url(request: HttpRequest) -> str:
     return f"{reverse('account_login')}?{urlencode({'next': request.path})}"
 
@@ -103,7 +94,7 @@ def _unusable(request: HttpRequest, *, status: int) -> HttpResponse:
 def _page(
     request: HttpRequest, invitation: Invitation, *, mode: str, status: int = 200, **context
 ) -> HttpResponse:
-    child_names = _children_first_names(invitation)
+    child_names = selectors.invitation_children_first_names(invitation=invitation)
     return render(
         request,
         "invitations/accept/accept.html",
@@ -121,10 +112,11 @@ def _page(
 
 
 def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    children = selectors.invitation_children_first_names(invitation=invitation)
     messages.success(
         request,
         f"You have joined {invitation.school.name}. "
-        f"{names_joined(_children_first_names(invitation))} can now be found here.",
+        f"{names_joined(children)} can now be found here.",
     )
     return redirect("schools:parent_home")
 
@@ -138,7 +130,7 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "invitations/accept/too_many.html", status=429)
         response["Retry-After"] = str(GUESS_WINDOW)
         return response
-    invitation = invitation_for_token(token)
+    invitation = selectors.invitation_for_token(token)
     if invitation is None:
         _guess_record(request)
         return _unusable(request, status=404)

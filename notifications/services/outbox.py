@@ -62,8 +62,8 @@ def message_render(*, channel: str, template: str, context: Mapping[str, Any]) -
 
 
 def recipient_may_receive(*, recipient: User | None, kind: str) -> bool:
-    """A closed or restricted account gets no messages at all (docs/architecture.md, sections 4 and 6):
-    restriction means the data is kept but not processed, messages included."""
+    """A closed or restricted account gets no messages at all: restriction means
+    the data is kept but not processed, messages included (docs/architecture.md)."""
     if recipient is None:
         return True
     return recipient.closed_at is None and not recipient.processing_restricted

@@ -1,7 +1,8 @@
 """The roster file's format: its columns, their aliases and how cells are read.
 
-The format is described in docs/architecture.md ("The roster file"): header names match ignoring case, spaces and
-underscores; booleans and year groups accept the forms MIS exports use.
+The format is described in docs/architecture.md ("The roster file"): header names
+match ignoring case, spaces and underscores; booleans and year groups accept the
+forms MIS exports use.
 """
 
 from __future__ import annotations
