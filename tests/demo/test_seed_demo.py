@@ -555,3 +555,13 @@ def test_the_demo_schools_audit_log_shows_the_teacher_setting_the_demo_work():
     assignment = Assignment.objects.get(topic__title=DEMO_ASSIGNMENT_TOPIC.title)
     assert (entry.actor, entry.school) == (teacher, assignment.school_class.school)
     assert entry.subject_id == str(assignment.pk)
+
+
+def test_demo_platform_staff_read_the_audit_trail_and_security_log_in_the_admin(staff_client):
+    seed("--schools", "1", "--pupils-per-school", "10")
+    staff = User.objects.get(email=DEMO_STAFF.email)
+    client = staff_client(staff)
+    for model in ("auditentry", "securityevent"):
+        assert client.get(f"/admin/audit/{model}/").status_code == 200
+    assert not staff.has_perm("audit.change_auditentry")
+    assert not staff.has_perm("audit.delete_securityevent")
