@@ -310,7 +310,11 @@ def test_demo_accounts_sign_in_with_the_demo_password_in_their_roles(client):
     staff = User.objects.get(email=DEMO_STAFF.email)
     assert staff.is_staff and not staff.is_superuser
     assert not staff.memberships.exists()
-    assert staff.get_all_permissions() == {"schools.view_school"}
+    assert staff.get_all_permissions() == {
+        "schools.view_school",
+        "audit.view_auditentry",
+        "audit.view_securityevent",
+    }
 
 
 def test_the_demo_parent_sees_their_three_children(client):
