@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 
 from audit.models import action_label
 from audit.selectors import audit_actions_for_school, school_staff_by_name
 from schools.models import School
 
-# Dates on the form are the school's local dates.
-SCHOOL_TIME_ZONE = ZoneInfo("Europe/London")
 # The portal holds nothing from before 2000; the bounds also keep the day after
 # "to" a real date.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -28,7 +26,8 @@ class _DateInput(forms.DateInput):
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=SCHOOL_TIME_ZONE)
+    """Midnight of ``day`` where the schools are (``TIME_ZONE``, Europe/London)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
 class AuditLogFilterForm(forms.Form):
