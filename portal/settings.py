@@ -332,9 +332,14 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_error_traceback": {"()": "portal.log_filters.ClientErrorTracebackFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A refused or missing page is one line in the log, never a traceback.
+        "django.request": {"filters": ["client_error_traceback"]},
+    },
 }
 
 # User.email is unique case-insensitively through the constraint user_email_ci_unique

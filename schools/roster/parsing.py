@@ -11,25 +11,24 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
 
-from accounts.lookup import normalise_mobile
 from schools.roster.columns import (
-    CONTACT_FIELDS,
     FIELD_ALIASES,
     HEADER_LOOKUP,
     MAX_LENGTHS,
     PUPIL_FIELD_LABELS,
     REQUIRED_FIELDS,
-    contact_email,
     normalise_header,
     parse_bool,
     parse_year_group,
     quoted,
     upn_and_hash,
 )
+from schools.roster.contacts import RowContact, contact_read
 
 # More columns than this in the header is not a roster (a roster has a dozen).
 MAX_COLUMNS = 500
@@ -254,7 +253,7 @@ def _read_row(
             problems.append(f"{label} is longer than {limit} characters")
 
     year_group = None
-    pupil_premium = parental_responsibility = False
+    pupil_premium = False
     try:
         year_group = parse_year_group(values.get("year_group", ""))
     except ValueError as error:
@@ -263,24 +262,6 @@ def _read_row(
         pupil_premium = parse_bool(values.get("pupil_premium", ""), "Pupil Premium")
     except ValueError as error:
         problems.append(str(error))
-    try:
-        parental_responsibility = parse_bool(
-            values.get("parental_responsibility", ""), "parental responsibility"
-        )
-    except ValueError as error:
-        problems.append(str(error))
-
-    email = mobile = None
-    if values.get("contact_email"):
-        try:
-            email = _cached(cache, "email", values["contact_email"], contact_email)
-        except ValueError as error:
-            problems.append(str(error))
-    if values.get("contact_mobile"):
-        try:
-            mobile = _cached(cache, "mobile", values["contact_mobile"], normalise_mobile)
-        except ValueError as error:
-            problems.append(f"contact mobile {quoted(values['contact_mobile'])} {error}")
 
     if problems:
         parsed.errors.append(RowIssue(line, "; ".join(problems)))
@@ -313,53 +294,10 @@ def _read_row(
             )
             return
 
-    contact_given = any(values.get(name) for name in CONTACT_FIELDS)
-    contact_index = None
-    if email or mobile:
-        contact_index = _contact_for(
-            parsed,
-            ContactEntry(
-                line=line,
-                first_name=values.get("contact_first_name", ""),
-                last_name=values.get("contact_last_name", ""),
-                email=email,
-                mobile=mobile,
-            ),
-        )
-    if contact_index is not None:
-        link = LinkEntry(
-            line=line,
-            upn_hash=upn_hash,
-            contact=contact_index,
-            relationship=values.get("relationship", ""),
-            parental_responsibility=parental_responsibility,
-        )
-        earlier_link = parsed.links.get((upn_hash, contact_index))
-        if earlier_link is not None and (
-            earlier_link.relationship != link.relationship
-            or earlier_link.parental_responsibility != link.parental_responsibility
-        ):
-            parsed.errors.append(
-                RowIssue(
-                    line,
-                    f"this contact is given for the pupil with UPN {upn} on line "
-                    f"{earlier_link.line} with a different relationship or PR",
-                )
-            )
-            return
-        if earlier_link is None:
-            parsed.links[(upn_hash, contact_index)] = link
-    elif contact_given:
-        name = " ".join(
-            filter(None, [values.get("contact_first_name"), values.get("contact_last_name")])
-        )
-        parsed.warnings.append(
-            RowIssue(
-                line,
-                f"contact {name or '(no name)'} has neither an email nor a mobile number, "
-                "so no parent account can be made for them",
-            )
-        )
+    contact, notes = contact_read(values, partial(_cached, cache))
+    parsed.warnings.extend(RowIssue(line, note) for note in notes)
+    if contact is not None:
+        _link_contact(parsed, contact, upn, upn_hash, line)
     if earlier is None:
         parsed.pupils[upn_hash] = pupil
 
@@ -396,3 +334,40 @@ def _contact_for(parsed: ParsedRoster, contact: ContactEntry) -> int:
     if known.mobile is not None:
         parsed.contacts_by_mobile.setdefault(known.mobile, index)
     return index
+
+
+def _link_contact(
+    parsed: ParsedRoster, contact: RowContact, upn: str, upn_hash: str, line: int
+) -> None:
+    contact_index = _contact_for(
+        parsed,
+        ContactEntry(
+            line=line,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            mobile=contact.mobile,
+        ),
+    )
+    link = LinkEntry(
+        line=line,
+        upn_hash=upn_hash,
+        contact=contact_index,
+        relationship=contact.relationship,
+        parental_responsibility=contact.parental_responsibility,
+    )
+    earlier_link = parsed.links.get((upn_hash, contact_index))
+    if earlier_link is None:
+        parsed.links[(upn_hash, contact_index)] = link
+    elif (
+        earlier_link.relationship != link.relationship
+        or earlier_link.parental_responsibility != link.parental_responsibility
+    ):
+        parsed.warnings.append(
+            RowIssue(
+                line,
+                f"this contact is given for the pupil with UPN {upn} on line "
+                f"{earlier_link.line} with a different relationship or PR; "
+                f"line {earlier_link.line}'s is kept",
+            )
+        )

@@ -122,11 +122,17 @@ def test_pupil_premium_and_parental_responsibility_accept_the_usual_booleans(raw
     assert next(iter(parsed.links.values())).parental_responsibility is expected
 
 
-def test_an_unknown_boolean_is_a_row_error():
-    parsed = parse_roster(roster(row(1, pupil_premium="maybe"), row(2, responsibility="?")))
+def test_an_unknown_pupil_premium_is_a_row_error_and_an_unknown_pr_leaves_the_contact_out():
+    parsed = parse_roster(
+        roster(row(1, pupil_premium="maybe"), row(2, responsibility="?", email="a@example.org"))
+    )
 
     assert [(issue.line, issue.message.split(" “")[0]) for issue in parsed.errors] == [
         (2, "Pupil Premium"),
+    ]
+    assert only_pupil(parsed).line == 3
+    assert parsed.contacts == []
+    assert [(issue.line, issue.message.split(" “")[0]) for issue in parsed.warnings] == [
         (3, "parental responsibility"),
     ]
 
@@ -167,26 +173,31 @@ def test_missing_upn_and_names_are_reported_together():
         ({"first": "A" * 101}, "first name is longer than 100"),
         ({"last": "B" * 101}, "last name is longer than 100"),
         ({"school_class": "C" * 101}, "class is longer than 100"),
-        ({"contact_first": "D" * 151, "email": "d@example.org"}, "contact first name is longer"),
-        ({"relationship": "E" * 61, "email": "e@example.org"}, "relationship is longer than 60"),
     ],
 )
-def test_values_longer_than_the_model_allows_are_row_errors(changes, expected):
+def test_pupil_values_longer_than_the_model_allows_are_row_errors(changes, expected):
     parsed = parse_roster(roster(row(1, **changes)))
 
     assert parsed.pupils == {}
     assert expected in parsed.errors[0].message
 
 
-def test_invalid_contact_email_and_mobile_are_row_errors():
-    parsed = parse_roster(
-        roster(row(1, email="not-an-email"), row(2, mobile="12345"), row(3, email="ok@example.org"))
-    )
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"contact_first": "D" * 151}, "contact first name is longer than 150"),
+        ({"contact_last": "D" * 151}, "contact last name is longer than 150"),
+        ({"relationship": "E" * 61}, "relationship is longer than 60"),
+    ],
+)
+def test_contact_values_longer_than_the_model_allows_leave_the_contact_out(changes, expected):
+    parsed = parse_roster(roster(row(1, email="d@example.org", **changes)))
 
-    assert [issue.line for issue in parsed.errors] == [2, 3]
-    assert "contact email “not-an-email”" in parsed.errors[0].message
-    assert "contact mobile “12345”" in parsed.errors[1].message
+    assert parsed.errors == []
     assert len(parsed.pupils) == 1
+    assert parsed.contacts == []
+    assert parsed.warnings[0].line == 2
+    assert expected in parsed.warnings[0].message
 
 
 def test_contact_email_is_lower_cased_and_mobile_stored_in_e164():
