@@ -210,7 +210,7 @@ def test_a_parent_undoes_we_did_this_and_confirms_before_removing_feedback(phone
     expect(
         page.get_by_role("heading", level=1, name=re.compile("^Remove your feedback on"))
     ).to_be_visible()
-    expect(page.get_by_text("your comment;")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="your comment")).to_be_visible()
     remove = page.get_by_role("button", name="Remove my feedback")
     assert remove.evaluate("b => getComputedStyle(b).backgroundColor") != main_colour
     check(page)
