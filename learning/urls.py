@@ -49,6 +49,11 @@ urlpatterns = [
         name="child_activity_done",
     ),
     path(
+        "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>/undo/",
+        views.child_activity_undo,
+        name="child_activity_undo",
+    ),
+    path(
         "children/<int:pupil_id>/assignments/<int:assignment_id>/activities/<int:activity_id>/feedback/",
         views.child_activity_feedback,
         name="child_activity_feedback",
@@ -65,6 +70,7 @@ urlpatterns = [
         views.feedback_moderate,
         name="feedback_moderate",
     ),
+    path("feedback/<int:feedback_id>/reject/", views.feedback_reject, name="feedback_reject"),
     path("moderation/", views.feedback_moderation, name="feedback_moderation"),
     path(
         "assignments/<int:assignment_id>/feedback/",

@@ -23,7 +23,7 @@ from accounts.access.pupils import children_of, classes_visible_to, pupils_staff
 from accounts.access.refusals import refuse
 from accounts.access.roles import is_school_staff, is_signed_in, schools_staffed_by
 from accounts.models import Membership
-from learning.models import Assignment, Feedback, Topic
+from learning.models import Assignment, Completion, Feedback, Topic
 
 # --- Topics ----------------------------------------------------------------------
 
@@ -148,6 +148,18 @@ def feedback_to_moderate_or_404(user, feedback_id) -> Feedback:
     if feedback is None:
         refuse("No such feedback.")
     return feedback
+
+
+def can_undo_completion(user, completion: Completion) -> bool:
+    """Only the parent who marked work done takes it back, for a child still on roll
+    (when is the service's rule: ``learning.services.completion_undo``)."""
+    return (
+        is_signed_in(user)
+        and completion.completed_by_id == user.pk
+        and children_of(user)
+        .filter(pk=completion.pupil_id, removed_by_school_at__isnull=True)
+        .exists()
+    )
 
 
 def can_remove_feedback(user, feedback: Feedback) -> bool:

@@ -41,8 +41,9 @@ class AssignmentDatesForm(forms.Form):
 
 def _class_label(school_class: SchoolClass, *, with_school: bool) -> str:
     label = school_class.name
-    if school_class.year_group is not None:
-        label += f" ({school_class.get_year_group_display()})"
+    year = school_class.get_year_group_display() if school_class.year_group is not None else ""
+    if year and year != school_class.name:  # a class called "Year 3" is not "Year 3 (Year 3)"
+        label += f" ({year})"
     if with_school:
         label += f", {school_class.school.name}"
     return label

@@ -1,5 +1,6 @@
-"""Every write a family's work makes: completions, feedback (rating, comment,
-photo), its removal and moderation, and the record that a parent opened a topic.
+"""Every write a family's work makes: completions and taking one back, feedback
+(rating, comment, photo), its removal and moderation, and the record that a
+parent opened a topic.
 
 Each service checks, through ``accounts.access``, that the actor may do it
 (raising ``PermissionDenied`` otherwise: views have already turned anything the
@@ -16,6 +17,11 @@ Feedback rules:
 - removing (by the parent) or rejecting (by staff) deletes the photo from
   storage once the transaction commits; a rejected comment stays in the
   parent's own record only.
+
+Undoing "We did this" (``completion_undo``): the parent who marked it, on the
+same day (local time, ``TIME_ZONE``), while nobody has given feedback on it. An
+award it earned is kept, and its message still goes: awards are granted and
+announced once and never taken back.
 
 Photos arrive here already checked and cleaned (``learning.photos.photo_prepare``).
 """
@@ -46,6 +52,10 @@ COMMENT_MAX_LENGTH = Feedback._meta.get_field("comment").max_length
 
 class FeedbackError(Exception):
     """The feedback cannot be saved as asked; the message says why, for the page."""
+
+
+class CompletionUndoError(Exception):
+    """The work stays marked as done; the message says why, for the page."""
 
 
 def _lock_family(*, parent: User, pupil: Pupil) -> None:
@@ -89,14 +99,19 @@ def completion_record(*, pupil: Pupil, activity: Activity, actor: User) -> Compl
     completion, created = Completion.objects.get_or_create(
         pupil=pupil, activity=activity, defaults={"completed_by": actor}
     )
+    subject = f"activity:{activity.pk}"
     if created:
-        event_record(
-            actor=actor,
-            kind=Event.Kind.ACTIVITY_COMPLETED,
-            school=pupil.school,
-            pupil=pupil,
-            subject=f"activity:{activity.pk}",
-        )
+        # Marked done again after an undo: the engagement record already has it.
+        if not Event.objects.filter(
+            pupil=pupil, kind=Event.Kind.ACTIVITY_COMPLETED, subject=subject
+        ).exists():
+            event_record(
+                actor=actor,
+                kind=Event.Kind.ACTIVITY_COMPLETED,
+                school=pupil.school,
+                pupil=pupil,
+                subject=subject,
+            )
         audit_record(
             actor=actor,
             action="completion.record",
@@ -108,6 +123,53 @@ def completion_record(*, pupil: Pupil, activity: Activity, actor: User) -> Compl
         # not wait for them, and a rolled-back completion earns nothing.
         transaction.on_commit(lambda: awards_evaluate_task.delay(pupil.pk), robust=True)
     return completion
+
+
+def completion_undo_open(completion: Completion, *, user: User) -> bool:
+    """Is "Undo" still open to this user: the parent who marked it done, on that same
+    local day? (``completion_undo`` also refuses once there is feedback on it.)"""
+    return (
+        completion.completed_by_id == user.pk
+        and timezone.localdate(completion.completed_at) == timezone.localdate()
+    )
+
+
+@transaction.atomic
+def completion_undo(*, completion: Completion, actor: User) -> None:
+    """Take back "We did this" marked by mistake: only the parent who marked it, only
+    on the day they did, and only while nobody has given feedback on it (raises
+    CompletionUndoError saying why otherwise). Awards it earned are kept and still
+    announced; the engagement event stays (events are append-only)."""
+    if not access.can_undo_completion(actor, completion):
+        raise PermissionDenied("Only the parent who marked it done can undo it.")
+    _lock_family(parent=actor, pupil=completion.pupil)
+    locked = Completion.objects.select_related("activity").filter(pk=completion.pk).first()
+    if locked is None:
+        return  # Undone a moment ago (a second tap, another tab).
+    title = locked.activity.title
+    marked_on = timezone.localdate(locked.completed_at)
+    if marked_on != timezone.localdate():
+        raise CompletionUndoError(
+            f"“{title}” was marked as done on {marked_on.day} {marked_on:%B}: "
+            "it can only be undone on the day it was marked."
+        )
+    feedback = Feedback.objects.filter(
+        pupil_id=locked.pupil_id, activity_id=locked.activity_id, removed_at__isnull=True
+    )
+    if feedback.filter(parent=actor).exists():
+        raise CompletionUndoError(
+            f"You have given feedback on “{title}”: remove it first, then undo “We did this”."
+        )
+    if feedback.exists():
+        raise CompletionUndoError(f"There is feedback on “{title}”, so it stays done.")
+    audit_record(
+        actor=actor,
+        action="completion.undo",
+        subject=locked,
+        school=completion.pupil.school,
+        changes={"pupil": locked.pupil_id, "activity": locked.activity_id},
+    )
+    locked.delete()
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.redirects import safe_next_url
 from learning import selectors, services
+from learning.models import Feedback
 
 FEEDBACK_PER_PAGE = 25
 
@@ -37,6 +38,24 @@ def feedback_moderation(request: HttpRequest) -> HttpResponse:
     pending = selectors.feedback_awaiting_moderation(user=request.user)
     page = Paginator(pending, FEEDBACK_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "learning/moderation/moderation_list.html", {"page": page})
+
+
+def feedback_reject(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    """Say what rejecting a family's comment and photo does, before it is done: the
+    page's form posts the decision to ``feedback_moderate``."""
+    feedback = access.feedback_to_moderate_or_404(request.user, feedback_id)
+    back = safe_next_url(request, request.GET.get("next"), default="learning:feedback_moderation")
+    if feedback.removed_at is not None:
+        messages.error(request, "The family has removed this feedback.")
+        return redirect(back)
+    if feedback.moderation_status == Feedback.Moderation.REJECTED:
+        messages.error(request, f"Feedback on “{feedback.activity.title}” is already rejected.")
+        return redirect(back)
+    return render(
+        request,
+        "learning/moderation/confirm_reject.html",
+        {"item": feedback, "pupil": feedback.pupil, "back": back},
+    )
 
 
 @require_POST

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from learning import selectors, services
@@ -50,6 +50,11 @@ def _assignment_page(
     activities = assignment.topic.ordered_activities
     for activity in activities:
         activity.feedback_form = None
+        activity.undo_open = (
+            can_record
+            and activity.completion is not None
+            and services.completion_undo_open(activity.completion, user=request.user)
+        )
         if not can_record or activity.completion is None:
             continue
         if activity.pk == bound_activity_id:
@@ -119,6 +124,25 @@ def child_activity_done(
 
 
 @require_POST
+def child_activity_undo(
+    request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
+) -> HttpResponse:
+    """Take back "We did this" tapped by mistake (the rule: ``services.completion_undo``)."""
+    pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
+    activity = _activity_of(assignment, activity_id)
+    completion = activity.completion
+    if completion is None or not access.can_undo_completion(request.user, completion):
+        access.refuse("Nothing of yours to undo.")
+    try:
+        services.completion_undo(completion=completion, actor=request.user)
+    except services.CompletionUndoError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{activity.title}” is no longer marked as done.")
+    return _back_to(pupil, assignment, activity)
+
+
+@require_POST
 def child_activity_feedback(
     request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
 ) -> HttpResponse:
@@ -162,14 +186,26 @@ def child_activity_feedback(
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def child_activity_feedback_remove(
     request: HttpRequest, pupil_id: int, assignment_id: int, activity_id: int
 ) -> HttpResponse:
+    """GET: say what removing the feedback deletes; POST: remove it."""
     pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
     activity = _activity_of(assignment, activity_id)
     if activity.my_feedback is None:
         raise Http404("No feedback to remove.")
+    if request.method == "GET":
+        return render(
+            request,
+            "learning/space/confirm_feedback_remove.html",
+            {
+                "pupil": pupil,
+                "assignment": assignment,
+                "activity": activity,
+                "own": activity.my_feedback,
+            },
+        )
     services.feedback_remove(feedback=activity.my_feedback, actor=request.user)
     messages.success(request, f"Your feedback on “{activity.title}” is removed.")
     return _back_to(pupil, assignment, activity)

@@ -191,6 +191,28 @@ def activity_delete(request: HttpRequest, topic_id: int, activity_id: int) -> Ht
     )
 
 
+def _video_back_url(request: HttpRequest, topic: Topic, activity: Activity) -> str:
+    """The topic page the viewer came from: the child's topic for a parent (the Play
+    link carries ``pupil`` and ``assignment``), the topic's page for staff."""
+    pupil_id, assignment_id = request.GET.get("pupil", ""), request.GET.get("assignment", "")
+    if all(
+        value.isascii() and value.isdigit() and len(value) < 10
+        for value in (pupil_id, assignment_id)
+    ):
+        pupil = access.children_of(request.user).filter(pk=pupil_id).first()
+        if (
+            pupil is not None
+            and selectors.assignments_for_child(pupil=pupil)
+            .filter(pk=assignment_id, topic=topic)
+            .exists()
+        ):
+            url = reverse("learning:child_assignment", args=[pupil.pk, assignment_id])
+            return f"{url}#activity-{activity.pk}"
+    if access.can_author_topics(request.user):
+        return f"{reverse('learning:topic_detail', args=[topic.pk])}#activity-{activity.pk}"
+    return reverse("accounts:home")
+
+
 @csp_replace({"frame-src": list(EMBED_ORIGINS)})
 def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
     """The one page that embeds a provider's player: opened by choosing to play."""
@@ -198,11 +220,7 @@ def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> Htt
     activity = _activity_of(topic, activity_id)
     if activity.kind != Activity.Kind.VIDEO:
         raise Http404("This activity has no video.")
-    back_url = (
-        reverse("learning:topic_detail", args=[topic.pk])
-        if access.can_author_topics(request.user)
-        else reverse("accounts:home")
-    )
+    back_url = _video_back_url(request, topic, activity)
     return render(
         request,
         "learning/activity_video.html",

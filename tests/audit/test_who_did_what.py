@@ -38,6 +38,7 @@ from learning.services import (
     assignment_update,
     assignments_create,
     completion_record,
+    completion_undo,
     feedback_moderate,
     feedback_remove,
     feedback_save,
@@ -101,6 +102,7 @@ AUDITED = {
     "learning.services.assignments.assignment_update",
     "learning.services.assignments.assignment_delete",
     "learning.services.feedback.completion_record",
+    "learning.services.feedback.completion_undo",
     "learning.services.feedback.feedback_save",
     "learning.services.feedback.feedback_remove",
     "learning.services.feedback.feedback_moderate",
@@ -381,6 +383,14 @@ def test_a_familys_work_and_its_moderation_are_recorded_without_their_words(priv
         "pupil": family.pupil.pk,
         "activity": activity.pk,
     }
+
+    other = completion_record(
+        pupil=family.pupil, activity=family.activities[1], actor=family.parent
+    )
+    completion_undo(completion=other, actor=family.parent)
+    undone = only_entry("completion.undo")
+    assert (undone.actor, undone.school) == (family.parent, family.school)
+    assert undone.changes == {"pupil": family.pupil.pk, "activity": family.activities[1].pk}
 
     feedback = feedback_save(
         pupil=family.pupil,

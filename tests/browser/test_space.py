@@ -176,3 +176,115 @@ def test_the_staff_pages_fit_a_phone_too(new_context):
     check(page)
     page.goto(f"/assignments/{family.assignment.pk}/feedback/")
     check(page)
+
+
+def test_a_parent_undoes_we_did_this_and_confirms_before_removing_feedback(phone_page):
+    family = family_world(activities=1)
+    page = phone_page
+    sign_in(page, family.parent.email)
+    page.goto(f"/children/{family.pupil.pk}/assignments/{family.assignment.pk}/")
+
+    # A tap by mistake is taken back the same day; the page says the rule.
+    page.get_by_role("button", name=re.compile(r"^We did this")).click()
+    expect(page.get_by_text("You can undo it today, until feedback is given.")).to_be_visible()
+    check(page)
+    page.get_by_role("button", name=re.compile("^Undo “We did this”")).click()
+    expect(page.get_by_text("is no longer marked as done")).to_be_visible()
+    expect(page.get_by_text("0 of 1 activity done")).to_be_visible()
+    assert not Completion.objects.exists()
+
+    page.get_by_role("button", name=re.compile(r"^We did this")).click()
+    card = page.locator(".activity").first
+    card.get_by_label("Comment for the teacher").fill("Twelve woodlice")
+    card.get_by_role("button", name=re.compile("^Save feedback")).click()
+    expect(page.get_by_text("your feedback is saved")).to_be_visible()
+    heading = page.locator(".activity .feedback h3")
+    expect(heading).to_have_text(re.compile("^Your feedback"))
+    assert heading.evaluate("h => getComputedStyle(h, '::before').content") == "none"
+    main_colour = page.get_by_role("button", name=re.compile("^Save feedback")).evaluate(
+        "b => getComputedStyle(b).backgroundColor"
+    )
+
+    # Removing asks first, on a page of its own, and "Keep it" keeps it.
+    page.get_by_role("link", name=re.compile("^Remove my feedback")).click()
+    expect(
+        page.get_by_role("heading", level=1, name=re.compile("^Remove your feedback on"))
+    ).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="your comment")).to_be_visible()
+    remove = page.get_by_role("button", name="Remove my feedback")
+    assert remove.evaluate("b => getComputedStyle(b).backgroundColor") != main_colour
+    check(page)
+    page.get_by_role("link", name="Keep it").click()
+    expect(page.get_by_role("blockquote")).to_have_text("Twelve woodlice")
+    assert Feedback.objects.get().removed_at is None
+
+    page.get_by_role("link", name=re.compile("^Remove my feedback")).click()
+    page.get_by_role("button", name="Remove my feedback").click()
+    expect(page.get_by_text("Your feedback on “Bug hunt 1” is removed.")).to_be_visible()
+    check(page)
+    assert Feedback.objects.get().removed_at is not None
+
+
+def test_a_video_goes_back_to_the_childs_topic_and_a_game_says_it_opens_a_new_tab(phone_page):
+    family = family_world(activities=0)
+    ActivityFactory(
+        topic=family.topic,
+        title="Watch the ants",
+        kind=Activity.Kind.VIDEO,
+        video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        instructions="",
+    )
+    ActivityFactory(
+        topic=family.topic,
+        title="Ant maze",
+        kind=Activity.Kind.GAME,
+        game_url="https://games.example.org/ants",
+        instructions="",
+    )
+    page = phone_page
+    page.route(re.compile(r"^https://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
+    sign_in(page, family.parent.email)
+    topic_path = f"/children/{family.pupil.pk}/assignments/{family.assignment.pk}/"
+    page.goto(topic_path)
+
+    game = page.get_by_role("link", name=re.compile("^Open the game"))
+    expect(game).to_have_text(re.compile(r"\(opens in a new tab\)$"))
+    expect(game).to_have_attribute("target", "_blank")
+
+    page.get_by_role("link", name=re.compile("^Play the video")).click()
+    expect(page.get_by_role("heading", level=1, name="Watch the ants")).to_be_visible()
+    check(page)
+    page.get_by_role("link", name="Back to Minibeasts").click()
+    expect(page.get_by_role("heading", level=1, name="Minibeasts")).to_be_visible()
+    assert page.url.split("#")[0].endswith(topic_path)
+
+
+def test_staff_confirm_before_rejecting_a_photo(page, private_folder):
+    family = family_world(activities=1)
+    activity = family.activities[0]
+    completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
+    feedback_save(
+        pupil=family.pupil,
+        activity=activity,
+        actor=family.parent,
+        rating=4,
+        comment="Our beetle collection",
+        photo=prepared_photo(),
+    )
+    sign_in_staff(page, family.teacher, confirmed_totp_device(family.teacher))
+    feedback_page = f"/assignments/{family.assignment.pk}/feedback/"
+    page.goto(feedback_page)
+
+    page.get_by_role("link", name=re.compile("^Reject")).click()
+    expect(
+        page.get_by_role("heading", level=1, name="Reject this feedback from Amara's family?")
+    ).to_be_visible()
+    expect(page.get_by_text("the photo is deleted for good")).to_be_visible()
+    check(page)
+    assert Feedback.objects.get().photo
+
+    page.get_by_role("button", name="Reject and delete the photo").click()
+    expect(page.get_by_text("its photo is deleted")).to_be_visible()
+    assert page.url.endswith(feedback_page)
+    assert Feedback.objects.get().moderation_status == Feedback.Moderation.REJECTED
+    check(page)

@@ -1,6 +1,7 @@
 """A parent's "Privacy and consent" page: every consent, when and how, one click to change."""
 
 import html as html_lib
+import re
 
 import pytest
 from django.test import Client
@@ -44,10 +45,12 @@ def test_each_consent_is_listed_with_its_state_and_when_and_how_it_was_given(cli
 
     for purpose in Purpose:
         assert purpose.label in page
+    state = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
     assert (
         f"Given on {given_at.day} {given_at:%B %Y at %H:%M}, when registering, "
-        "under privacy notice version 1.0." in page
+        "under privacy notice version 1.0." in state
     )
+    assert "Given Given" not in state
     assert page.count("Not given") == 4  # every optional purpose starts off
     assert page.count("Give consent") == 4
     assert page.count("Withdraw consent") == 1
@@ -89,7 +92,7 @@ def test_withdrawing_is_one_click_and_keeps_the_earlier_record(client, parent):
     assert [r.granted for r in records.order_by("id")] == [True, False]
     assert consent_current(user=parent, purpose=Purpose.MEDIA_PROMOTION) is False
     page = client.get(reverse("consent:privacy_consents")).content.decode()
-    assert "Withdrawn on" in page
+    assert "Withdrawn on" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
 
 
 def test_a_repeated_click_writes_nothing_more(client, parent):

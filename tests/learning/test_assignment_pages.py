@@ -86,6 +86,19 @@ def test_the_set_form_lists_only_the_teachers_classes_as_labelled_checkboxes(
     assert '<label for="id_message">Message to families (optional)' in page
 
 
+def test_a_class_named_after_its_year_group_is_not_labelled_twice(staff_client, teacher, school):
+    year_three = SchoolClassFactory(school=school, name="Year 3", year_group=3)
+    year_three.teachers.add(teacher)
+
+    page = _content(
+        staff_client(teacher).get(reverse("learning:assignment_create", args=[TopicFactory().pk]))
+    )
+
+    assert "Year 3 (Year 3)" not in page
+    assert f'value="{year_three.pk}"' in page
+    assert "Robins (Year 3)" in page
+
+
 def test_setting_a_topic_for_two_classes_writes_one_assignment_each(
     staff_client, teacher, robins, wrens
 ):

@@ -486,13 +486,17 @@ def test_an_uploaded_video_is_served_only_to_those_who_may_see_its_topic(
     assert client.get(url).status_code == 302  # to sign in
 
 
-def test_a_game_opens_its_https_address(signed_in, school):
+def test_a_game_opens_its_https_address_in_a_new_tab_and_says_so(signed_in, school):
     topic = TopicFactory(school=school)
     ActivityFactory(topic=topic, kind="game", game_url="https://example.org/game?level=1&x=2")
 
     content = signed_in.get(reverse("learning:topic_detail", args=[topic.pk])).content.decode()
 
-    assert 'href="https://example.org/game?level=1&amp;x=2" rel="noopener noreferrer"' in content
+    assert (
+        'href="https://example.org/game?level=1&amp;x=2" target="_blank" rel="noopener noreferrer"'
+        in content
+    )
+    assert "(opens in a new tab)</a>" in content
 
 
 def test_an_uploaded_video_plays_on_its_page_from_the_portal_itself(signed_in, school):

@@ -274,7 +274,8 @@ def test_we_did_this_marks_the_activity_done_and_opens_the_feedback_form(parent_
     assert response["Location"] == f"{_assignment_url(family)}#activity-{activity.pk}"
     assert Completion.objects.get().completed_by == family.parent
     html = page_html(parent_client.get(_assignment_url(family)), "1 of 2 activities done", "Done")
-    assert html.count("We did this") == 1
+    assert html.count(">We did this<") == 1  # the other activity's button
+    assert "Undo “We did this”" in html
     assert "How did it go?" in html
     assert "Comment for the teacher" in html
     assert 'type="file"' in html
