@@ -11,6 +11,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver
 
+# Platform staff's permissions come from this group, which the data migration
+# accounts/migrations/0006_platform_staff_group.py creates and keeps.
+PLATFORM_STAFF_GROUP = "Platform staff"
+
 
 def _sign_in_at_login_url(patterns) -> None:
     """Point each admin view's ``login_url`` (read by LoginRequiredMiddleware) at
