@@ -83,8 +83,8 @@ def test_deleting_a_school_is_refused_with_counts_only(admin_client, family):
     assert page.status_code == 200
     content = page.content.decode()
     assert "Schools leave the portal through offboarding" in content
-    assert "pupils: 1" in content
-    assert "links between parents and pupils: 1" in content
+    assert "Pupils: 1" in content
+    assert "Links between parents and pupils: 1" in content
     assert_no_names(page)
     assert refused.status_code == 409
     assert_no_names(refused)
@@ -109,9 +109,9 @@ def test_deleting_a_topic_families_used_is_refused_with_counts_only(admin_client
 
     content = page.content.decode()
     assert "This topic cannot be deleted" in content
-    assert "classes it has been set for: 1" in content
-    assert "activities marked done by families: 1" in content
-    assert "ratings, comments and photos from families: 1" in content
+    assert "Classes it has been set for: 1" in content
+    assert "Activities marked done by families: 1" in content
+    assert "Ratings, comments and photos from families: 1" in content
     assert_no_names(page)
     assert refused.status_code == 409
     assert_no_names(refused)
