@@ -6,6 +6,8 @@ counts and delivery details only.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -186,3 +188,42 @@ def test_a_message_shows_its_delivery_never_its_subject_body_or_address(admin_cl
     assert "earned the First activity award" not in content
     assert "Well done" not in content
     assert f'<div class="readonly">{message.recipient_id}</div>' in content
+
+
+def test_a_schools_own_topic_does_not_open_in_the_admin(platform_staff_client):
+    topic = TopicFactory(title="Our own trip", school=SchoolFactory())
+
+    response = platform_staff_client.get(reverse("admin:learning_topic_change", args=[topic.pk]))
+
+    assert "Our own trip" not in response.content.decode()
+    delete = platform_staff_client.post(
+        reverse("admin:learning_topic_delete", args=[topic.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 302
+    assert Topic.objects.filter(pk=topic.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:schools_school_delete", "admin:notifications_message_changelist"]
+)
+def test_the_refusal_and_the_outbox_take_the_same_queries_for_1_or_30_pupils(
+    platform_staff_client, url_name
+):
+    def queries_with(pupils: int) -> int:
+        school = SchoolFactory()
+        for guardianship in GuardianshipFactory.create_batch(pupils, pupil__school=school):
+            Message.objects.create(
+                recipient=guardianship.parent,
+                to_address=guardianship.parent.email,
+                channel=Message.Channel.EMAIL,
+                template="invitation",
+                body_text="-",
+                idempotency_key=f"test:{guardianship.pk}",
+            )
+        args = [school.pk] if url_name.endswith("delete") else []
+        with CaptureQueriesContext(connection) as queries:
+            response = platform_staff_client.get(reverse(url_name, args=args))
+        assert response.status_code == 200
+        return len(queries)
+
+    assert queries_with(1) == queries_with(30)
