@@ -9,7 +9,13 @@ sends a signed-out visitor straight there; staff then pass the second factor
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver
+from django.contrib.admin.utils import quote
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, reverse
+
+# Platform staff's permissions come from this group, which the data migration
+# accounts/migrations/0006_platform_staff_group.py creates and keeps.
+PLATFORM_STAFF_GROUP = "Platform staff"
 
 
 def _sign_in_at_login_url(patterns) -> None:
@@ -33,3 +39,27 @@ class PortalAdminSite(admin.AdminSite):
 
     def login(self, request, extra_context=None):
         return secure_admin_login(super().login)(request, extra_context)
+
+
+def delete_refused(
+    request, model_admin: admin.ModelAdmin, obj, *, reason: str, counts: list[tuple[str, int]]
+) -> TemplateResponse:
+    """The admin's answer to deleting something families' data depends on: what it
+    holds, as counts only. Django's own confirmation would list each related row
+    by its name, and those name pupils and parents."""
+    opts = model_admin.opts
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Cannot delete {opts.verbose_name}",
+        "subtitle": str(obj),
+        "object": obj,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "reason": reason,
+        "counts": counts,
+        "change_url": reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)]
+        ),
+    }
+    status = 409 if request.method == "POST" else 200
+    return TemplateResponse(request, "admin/delete_refused.html", context, status=status)

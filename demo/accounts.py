@@ -15,10 +15,12 @@ import time
 from base64 import b32encode
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.admin_site import PLATFORM_STAFF_GROUP
 from accounts.models import User
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.selectors import consent_current
@@ -104,6 +106,10 @@ def demo_account_save(account: DemoAccount) -> User:
     user.processing_restricted = False
     user.set_password(DEMO_PASSWORD)
     user.save()
+    # Platform staff get what the "Platform staff" group holds (a data migration
+    # keeps it), nothing granted to the account itself.
+    user.user_permissions.clear()
+    user.groups.set([Group.objects.get(name=PLATFORM_STAFF_GROUP)] if user.is_staff else [])
     if account.needs_second_factor:
         TOTPDevice.objects.filter(user=user).delete()
         TOTPDevice.objects.create(

@@ -31,7 +31,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -72,7 +71,6 @@ MAX_PUPILS_PER_SCHOOL = 5000
 MAX_EVENTS_PER_PUPIL = 1000
 
 BATCH_SIZE = 1000
-DEMO_STAFF_AUDIT_PERMISSIONS = ("view_auditentry", "view_securityevent")
 
 
 @dataclass(frozen=True)
@@ -214,13 +212,6 @@ def _demo_accounts_save(schools: list[School], plans: list[SchoolPlan]) -> dict[
     SchoolClass.teachers.through.objects.bulk_create(
         SchoolClass.teachers.through(schoolclass_id=c.pk, user_id=users["teacher"].pk)
         for c in taught
-    )
-    # Platform staff read schools, and the audit trail and security log (read-only).
-    users["staff"].user_permissions.set(
-        Permission.objects.filter(
-            Q(content_type__app_label="schools", codename="view_school")
-            | Q(content_type__app_label="audit", codename__in=DEMO_STAFF_AUDIT_PERMISSIONS)
-        )
     )
     return users
 

@@ -1,8 +1,14 @@
-"""Every write to school data: who teaches each class, and the roster import."""
+"""Every write to school data: onboarding a school, who teaches each class, and the
+roster import."""
 
 from schools.services.classes import (
     ClassTeachersError,
     class_teachers_set,
+)
+from schools.services.onboarding import (
+    OnboardingError,
+    school_onboard,
+    school_update,
 )
 from schools.services.roster import (
     IMPORTED_TABLES,
@@ -31,6 +37,7 @@ __all__ = [
     "PROGRESS_TIMEOUT",
     "STATUS_REFUSALS",
     "ClassTeachersError",
+    "OnboardingError",
     "RosterImportError",
     "class_teachers_set",
     "planner_statistics_refresh",
@@ -42,4 +49,6 @@ __all__ = [
     "roster_import_progress",
     "roster_import_start",
     "roster_imports_purge",
+    "school_onboard",
+    "school_update",
 ]

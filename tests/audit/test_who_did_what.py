@@ -54,6 +54,8 @@ from schools.services import (
     roster_apply,
     roster_import_apply,
     roster_import_start,
+    school_onboard,
+    school_update,
 )
 from tests.consent.notices import PrivacyNoticeFactory, published_notice
 from tests.factories import (
@@ -83,6 +85,8 @@ NOT_AUDITED = {
 # Covered by a test below (module path of the function, as services re-export it).
 AUDITED = {
     "accounts.services.staff_add",
+    "schools.services.onboarding.school_onboard",
+    "schools.services.onboarding.school_update",
     "schools.services.classes.class_teachers_set",
     "schools.services.roster.roster_apply",
     "schools.services.roster_imports.roster_import_start",
@@ -179,6 +183,35 @@ def test_adding_staff_records_the_admin_the_new_membership_and_its_role():
     assert_subject(entry, membership)
     assert entry.changes == {"user": membership.user_id, "role": "teacher", "new_account": True}
     assert_no_personal_data(entry, membership.user)
+
+
+def test_onboarding_records_the_school_and_its_first_admin():
+    staff = UserFactory(is_staff=True)
+    school = school_onboard(
+        name="Riverside Primary",
+        urn="100234",
+        kind="school",
+        admin_email="priya@example.org",
+        admin_first_name="Priya",
+        admin_last_name="Shah",
+        actor=staff,
+    )
+    entry = only_entry("school.create")
+    assert (entry.actor, entry.school) == (staff, school)
+    assert_subject(entry, school)
+    assert entry.changes == {"urn": "100234", "kind": "school"}
+    added = only_entry("staff.add")
+    assert (added.actor, added.school) == (staff, school)
+    assert_no_personal_data(added, school.memberships.get().user)
+
+
+def test_changing_a_schools_details_records_what_changed():
+    staff = UserFactory(is_staff=True)
+    school = SchoolFactory(name="Oakfeld", urn="123456")
+    school_update(school=school, actor=staff, name="Oakfield", urn="123456")
+    entry = only_entry("school.update")
+    assert (entry.actor, entry.school) == (staff, school)
+    assert entry.changes == {"name": ["Oakfeld", "Oakfield"]}
 
 
 def test_setting_a_class_teachers_records_who_taught_it_before_and_after():

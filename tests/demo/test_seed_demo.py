@@ -11,6 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.admin_site import PLATFORM_STAFF_GROUP
 from accounts.lookup import normalise_upn, upn_lookup_hash
 from accounts.models import Membership, User
 from demo.accounts import (
@@ -37,6 +38,7 @@ from learning.services import (
 from learning.services.awards import awards_evaluate
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
+from tests.admin.platform_staff import PLATFORM_STAFF_PERMISSIONS
 from tests.factories import (
     ActivityFactory,
     GuardianshipFactory,
@@ -310,11 +312,9 @@ def test_demo_accounts_sign_in_with_the_demo_password_in_their_roles(client):
     staff = User.objects.get(email=DEMO_STAFF.email)
     assert staff.is_staff and not staff.is_superuser
     assert not staff.memberships.exists()
-    assert staff.get_all_permissions() == {
-        "schools.view_school",
-        "audit.view_auditentry",
-        "audit.view_securityevent",
-    }
+    assert list(staff.groups.values_list("name", flat=True)) == [PLATFORM_STAFF_GROUP]
+    assert not staff.user_permissions.exists()
+    assert staff.get_all_permissions() == PLATFORM_STAFF_PERMISSIONS
 
 
 def test_the_demo_parent_sees_their_three_children(client):
