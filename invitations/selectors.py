@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import phonenumbers
 from django.db.models import (
     Case,
     CharField,
@@ -19,7 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.lookup import normalise_email, normalise_mobile
+from accounts.lookup import normalise_email
 from invitations.models import ClaimCode, Invitation
 from invitations.tokens import token_digest
 from schools.models import Guardianship, Pupil, School, SchoolClass
@@ -239,12 +240,15 @@ def invitation_children_first_names(*, invitation: Invitation) -> list[str]:
 
 
 def _e164(mobile: str | None) -> str:
+    """A stored mobile (E.164 already, or a UK format) in E.164, for comparing two:
+    parsed, not validated, so that a number in a reserved range still compares."""
     if not mobile:
         return ""
     try:
-        return normalise_mobile(mobile)
-    except ValueError:
+        number = phonenumbers.parse(mobile, "GB")
+    except phonenumbers.NumberParseException:
         return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def invitation_contact_matches(*, invitation: Invitation, user) -> bool:
