@@ -44,11 +44,13 @@ def _current_status() -> Case:
 
 
 def invitations_for_school(*, school: School, status: str = "") -> QuerySet[Invitation]:
-    """The school's invitations, newest first, each with ``current_status`` and
-    its children (first names only) prefetched; optionally of one status."""
+    """The school's invitations, newest first, each with ``current_status``, the
+    account that accepted it and its children (first names only) prefetched;
+    optionally of one status."""
     invitations = (
         Invitation.objects.filter(school=school)
         .annotate(current_status=_current_status())
+        .select_related("accepted_by")
         .prefetch_related(
             Prefetch(
                 "pupils",
