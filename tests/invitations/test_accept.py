@@ -24,10 +24,10 @@ from invitations.services import (
     AnotherAccountError,
     EmailTakenError,
     StaffAccountError,
+    claim_code_send,
     invitation_accept,
     invitation_register,
     invitation_revoke,
-    claim_code_send,
     invitations_create,
 )
 from invitations.views import accept as accept_views

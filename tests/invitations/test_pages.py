@@ -767,6 +767,9 @@ def _school_of_families(school, admin, size: int):
     for n, invitation in enumerate(invitations[1:]):
         Invitation.objects.filter(pk=invitation.pk).update(status=statuses[n % len(statuses)])
     Invitation.objects.filter(pk=invitations[0].pk).update(status=Invitation.Status.FAILED)
+    for invitation in Invitation.objects.filter(status=Invitation.Status.ACCEPTED):
+        invitation.accepted_by = UserFactory()  # the tracker names each accepting account
+        invitation.save(update_fields=["accepted_by"])
     return invitations
 
 
