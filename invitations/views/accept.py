@@ -226,8 +226,14 @@ def _send_code(request: HttpRequest, invitation: Invitation, *, user: User | Non
         return _unusable(request, status=410)
     except StaffAccountError:
         return _staff_refusal(request)
-    except (ClaimCodeLockedError, ClaimCodeUnreachableError):
+    except ClaimCodeLockedError:
         pass  # the page says the link takes no more codes
+    except ClaimCodeUnreachableError:
+        messages.error(
+            request,
+            f"We cannot send a code for this invitation. Ask {invitation.school.name} "
+            "to send you a new invitation.",
+        )
     else:
         messages.success(request, "We have sent the code. It can take a minute to arrive.")
     return redirect(request.path)

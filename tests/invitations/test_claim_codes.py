@@ -412,3 +412,14 @@ def test_registration_with_the_schools_email_needs_no_code_and_keeps_that_email(
     assert response.status_code == 302
     assert signed_in_user(client).email == INVITED_EMAIL
     assert not User.objects.filter(email="someone.else@example.org").exists()
+
+
+def test_no_code_is_sent_when_the_invited_parent_may_receive_nothing(client, invited, other_parent):
+    token, invitation = invited()
+    User.objects.filter(pk=invitation.parent_id).update(processing_restricted=True)
+
+    response = client.post(url(token), {"step": "send_code"}, follow=True)
+
+    assert "We cannot send a code for this invitation" in response.content.decode()
+    assert not ClaimCode.objects.exists()
+    assert not Message.objects.filter(template="invitation_code").exists()
