@@ -4,6 +4,8 @@ The table keeps the name it had when invitations lived in ``accounts``
 (``accounts_invitation``): the move to this app changed no data.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -101,3 +103,47 @@ class Invitation(models.Model):
     def is_usable(self) -> bool:
         """Whether the invitation may still be accepted now."""
         return self.status in self.LIVE_STATUSES and self.expires_at > timezone.now()
+
+
+class ClaimCode(models.Model):
+    """A one-time code sent to an invitation's contact (its email and mobile), so
+    that an account whose own email and mobile both differ from the invitation's
+    can prove it belongs to the person invited before any child is linked to it.
+    A new parent registering through an invitation that holds no email (only a
+    mobile) proves the mobile the same way.
+
+    Only a keyed hash of the code is stored (``invitations.tokens.claim_code_digest``).
+    A code belongs to one link (``link_hash``, the invitation's token hash when it
+    was sent): resending the invitation leaves every earlier code and the count of
+    wrong tries behind.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="claim_codes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The signed-in account claiming the invitation; empty for a new parent.",
+    )
+    # A code works for VALID_FOR; a link allows MAX_TRIES wrong codes in all, and
+    # MAX_SENDS codes, before the school must send the invitation again.
+    VALID_FOR = timedelta(minutes=15)
+    MAX_TRIES = 5
+    MAX_SENDS = 5
+
+    link_hash = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes tried")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["invitation", "link_hash"], name="claim_code_invitation_link_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Code #{self.pk} for invitation #{self.invitation_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import phonenumbers
 from django.db.models import (
     Case,
     CharField,
@@ -19,7 +20,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from invitations.models import Invitation
+from accounts.lookup import normalise_email
+from invitations.models import ClaimCode, Invitation
 from invitations.tokens import token_digest
 from schools.models import Guardianship, Pupil, School, SchoolClass
 from schools.selectors import classes_with_pupils_on_roll
@@ -42,11 +44,13 @@ def _current_status() -> Case:
 
 
 def invitations_for_school(*, school: School, status: str = "") -> QuerySet[Invitation]:
-    """The school's invitations, newest first, each with ``current_status`` and
-    its children (first names only) prefetched; optionally of one status."""
+    """The school's invitations, newest first, each with ``current_status``, the
+    account that accepted it and its children (first names only) prefetched;
+    optionally of one status."""
     invitations = (
         Invitation.objects.filter(school=school)
         .annotate(current_status=_current_status())
+        .select_related("accepted_by")
         .prefetch_related(
             Prefetch(
                 "pupils",
@@ -235,3 +239,94 @@ def invitation_children_first_names(*, invitation: Invitation) -> list[str]:
         .order_by("first_name", "pk")
         .values_list("first_name", flat=True)
     )
+
+
+def _e164(mobile: str | None) -> str:
+    """A stored mobile (E.164 already, or a UK format) in E.164, for comparing two:
+    parsed, not validated, so that a number in a reserved range still compares."""
+    if not mobile:
+        return ""
+    try:
+        number = phonenumbers.parse(mobile, "GB")
+    except phonenumbers.NumberParseException:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def invitation_contact_matches(*, invitation: Invitation, user) -> bool:
+    """Whether ``user`` is the contact the invitation was sent to: the account it
+    names, or an account with its email (ignoring case) or its mobile (in E.164).
+    Anyone else first types back a code sent to that contact."""
+    if invitation.parent_id is not None and invitation.parent_id == user.pk:
+        return True
+    email = normalise_email(invitation.email)
+    if email and normalise_email(user.email) == email:
+        return True
+    mobile = _e164(invitation.mobile)
+    return bool(mobile) and _e164(user.mobile) == mobile
+
+
+def invitation_invited_email(*, invitation: Invitation) -> str:
+    """The email the school has for the invited parent: their account's, else the
+    invitation's. A new parent joins with it; only without one do they choose."""
+    account_email = invitation.parent.email if invitation.parent is not None else ""
+    return normalise_email(account_email or invitation.email)
+
+
+def invitation_register_needs_code(invitation: Invitation) -> bool:
+    """Whether a new parent joining through ``invitation`` must first type back a
+    code sent to its mobile: the school gave no email, so the parent chooses the
+    email they sign in with, and only the code shows the link reached them."""
+    return not invitation_invited_email(invitation=invitation)
+
+
+def _masked_email(email: str) -> str:
+    """``d•••@e•••.org``: enough for its owner to know it, not to learn it."""
+    local, _, domain = email.partition("@")
+    name, dot, suffix = domain.rpartition(".")
+    if not dot:
+        name, suffix = domain, ""
+    return f"{local[:1]}•••@{name[:1]}•••{dot}{suffix}"
+
+
+def invitation_contact_hints(*, invitation: Invitation) -> list[str]:
+    """Where a claim code goes, for the page asking for it, without giving away
+    the contact's details to whoever holds the link."""
+    hints = []
+    if invitation.email:
+        hints.append(f"the email address {_masked_email(invitation.email)}")
+    mobile = _e164(invitation.mobile) or invitation.mobile
+    if mobile:
+        hints.append(f"the mobile number ending {mobile[-3:]}")
+    return hints
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """Where a claimant is with a code for an invitation's current link."""
+
+    waiting: ClaimCode | None  # the newest code sent to them that still works
+    locked: bool  # too many wrong codes or codes sent: the school must resend
+
+
+def invitation_claim_state(*, invitation: Invitation, user) -> ClaimState:
+    """The claim code waiting for ``user`` (None: a new parent), and whether the
+    link still takes codes, in one query."""
+    codes = list(
+        ClaimCode.objects.filter(invitation=invitation, link_hash=invitation.token_hash)
+        .only("pk", "user_id", "attempts", "expires_at", "used_at", "created_at")
+        .order_by("-created_at", "-pk")
+    )
+    now = timezone.now()
+    user_id = user.pk if user is not None else None
+    waiting = next(
+        (
+            code
+            for code in codes
+            if code.user_id == user_id and code.used_at is None and code.expires_at > now
+        ),
+        None,
+    )
+    tries = sum(code.attempts for code in codes)
+    locked = tries >= ClaimCode.MAX_TRIES or (waiting is None and len(codes) >= ClaimCode.MAX_SENDS)
+    return ClaimState(waiting=waiting, locked=locked)

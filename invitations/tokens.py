@@ -1,7 +1,8 @@
 """Invitation links and how messages name them.
 
 A token is random and only its SHA-256 is stored, so a database copy holds no
-usable link. Each message an invitation sends carries the reference
+usable link. The one-time codes that prove a claim to the invited contact are
+kept only as a keyed hash too. Each message an invitation sends carries the reference
 ``invitation:<pk>`` and an idempotency key naming the token it carries, so a
 resend or a reminder (a new link) is a new message.
 """
@@ -13,8 +14,11 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 REFERENCE_PREFIX = "invitation:"
+CLAIM_CODE_DIGITS = 6
+CLAIM_CODE_SALT = "invitations.claim_code"
 
 
 def invitation_valid_for() -> timedelta:
@@ -55,3 +59,29 @@ def message_key(token_hash: str, channel: str) -> str:
 
 def message_key_prefix(token_hash: str) -> str:
     return f"invitation:{token_hash}:"
+
+
+def new_claim_code() -> str:
+    """Six random digits, leading zeros kept."""
+    return f"{secrets.randbelow(10**CLAIM_CODE_DIGITS):0{CLAIM_CODE_DIGITS}d}"
+
+
+def claim_code_digest(code: str, *, link_hash: str) -> str:
+    """A keyed hash of a code (the key is the site's secret): a copy of the
+    database cannot be tried against the million six-digit codes."""
+    return salted_hmac(CLAIM_CODE_SALT, f"{link_hash}:{code}", algorithm="sha256").hexdigest()
+
+
+def claim_code_matches(code: str, *, link_hash: str, digest: str) -> bool:
+    return constant_time_compare(claim_code_digest(code, link_hash=link_hash), digest)
+
+
+def claim_code_message_key(claim_code_id: int, channel: str) -> str:
+    """Idempotency key of the message carrying one claim code on one channel."""
+    return f"invitation-code:{claim_code_id}:{channel}"
+
+
+def claim_code_reference(invitation_id: int) -> str:
+    """The ``Message.reference`` of a claim code's messages: not ``invitation:<pk>``,
+    so an invitation's status never follows them."""
+    return f"invitation-code:{invitation_id}"

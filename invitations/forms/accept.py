@@ -1,10 +1,13 @@
-"""Forms on the invitation page: the consent choices, and a new parent's account.
+"""Forms on the invitation page: the consent choices, a new parent's account, and
+the one-time code that proves a claim to the invited contact.
 
 The label of each consent box is the purpose's statement from consent.wording,
 the same words the Privacy and consent page shows beside that purpose, and
 exactly what the consent ledger records when the box is ticked: what the parent
 read and what is kept are the same, wherever they gave it.
 """
+
+import re
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -16,6 +19,33 @@ from consent.models import Purpose
 from consent.wording import PURPOSE_STATEMENT
 
 EMAIL_TAKEN = "An account already uses this email address."
+CODE_FORMAT = "Enter the 6 digits of the code we sent, for example 123456."
+
+
+def code_field() -> forms.CharField:
+    return forms.CharField(
+        label="Code",
+        help_text="The 6 digits we sent you.",
+        max_length=20,
+        error_messages={"required": CODE_FORMAT},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "class": "code-input",
+            }
+        ),
+    )
+
+
+def clean_code(value: str) -> str:
+    """Six digits, with any spaces the person typed taken out."""
+    digits = "".join(value.split())
+    if not re.fullmatch(r"[0-9]{6}", digits):
+        raise ValidationError(CODE_FORMAT, code="format")
+    return digits
 
 
 def email_in_use(email: str, *, exclude: User | None) -> bool:
@@ -67,9 +97,22 @@ class ConsentForm(forms.Form):
         return [self[name] for name in self.CONSENT_FIELDS]
 
 
+class ClaimForm(ConsentForm):
+    """The consent choices and the code sent to the invited contact, for an account
+    whose email and mobile both differ from the invitation's."""
+
+    code = code_field()
+
+    field_order = ["code"]
+
+    def clean_code(self) -> str:
+        return clean_code(self.cleaned_data["code"])
+
+
 class RegistrationForm(ConsentForm):
     """A new parent's name and password, and an email address when the school
-    had none for them (login is by email). An email the school has is kept."""
+    had none for them (login is by email). An email the school has is kept;
+    without one, the code sent to the invitation's mobile is asked for too."""
 
     first_name = forms.CharField(
         label="First name",
@@ -97,12 +140,23 @@ class RegistrationForm(ConsentForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+    field_order = ["code", "first_name", "last_name", "email", "password1", "password2"]
 
-    def __init__(self, *args, account: User | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        account: User | None,
+        invited_email: str = "",
+        needs_code: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.account = account
+        self.invited_email = invited_email
         self.email_taken = False
+        if needs_code:
+            self.fields["code"] = code_field()
+            self.order_fields(self.field_order)
         if account is not None:
             self.fields["first_name"].initial = account.first_name
             self.fields["last_name"].initial = account.last_name
@@ -115,7 +169,12 @@ class RegistrationForm(ConsentForm):
     @property
     def account_email(self) -> str:
         """The email the school has for the parent: kept, not asked for."""
+        if self.invited_email:
+            return self.invited_email
         return (self.account.email or "") if self.account is not None else ""
+
+    def clean_code(self) -> str:
+        return clean_code(self.cleaned_data["code"])
 
     def clean_email(self) -> str:
         email = normalise_email(self.cleaned_data["email"])
@@ -156,4 +215,5 @@ class RegistrationForm(ConsentForm):
             "last_name": self.cleaned_data["last_name"],
             "email": self.cleaned_data.get("email") or None,
             "password": self.cleaned_data["password1"],
+            "code": self.cleaned_data.get("code"),
         }

@@ -3,10 +3,15 @@
 from invitations.errors import (
     AccountInUseError,
     AnotherAccountError,
+    ClaimCodeExpiredError,
+    ClaimCodeLockedError,
+    ClaimCodeUnreachableError,
     ConsentRequiredError,
+    ContactProofRequiredError,
     EmailTakenError,
     InvitationNotUsableError,
     StaffAccountError,
+    WrongClaimCodeError,
 )
 from invitations.services.accepting import (
     OPTIONAL_PURPOSES,
@@ -14,6 +19,7 @@ from invitations.services.accepting import (
     invitation_accept,
     invitation_register,
 )
+from invitations.services.claiming import CLAIM_CODE_TEMPLATE, claim_code_send
 from invitations.services.sending import (
     BATCH_SIZE,
     INVITATION_TEMPLATE,
@@ -28,16 +34,23 @@ from invitations.services.status import invitation_status_follow
 
 __all__ = [
     "BATCH_SIZE",
+    "CLAIM_CODE_TEMPLATE",
     "INVITATION_TEMPLATE",
     "OPTIONAL_PURPOSES",
     "REMINDER_TEMPLATE",
     "AccountInUseError",
     "AnotherAccountError",
+    "ClaimCodeExpiredError",
+    "ClaimCodeLockedError",
+    "ClaimCodeUnreachableError",
     "ConsentRequiredError",
+    "ContactProofRequiredError",
     "EmailTakenError",
     "InvitationNotUsableError",
     "StaffAccountError",
+    "WrongClaimCodeError",
     "account_in_use",
+    "claim_code_send",
     "invitation_accept",
     "invitation_register",
     "invitation_resend",

@@ -1,6 +1,11 @@
 """Accepting an invitation: a new parent joins, or a parent with an account adds
 the children, and consent is recorded, all in one transaction.
 
+A forwarded link alone never links a child to another account: an account whose
+email and mobile both differ from the invitation's, and a new parent joining
+through an invitation that holds no email, first type back a code sent to the
+invited contact (``invitations.services.claiming``).
+
 One account across children and schools: when another account accepts, the
 guardianships move onto it, and the imported account the invitation was
 addressed to is deleted if nothing is left on it.
@@ -23,11 +28,14 @@ from invitations.errors import (
     AccountInUseError,
     AnotherAccountError,
     ConsentRequiredError,
+    ContactProofRequiredError,
     EmailTakenError,
     InvitationNotUsableError,
     StaffAccountError,
 )
 from invitations.models import Invitation
+from invitations.selectors import invitation_contact_matches, invitation_register_needs_code
+from invitations.services.claiming import claim_code_use
 from schools.models import Guardianship
 
 OPTIONAL_PURPOSES = frozenset({Purpose.MEDIA_PROMOTION, Purpose.MARKETING_EMAIL})
@@ -124,7 +132,6 @@ def _leftover_account_delete(*, account_id: int | None, invitation: Invitation, 
     return True
 
 
-@transaction.atomic
 def invitation_register(
     *,
     invitation: Invitation,
@@ -133,17 +140,54 @@ def invitation_register(
     password: str,
     email: str | None,
     consents: Mapping[str, str],
+    code: str | None = None,
 ) -> User:
     """A new parent joins through ``invitation``: the imported account it is
-    addressed to gets their name and password, and the email they typed when the
-    school had none (login is by email); it is activated and accepts the
+    addressed to gets their name and password, and is activated and accepts the
     invitation. All or nothing.
+
+    The account keeps the email the school has (``email`` is then ignored). When
+    the school has none, ``email`` is the one the parent chose, and ``code`` (sent
+    to the invitation's mobile by ``claim_code_send``) must be right: without it
+    ContactProofRequiredError, and the errors of ``claim_code_use`` otherwise.
 
     Raises InvitationNotUsableError (also for a closed account), AccountInUseError
     when the invited account already has an owner (they sign in instead),
     EmailTakenError, and whatever invitation_accept raises. The caller validates
     the password.
     """
+    fields = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "password": password,
+        "email": email,
+        "consents": consents,
+    }
+    invitation = Invitation.objects.select_related("parent").get(pk=invitation.pk)
+    if not invitation_register_needs_code(invitation):
+        with transaction.atomic():
+            return _register(invitation=invitation, by_code=False, **fields)
+    if code is None:
+        raise ContactProofRequiredError("A code sent to the invited mobile is needed.")
+    return claim_code_use(
+        invitation=invitation,
+        user=None,
+        code=code,
+        actor=None,
+        then=lambda: _register(invitation=invitation, by_code=True, **fields),
+    )
+
+
+def _register(
+    *,
+    invitation: Invitation,
+    first_name: str,
+    last_name: str,
+    password: str,
+    email: str | None,
+    consents: Mapping[str, str],
+    by_code: bool,
+) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
@@ -155,7 +199,7 @@ def invitation_register(
             raise InvitationNotUsableError("The invited account was closed.")
         if account_in_use(account):
             raise AccountInUseError("The invited account is in use: sign in to accept.")
-    address = account.email or normalise_email(email)
+    address = normalise_email(account.email or invitation.email) or normalise_email(email)
     if not address:
         raise ValueError("An email address is required to sign in.")
     account.email = address
@@ -167,13 +211,17 @@ def invitation_register(
             account.save()
     except IntegrityError as error:  # user_email_ci_unique: the email has an account
         raise EmailTakenError("Another account uses this email address.") from error
-    invitation_accept(invitation=invitation, user=account, consents=consents, actor=account)
+    _accept(invitation=invitation, user=account, consents=consents, actor=account, by_code=by_code)
     return account
 
 
-@transaction.atomic
 def invitation_accept(
-    *, invitation: Invitation, user: User, consents: Mapping[str, str], actor: User
+    *,
+    invitation: Invitation,
+    user: User,
+    consents: Mapping[str, str],
+    actor: User,
+    code: str | None = None,
 ) -> Invitation:
     """Accept a usable invitation for ``user``: confirm (or move onto ``user``) the
     guardianships of its pupils, activate the account and record consent. When
@@ -184,7 +232,30 @@ def invitation_accept(
     ``platform`` is required. Single use: a second call raises InvitationNotUsableError.
     A staff account is refused (StaffAccountError), and so is anyone but the owner
     of an invited account already in use (AnotherAccountError).
+
+    When neither ``user``'s email nor their mobile is the invitation's, ``code``
+    (sent to the invited contact by ``claim_code_send``) must be right: without it
+    ContactProofRequiredError, and the errors of ``claim_code_use`` otherwise.
     """
+    if code is None:
+        with transaction.atomic():
+            return _accept(
+                invitation=invitation, user=user, consents=consents, actor=actor, by_code=False
+            )
+    return claim_code_use(
+        invitation=invitation,
+        user=user,
+        code=code,
+        actor=actor,
+        then=lambda: _accept(
+            invitation=invitation, user=user, consents=consents, actor=actor, by_code=True
+        ),
+    )
+
+
+def _accept(
+    *, invitation: Invitation, user: User, consents: Mapping[str, str], actor: User, by_code: bool
+) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
@@ -192,6 +263,8 @@ def invitation_accept(
         raise StaffAccountError("Staff accounts cannot accept a parent's invitation.")
     if invitation.parent_id not in (None, user.pk) and account_in_use(invitation.parent):
         raise AnotherAccountError("This invitation is for another account.")
+    if not by_code and not invitation_contact_matches(invitation=invitation, user=user):
+        raise ContactProofRequiredError("A code sent to the invited contact is needed.")
     if not consents.get(Purpose.PLATFORM):
         raise ConsentRequiredError("Agreeing to the platform's processing is required.")
     unknown = set(consents) - OPTIONAL_PURPOSES - {Purpose.PLATFORM}
@@ -222,6 +295,7 @@ def invitation_accept(
         changes={
             "accepted_by": user.pk,
             "invited_account": invitation.parent_id,
+            "confirmed_by_code": by_code,
             "consents": sorted(consents),
         },
     )

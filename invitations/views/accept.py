@@ -1,6 +1,11 @@
 """The page an invitation link opens: a new parent joins, a parent with an
 account signs in and adds the child, and consent is given on the same page.
 
+A forwarded link alone never links a child to another account: a signed-in
+account whose email and mobile both differ from the invitation's, and a new
+parent joining through an invitation that holds no email, first ask for a code
+sent to the invited contact and type it in beside their consent choices.
+
 Guessing tokens is rate-limited per client address: after GUESS_LIMIT unknown
 tokens within GUESS_WINDOW seconds, every invitation link answers 429 from that
 address until the window ends, valid links included (otherwise a valid link
@@ -31,14 +36,24 @@ from invitations import selectors
 from invitations.errors import (
     AccountInUseError,
     AnotherAccountError,
+    ClaimCodeExpiredError,
+    ClaimCodeLockedError,
+    ClaimCodeUnreachableError,
     EmailTakenError,
     InvitationNotUsableError,
     StaffAccountError,
+    WrongClaimCodeError,
 )
-from invitations.forms import ConsentForm, RegistrationForm
-from invitations.models import Invitation
-from invitations.services import account_in_use, invitation_accept, invitation_register
+from invitations.forms import ClaimForm, ConsentForm, RegistrationForm
+from invitations.models import ClaimCode, Invitation
+from invitations.services import (
+    account_in_use,
+    claim_code_send,
+    invitation_accept,
+    invitation_register,
+)
 
+SEND_CODE = "send_code"  # the value of ``step`` on the form that asks for a code
 GUESS_LIMIT = 20
 GUESS_WINDOW = 10 * 60
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -161,12 +176,16 @@ def _another_account(request: HttpRequest) -> HttpResponse:
 
 
 def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
-    """A parent with an account: the child is added to it after they choose consents."""
+    """A parent with an account: the child is added to it after they choose consents,
+    and after typing in a code sent to the invited contact when the account's email
+    and mobile both differ from the invitation's."""
     user = request.user
     if requires_two_factor(user):
         return _staff_refusal(request)
     if _for_another_account(invitation, user):
         return _another_account(request)
+    if not selectors.invitation_contact_matches(invitation=invitation, user=user):
+        return _claim(request, invitation)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,15 +203,119 @@ def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpRespo
     return _page(request, invitation, mode="confirm", form=form)
 
 
+def _code_context(invitation: Invitation, *, user: User | None) -> dict:
+    state = selectors.invitation_claim_state(invitation=invitation, user=user)
+    return {
+        "code_waiting": state.waiting is not None,
+        "code_locked": state.locked,
+        "code_to": selectors.invitation_contact_hints(invitation=invitation),
+        "code_minutes": int(ClaimCode.VALID_FOR.total_seconds() // 60),
+    }
+
+
+def _code_posted(request: HttpRequest) -> bool:
+    """A POST of the form holding the code (not the one asking for a code)."""
+    return request.method == "POST" and request.POST.get("step") != SEND_CODE
+
+
+def _send_code(request: HttpRequest, invitation: Invitation, *, user: User | None):
+    """Send a code to the invited contact, then show the page asking for it."""
+    try:
+        claim_code_send(invitation=invitation, user=user, actor=user)
+    except InvitationNotUsableError:
+        return _unusable(request, status=410)
+    except StaffAccountError:
+        return _staff_refusal(request)
+    except ClaimCodeLockedError:
+        pass  # the page says the link takes no more codes
+    except ClaimCodeUnreachableError:
+        messages.error(
+            request,
+            f"We cannot send a code for this invitation. Ask {invitation.school.name} "
+            "to send you a new invitation.",
+        )
+    else:
+        messages.success(request, "We have sent the code. It can take a minute to arrive.")
+    return redirect(request.path)
+
+
+def _code_refused(form, error: Exception) -> None:
+    """Put a refused code's reason on the form's code field."""
+    if isinstance(error, WrongClaimCodeError):
+        if error.tries_left:
+            tries = "try" if error.tries_left == 1 else "tries"
+            form.add_error(
+                "code",
+                f"That is not the code we sent. Check it and type it again: "
+                f"{error.tries_left} more {tries} before this link stops taking codes.",
+            )
+        else:
+            form.add_error(
+                "code", "That is not the code we sent, and this link takes no more codes."
+            )
+    elif isinstance(error, ClaimCodeExpiredError):
+        form.add_error("code", "This code has expired or was replaced. Send a new code below.")
+    else:
+        form.add_error("code", "This link takes no more codes.")
+
+
+def _claim(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """A signed-in account that is not the invited contact: the children are added
+    only with the code sent to that contact, typed in beside the consent choices."""
+    user = request.user
+    if request.method == "POST" and request.POST.get("step") == SEND_CODE:
+        return _send_code(request, invitation, user=user)
+    code_context = _code_context(invitation, user=user)
+    form = None
+    if code_context["code_waiting"] or _code_posted(request):
+        form = ClaimForm(request.POST if _code_posted(request) else None)
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            invitation_accept(
+                invitation=invitation,
+                user=user,
+                consents=form.consents(),
+                actor=user,
+                code=form.cleaned_data["code"],
+            )
+        except InvitationNotUsableError:
+            return _unusable(request, status=410)
+        except StaffAccountError:
+            return _staff_refusal(request)
+        except AnotherAccountError:
+            return _another_account(request)
+        except (WrongClaimCodeError, ClaimCodeExpiredError, ClaimCodeLockedError) as error:
+            _code_refused(form, error)
+            code_context = _code_context(invitation, user=user)
+        else:
+            return _joined(request, invitation)
+    return _page(request, invitation, mode="claim", form=form, send_code=SEND_CODE, **code_context)
+
+
 def _register(request: HttpRequest, invitation: Invitation) -> HttpResponse:
-    """A new parent: the invited account gets their name and password, then joins."""
+    """A new parent: the invited account gets their name and password, then joins.
+    Without an email from the school, they first ask for a code sent to the
+    invitation's mobile, and type it in with the rest."""
     if invitation.parent is not None and invitation.parent.closed_at is not None:
         return _unusable(request, status=410)
     if invitation.parent is not None and account_in_use(invitation.parent):
         # Its owner signs in to accept: nobody sets a new password through a link.
         return _page(request, invitation, mode="sign_in")
-    form = RegistrationForm(request.POST or None, account=invitation.parent)
-    if request.method == "POST" and form.is_valid():
+    needs_code = selectors.invitation_register_needs_code(invitation)
+    code_context = {}
+    if needs_code:
+        if request.method == "POST" and request.POST.get("step") == SEND_CODE:
+            return _send_code(request, invitation, user=None)
+        code_context = {"send_code": SEND_CODE, **_code_context(invitation, user=None)}
+    form = None
+    if not needs_code or code_context["code_waiting"] or _code_posted(request):
+        form = RegistrationForm(
+            request.POST if _code_posted(request) else None,
+            account=invitation.parent,
+            invited_email=selectors.invitation_invited_email(invitation=invitation),
+            needs_code=needs_code,
+        )
+    if form is not None and form.is_bound and form.is_valid():
         try:
             user = invitation_register(
                 invitation=invitation, consents=form.consents(), **form.registration()
@@ -203,6 +326,9 @@ def _register(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             return _page(request, invitation, mode="sign_in")
         except EmailTakenError:
             form.mark_email_taken()
+        except (WrongClaimCodeError, ClaimCodeExpiredError, ClaimCodeLockedError) as error:
+            _code_refused(form, error)
+            code_context = {"send_code": SEND_CODE, **_code_context(invitation, user=None)}
         else:
             login(request, user, backend=LOGIN_BACKEND)
             return _joined(request, invitation)
@@ -211,5 +337,7 @@ def _register(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         invitation,
         mode="register",
         form=form,
-        account_email=form.account_email,
+        needs_code=needs_code,
+        account_email=form.account_email if form is not None else "",
+        **code_context,
     )

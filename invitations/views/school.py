@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from accounts.names import names_joined
 from accounts.redirects import safe_next_url
 from invitations import selectors
 from invitations.errors import InvitationNotUsableError
@@ -130,6 +131,13 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
     query = {"status": status} if status else {}
     if page.number > 1:
         query["page"] = page.number
+    for invitation in page:
+        invitation.accepted_by_other = invitation.accepted_by is not None and (
+            not selectors.invitation_contact_matches(
+                invitation=invitation, user=invitation.accepted_by
+            )
+        )
+    here = reverse("invitations:list", args=[school.pk]) + (f"?{urlencode(query)}" if query else "")
     return render(
         request,
         "invitations/school/list.html",
@@ -140,8 +148,8 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
             "status": status,
             "status_query": urlencode({"status": status}) if status else "",
             "counts": selectors.invitation_status_counts(school=school),
-            "here": reverse("invitations:list", args=[school.pk])
-            + (f"?{urlencode(query)}" if query else ""),
+            "here": here,
+            "here_query": urlencode({"next": here}),
             "cannot_change": (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED),
         },
     )
@@ -164,12 +172,12 @@ def invitation_unreachable(request: HttpRequest, school_id: int) -> HttpResponse
     )
 
 
-def _back(request: HttpRequest, school_id: int) -> HttpResponse:
-    """Back to the invitation page the button was on, or to the tracker."""
+def _back(request: HttpRequest, school_id: int, *, source=None) -> HttpResponse:
+    """Back to the invitation page the button was on (``next`` in ``source``, the
+    POST by default), or to the tracker."""
     tracker = reverse("invitations:list", args=[school_id])
-    return redirect(
-        safe_next_url(request, request.POST.get("next"), default=tracker, within=tracker)
-    )
+    source = request.POST if source is None else source
+    return redirect(safe_next_url(request, source.get("next"), default=tracker, within=tracker))
 
 
 def _who(invitation: Invitation) -> str:
@@ -211,11 +219,37 @@ def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: 
     return _back(request, school.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke_view(request: HttpRequest, school_id: int, invitation_id: int):
+    """GET: what revoking will do, and the button that does it. A POST from that
+    page (``confirm=yes``) revokes; a POST without it only shows the page."""
     school = access.administered_school_or_404(request.user, school_id)
     invitation = access.administered_invitation_or_404(request.user, school, invitation_id)
-    was_revoked = invitation.status == Invitation.Status.REVOKED
+    source = request.GET if request.method == "GET" else request.POST
+    if invitation.status == Invitation.Status.ACCEPTED:
+        messages.error(
+            request,
+            f"{_who(invitation)} has already accepted, so the invitation cannot be revoked.",
+        )
+        return _back(request, school.pk, source=source)
+    if invitation.status == Invitation.Status.REVOKED:
+        messages.info(request, f"The invitation to {_who(invitation)} was already revoked.")
+        return _back(request, school.pk, source=source)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        tracker = reverse("invitations:list", args=[school.pk])
+        children = selectors.invitation_children_first_names(invitation=invitation)
+        return render(
+            request,
+            "invitations/school/revoke_confirm.html",
+            {
+                "school": school,
+                "invitation": invitation,
+                "who": _who(invitation),
+                "children": names_joined(children) if children else "",
+                "children_count": len(children),
+                "next": safe_next_url(request, source.get("next"), default=tracker, within=tracker),
+            },
+        )
     try:
         invitation_revoke(invitation=invitation, actor=request.user)
     except InvitationNotUsableError:
@@ -224,10 +258,7 @@ def invitation_revoke_view(request: HttpRequest, school_id: int, invitation_id: 
             f"{_who(invitation)} has already accepted, so the invitation cannot be revoked.",
         )
         return _back(request, school.pk)
-    if was_revoked:
-        messages.info(request, f"The invitation to {_who(invitation)} was already revoked.")
-    else:
-        messages.success(
-            request, f"Invitation to {_who(invitation)} revoked. Its link no longer works."
-        )
+    messages.success(
+        request, f"Invitation to {_who(invitation)} revoked. Its link no longer works."
+    )
     return _back(request, school.pk)

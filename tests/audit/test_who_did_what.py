@@ -22,6 +22,7 @@ from consent.models import Method, PrivacyNotice, Purpose
 from consent.services import consent_change, consent_grant, consent_withdraw, notice_publish
 from consent.wording import PURPOSE_STATEMENT
 from invitations.services import (
+    claim_code_send,
     invitation_accept,
     invitation_resend,
     invitation_revoke,
@@ -95,6 +96,7 @@ AUDITED = {
     "invitations.services.sending.invitation_resend",
     "invitations.services.sending.invitation_revoke",
     "invitations.services.accepting.invitation_accept",
+    "invitations.services.claiming.claim_code_send",
     "learning.services.topics.topic_create",
     "learning.services.topics.topic_update",
     "learning.services.topics.topic_delete",
@@ -307,6 +309,22 @@ def test_accepting_records_the_account_that_accepted(invited):
     assert (entry.actor, entry.school) == (parent, school)
     assert entry.changes["accepted_by"] == parent.pk
     assert entry.changes["consents"] == ["platform"]
+
+
+def test_sending_a_claim_code_records_the_account_asking_not_the_code(invited):
+    school, _, parent, invitation = invited
+    other = UserFactory(email="other.family@example.org")
+    claim = claim_code_send(invitation=invitation, user=other, actor=other)
+    entry = only_entry("invitation.claim_code_sent")
+    assert (entry.actor, entry.school) == (other, school)
+    assert_subject(entry, invitation)
+    assert entry.changes == {
+        "account": other.pk,
+        "invited_account": parent.pk,
+        "channels": ["email"],
+        "claim_code": claim.pk,
+    }
+    assert_no_personal_data(entry, parent, other)
 
 
 # --- Topics and activities ---------------------------------------------------------

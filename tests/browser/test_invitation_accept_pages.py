@@ -14,6 +14,7 @@ from invitations.services import invitation_revoke, invitations_create
 from invitations.views import accept as accept_views
 from notifications import sms
 from tests.browser.helpers import assert_accessible, enter_totp, sign_in
+from tests.browser.test_invitation_claim_code import code_sent_to
 from tests.factories import (
     PupilFactory,
     SchoolFactory,
@@ -57,12 +58,17 @@ def test_sms_invited_parent_joins_on_a_phone_and_sees_the_child(phone_page):
     expect(page.get_by_text("Amy", exact=False).first).to_be_visible()
     assert fits_the_screen(page)
     assert_accessible(page)
+    page.get_by_role("button", name="Send the code").click()
+    expect(page.get_by_label("Code")).to_be_visible()
+    assert fits_the_screen(page)
+    assert_accessible(page)
 
     page.get_by_role("button", name="Join Oakfield Primary").click()
     expect(page.get_by_text("you cannot join without it")).to_be_visible()
     assert fits_the_screen(page)
     assert_accessible(page)
 
+    page.get_by_label("Code").fill(code_sent_to("+447700900123"))
     page.get_by_label("First name").fill("Dana")
     page.get_by_label("Last name").fill("Ortiz")
     page.get_by_label("Email address").fill("dana@example.org")
@@ -85,8 +91,8 @@ def test_sms_invited_parent_joins_on_a_phone_and_sees_the_child(phone_page):
 
 def test_signed_in_parent_confirms_on_a_phone(phone_page):
     school = SchoolFactory(name="Oakfield Primary")
-    existing = UserFactory(email="dana@example.org")
-    link, _, _ = invite(school, first_name="Ben")
+    existing = UserFactory(email="dana@example.org", mobile="+447700900123")
+    link, _, _ = invite(school, first_name="Ben", email=None, mobile="+447700900123")
     page = phone_page
 
     page.goto(link)

@@ -18,6 +18,7 @@ from invitations.services import invitations_create
 from notifications import sms
 from schools.models import Guardianship
 from tests.browser.helpers import assert_accessible, sign_in, sign_in_staff
+from tests.browser.test_invitation_claim_code import code_sent_to
 from tests.consent.notices import grant_platform, published_notice
 from tests.factories import (
     GuardianshipFactory,
@@ -167,6 +168,10 @@ def test_a_parent_known_only_by_mobile_is_texted_joins_with_an_email_and_signs_i
     phone = new_context(phone=True).new_page()
     phone.goto(f"/invitations/{token}/")
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Meadowbank Primary")
+    # The school gave no email: a code texted to the invited mobile shows the link reached Tom.
+    expect(phone.get_by_text("the mobile number ending 222")).to_be_visible()
+    phone.get_by_role("button", name="Send the code").click()
+    phone.get_by_label("Code").fill(code_sent_to("+447700900222"))
     expect(phone.get_by_label("Email address")).to_be_visible()
     join(phone, email="tom.okafor@example.org")
 
@@ -215,9 +220,13 @@ def test_a_parent_with_an_account_adds_a_child_at_a_second_school_and_keeps_one_
     page.get_by_label("Password", exact=True).fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in", exact=True).click()
 
-    expect(page.get_by_role("heading", name="Add Finn to your account")).to_be_visible()
+    # Her account has neither the email nor the mobile Southgate has: a code texted
+    # to that mobile shows the invitation is hers.
+    expect(page.get_by_role("heading", name="Check this invitation is for you")).to_be_visible()
     expect(page.get_by_text("You are signed in as niamh@example.org")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("button", name="Send the code").click()
+    page.get_by_label("Code").fill(code_sent_to("+447700900333"))
     page.get_by_label(PLATFORM_BOX).check()
     page.get_by_role("button", name="Accept the invitation").click()
 

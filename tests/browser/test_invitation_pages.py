@@ -64,7 +64,13 @@ def test_admin_invites_a_class_then_tracks_resends_and_revokes(page):
     page.get_by_role("button", name="Invite the families of the ticked pupils").click()
     expect(page.get_by_text("Invited 1 family.")).to_be_visible()
 
-    page.get_by_role("button", name="Revoke the invitation to Parent0 Family").click()
+    page.get_by_role("link", name="Revoke… the invitation to Parent0 Family").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Revoke the invitation to Parent0 Family?")
+    ).to_be_visible()
+    expect(page.get_by_text("the family is not told")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Revoke the invitation").click()
     expect(page.get_by_text("Invitation to Parent0 Family revoked.")).to_be_visible()
     page.get_by_label("Status").select_option(label="Revoked")
     page.get_by_role("button", name="Show").click()

@@ -29,7 +29,12 @@ from demo.accounts import (
 from demo.learning import DEMO_ASSIGNMENT_MESSAGE, DEMO_ASSIGNMENT_TOPIC
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token
-from invitations.services import invitation_register, invitations_create
+from invitations.services import (
+    CLAIM_CODE_TEMPLATE,
+    claim_code_send,
+    invitation_register,
+    invitations_create,
+)
 from learning.models import Assignment
 from notifications.models import Message
 from schools.models import Guardianship, School
@@ -184,6 +189,9 @@ def test_a_parent_known_only_by_mobile_joins_with_an_email_they_give(
     with django_capture_on_commit_callbacks(execute=True):
         invitations_create(school=school, pupils=children, channels="both", actor=admin)
     invitation = invitation_for_token(token_from_outbox())
+    # No email from the school: a code texted to the invited mobile comes first.
+    claim_code_send(invitation=invitation, user=None, actor=None)
+    texted = Message.objects.filter(template=CLAIM_CODE_TEMPLATE, channel="sms").get()
     user = invitation_register(
         invitation=invitation,
         first_name="Sam",
@@ -191,6 +199,7 @@ def test_a_parent_known_only_by_mobile_joins_with_an_email_they_give(
         password=NEW_PASSWORD,
         email="sam.newcomer@example.org",
         consents={Purpose.PLATFORM: PURPOSE_STATEMENT[Purpose.PLATFORM]},
+        code=re.search(r"\b([0-9]{6})\b", texted.body_text).group(1),
     )
 
     assert user.pk == parent.pk

@@ -19,16 +19,19 @@ from consent.wording import PURPOSE_STATEMENT
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token
 from invitations.services import (
+    CLAIM_CODE_TEMPLATE,
     AccountInUseError,
     AnotherAccountError,
     EmailTakenError,
     StaffAccountError,
+    claim_code_send,
     invitation_accept,
     invitation_register,
     invitation_revoke,
     invitations_create,
 )
 from invitations.views import accept as accept_views
+from notifications.models import Message
 from schools.models import Guardianship
 from tests.concurrency import at_once, needs_postgresql
 from tests.factories import (
@@ -87,6 +90,20 @@ def registration(**fields) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+MOBILE = "+447700900123"
+CODE_IN_MESSAGE = re.compile(r"\b([0-9]{6})\b")
+
+
+def sent_code(channel: str = "sms") -> str:
+    """The code in the newest claim-code message on ``channel``."""
+    message = Message.objects.filter(template=CLAIM_CODE_TEMPLATE, channel=channel).latest("pk")
+    return CODE_IN_MESSAGE.search(message.body_text).group(1)
+
+
+def ask_for_code(client, token: str):
+    return client.post(url(token), {"step": "send_code"})
+
+
 def signed_in_user(client):
     user_id = client.session.get(SESSION_KEY)
     return User.objects.get(pk=user_id) if user_id else None
@@ -140,13 +157,18 @@ def test_new_parent_form_shows_the_school_email_and_does_not_ask_for_one(client,
     assert 'name="password1"' in html and 'name="password2"' in html
 
 
-def test_sms_only_invitation_asks_for_an_email(client, invite):
-    token, _, _ = invite(email=None, mobile="+447700900123", channels="sms")
+def test_sms_only_invitation_asks_for_an_email_after_a_code_sent_to_the_mobile(client, invite):
+    token, _, _ = invite(email=None, mobile=MOBILE, channels="sms")
 
-    html = client.get(url(token)).content.decode()
+    first = client.get(url(token)).content.decode()
+    ask_for_code(client, token)
+    then = client.get(url(token)).content.decode()
 
-    assert 'name="email"' in html
-    assert 'type="email"' in html
+    assert 'name="email"' not in first and 'name="password1"' not in first
+    assert "the mobile number ending 123" in first and MOBILE not in first
+    assert 'name="code"' in then and 'name="email"' in then
+    assert 'type="email"' in then
+    assert unlabelled_controls(then) == []
 
 
 def test_consent_boxes_are_unticked_and_show_the_exact_wording(client, invite):
@@ -206,9 +228,12 @@ def test_registered_parent_can_sign_in_later_with_email_and_password(client, inv
 
 
 def test_sms_parent_registers_with_the_email_they_type(client, invite, notice):
-    token, _, parent = invite(email=None, mobile="+447700900123", channels="sms")
+    token, _, parent = invite(email=None, mobile=MOBILE, channels="sms")
+    ask_for_code(client, token)
 
-    response = client.post(url(token), registration(email="  Dana.Ortiz@Example.ORG "))
+    response = client.post(
+        url(token), registration(email="  Dana.Ortiz@Example.ORG ", code=sent_code())
+    )
 
     assert response.status_code == 302
     parent.refresh_from_db()
@@ -252,10 +277,11 @@ def test_email_taken_at_the_last_moment_is_a_form_error_not_a_500(
 ):
     """Two registrations with one email at once: the database constraint decides."""
     UserFactory(email="dana@example.org")
-    token, invitation, parent = invite(email=None, mobile="+447700900123", channels="sms")
+    token, invitation, parent = invite(email=None, mobile=MOBILE, channels="sms")
     monkeypatch.setattr("invitations.forms.accept.email_in_use", lambda *a, **k: False)
+    ask_for_code(client, token)
 
-    response = client.post(url(token), registration(email="dana@example.org"))
+    response = client.post(url(token), registration(email="dana@example.org", code=sent_code()))
 
     assert response.status_code == 200
     assert "An account already uses this email address." in response.content.decode()
@@ -412,7 +438,11 @@ def test_taken_email_and_a_bad_password_are_reported_together(client, invite):
 
 
 def _register(invitation, **fields):
+    if "code" not in fields and not invitation.email:
+        claim_code_send(invitation=invitation, user=None, actor=None)
+        fields["code"] = sent_code()
     return invitation_register(
+        code=fields.pop("code", None),
         invitation=invitation,
         first_name=fields.pop("first_name", "Dana"),
         last_name=fields.pop("last_name", "Ortiz"),
@@ -487,8 +517,8 @@ def test_sign_in_link_returns_to_the_invitation(client, invite):
 
 
 def test_signed_in_parent_sees_the_consent_choices_not_the_registration_form(client, invite):
-    existing = UserFactory(email="dana@example.org")
-    token, _, _ = invite()
+    existing = UserFactory(email="dana@example.org", mobile=MOBILE)
+    token, _, _ = invite(email=None, mobile=MOBILE, channels="sms")
     client.force_login(existing)
 
     html = client.get(url(token)).content.decode()
@@ -502,11 +532,12 @@ def test_signed_in_parent_sees_the_consent_choices_not_the_registration_form(cli
 def test_existing_parent_accepts_a_second_school_and_has_one_account_with_both_children(
     client, invite, notice
 ):
-    existing = UserFactory(email="dana@example.org")
+    # The second school has the parent's mobile, not the email of their account.
+    existing = UserFactory(email="dana@example.org", mobile=MOBILE)
     first = GuardianshipFactory(
         parent=existing, pupil=PupilFactory(first_name="Cal", last_name="Ortiz")
     ).pupil
-    token, invitation, placeholder = invite()
+    token, invitation, placeholder = invite(mobile="07700 900123")
     client.force_login(existing)
 
     response = client.post(url(token), {"platform": "on", "marketing_email": "on"})
@@ -526,8 +557,8 @@ def test_existing_parent_accepts_a_second_school_and_has_one_account_with_both_c
 
 
 def test_signed_in_parent_must_tick_the_platform_box(client, invite, notice):
-    existing = UserFactory()
-    token, invitation, placeholder = invite()
+    existing = UserFactory(mobile=MOBILE)
+    token, invitation, placeholder = invite(mobile=MOBILE)
     client.force_login(existing)
 
     response = client.post(url(token), {"media_promotion": "on"})
@@ -628,8 +659,8 @@ def _accept_as(user, invitation):
 
 
 def test_empty_imported_account_is_deleted_after_a_merge(invite, notice):
-    existing = UserFactory()
-    _, invitation, placeholder = invite()
+    existing = UserFactory(mobile=MOBILE)
+    _, invitation, placeholder = invite(mobile=MOBILE)
 
     accepted = _accept_as(existing, invitation)
 
@@ -639,8 +670,8 @@ def test_empty_imported_account_is_deleted_after_a_merge(invite, notice):
 
 
 def test_imported_account_with_another_child_is_kept(school, invite, notice):
-    existing = UserFactory()
-    _, invitation, placeholder = invite()
+    existing = UserFactory(mobile=MOBILE)
+    _, invitation, placeholder = invite(mobile=MOBILE)
     GuardianshipFactory(parent=placeholder, pupil=PupilFactory(), confirmed_at=None)
 
     _accept_as(existing, invitation)
@@ -651,8 +682,8 @@ def test_imported_account_with_another_child_is_kept(school, invite, notice):
 def test_imported_account_with_another_live_invitation_is_kept(
     admin, invite, notice, django_capture_on_commit_callbacks
 ):
-    existing = UserFactory()
-    _, invitation, placeholder = invite()
+    existing = UserFactory(mobile=MOBILE)
+    _, invitation, placeholder = invite(mobile=MOBILE)
     other_school = SchoolFactory()
     other_child = PupilFactory(school=other_school)
     link_unconfirmed(placeholder, other_child)
@@ -667,8 +698,8 @@ def test_imported_account_with_another_live_invitation_is_kept(
 
 
 def test_imported_account_that_was_ever_activated_is_kept(invite, notice):
-    existing = UserFactory()
-    _, invitation, placeholder = invite()
+    existing = UserFactory(mobile=MOBILE)
+    _, invitation, placeholder = invite(mobile=MOBILE)
     User.objects.filter(pk=placeholder.pk).update(last_login=timezone.now())
 
     _accept_as(existing, invitation)
@@ -677,8 +708,8 @@ def test_imported_account_that_was_ever_activated_is_kept(invite, notice):
 
 
 def test_imported_account_with_consent_records_is_kept(invite, notice):
-    existing = UserFactory()
-    _, invitation, placeholder = invite()
+    existing = UserFactory(mobile=MOBILE)
+    _, invitation, placeholder = invite(mobile=MOBILE)
     consent_grant(
         user=placeholder, purpose=Purpose.MARKETING_EMAIL, wording="News", method="settings"
     )
@@ -765,11 +796,11 @@ def test_the_parent_who_accepted_clicking_again_goes_to_their_children(client, i
 
 
 def test_invitation_used_between_page_and_submit_shows_the_used_page(client, invite, notice):
-    existing = UserFactory()
-    token, _, _ = invite()
+    existing = UserFactory(mobile=MOBILE)
+    token, _, _ = invite(mobile=MOBILE)
     client.force_login(existing)
     client.get(url(token))
-    _accept_as(UserFactory(), invitation_for_token(token))
+    _accept_as(UserFactory(mobile=MOBILE), invitation_for_token(token))
 
     response = client.post(url(token), {"platform": "on"})
 

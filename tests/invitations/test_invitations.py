@@ -285,9 +285,10 @@ def test_platform_consent_is_required(school, admin, notice):
 def test_existing_parent_accepting_at_another_school_has_one_account_and_both_children(
     school, admin, notice
 ):
-    existing = UserFactory(email="parent@example.org")
+    # The other school has the parent's mobile (the account's email differs).
+    existing = UserFactory(email="parent@example.org", mobile="+447700900555")
     first_child = GuardianshipFactory(parent=existing).pupil
-    invitation, placeholder, amy = invite_one(school, admin)
+    invitation, placeholder, amy = invite_one(school, admin, mobile="07700 900555")
     invitation_accept(
         invitation=invitation,
         user=existing,
@@ -301,8 +302,8 @@ def test_existing_parent_accepting_at_another_school_has_one_account_and_both_ch
 
 
 def test_accepting_merges_onto_an_existing_guardianship_without_duplicates(school, admin, notice):
-    existing = UserFactory()
-    invitation, _, amy = invite_one(school, admin)
+    existing = UserFactory(mobile="+447700900555")
+    invitation, _, amy = invite_one(school, admin, mobile="+447700900555")
     GuardianshipFactory(parent=existing, pupil=amy, confirmed_at=None)
     invitation_accept(
         invitation=invitation, user=existing, consents={Purpose.PLATFORM: PLATFORM}, actor=existing

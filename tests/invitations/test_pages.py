@@ -455,10 +455,12 @@ def test_revoke_stops_the_link_and_an_accepted_invitation_cannot_be_revoked(
     Invitation.objects.filter(pk=accepted.pk).update(status=Invitation.Status.ACCEPTED)
 
     revoke_live = reverse("invitations:revoke", args=[school.pk, live.pk])
-    first = school_admin_client.post(revoke_live, follow=True)
-    again = school_admin_client.post(revoke_live, follow=True)
+    first = school_admin_client.post(revoke_live, {"confirm": "yes"}, follow=True)
+    again = school_admin_client.post(revoke_live, {"confirm": "yes"}, follow=True)
     refused = school_admin_client.post(
-        reverse("invitations:revoke", args=[school.pk, accepted.pk]), follow=True
+        reverse("invitations:revoke", args=[school.pk, accepted.pk]),
+        {"confirm": "yes"},
+        follow=True,
     )
 
     assert messages_of(first) == ["Invitation to Lee Live revoked. Its link no longer works."]
@@ -495,10 +497,15 @@ def test_resend_and_revoke_ignore_a_next_address_off_the_invitation_pages(
 
     response = school_admin_client.post(
         reverse("invitations:revoke", args=[school.pk, invitation.pk]),
+        {"next": "https://evil.example/", "confirm": "yes"},
+    )
+    page = school_admin_client.get(
+        reverse("invitations:revoke", args=[school.pk, invitation.pk]),
         {"next": "https://evil.example/"},
     )
 
     assert response["Location"] == list_url(school)
+    assert "evil.example" not in page.content.decode()
 
 
 def test_resend_and_revoke_need_a_post_with_a_csrf_token(school, oak, admin):
@@ -506,10 +513,12 @@ def test_resend_and_revoke_need_a_post_with_a_csrf_token(school, oak, admin):
     client = Client(enforce_csrf_checks=True)
     sign_in_verified(client, admin)
 
-    for name in ["invitations:resend", "invitations:revoke"]:
-        url = reverse(name, args=[school.pk, invitation.pk])
-        assert client.get(url).status_code == 405
-        assert client.post(url).status_code == 403
+    resend = reverse("invitations:resend", args=[school.pk, invitation.pk])
+    revoke = reverse("invitations:revoke", args=[school.pk, invitation.pk])
+    assert client.get(resend).status_code == 405
+    assert client.get(revoke).status_code == 200  # the confirmation page
+    for url in [resend, revoke]:
+        assert client.post(url, {"confirm": "yes"}).status_code == 403
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.PENDING
     assert invitation.attempts == 1
@@ -656,6 +665,7 @@ def _all_urls(school, invitation):
         ("get", list_url(school)),
         ("get", unreachable_url(school)),
         ("post", reverse("invitations:resend", args=[school.pk, invitation.pk])),
+        ("get", reverse("invitations:revoke", args=[school.pk, invitation.pk])),
         ("post", reverse("invitations:revoke", args=[school.pk, invitation.pk])),
     ]
 
@@ -678,7 +688,9 @@ def test_invitation_pages_are_404_for_everyone_but_the_schools_admins(
         signed_in = client
 
     for method, url in _all_urls(school, invitation):
-        data = {"scope": "school", "channels": "both"} if method == "post" else None
+        data = (
+            {"scope": "school", "channels": "both", "confirm": "yes"} if method == "post" else None
+        )
         assert getattr(signed_in, method)(url, data).status_code == 404, url
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.PENDING
@@ -755,6 +767,9 @@ def _school_of_families(school, admin, size: int):
     for n, invitation in enumerate(invitations[1:]):
         Invitation.objects.filter(pk=invitation.pk).update(status=statuses[n % len(statuses)])
     Invitation.objects.filter(pk=invitations[0].pk).update(status=Invitation.Status.FAILED)
+    for invitation in Invitation.objects.filter(status=Invitation.Status.ACCEPTED):
+        invitation.accepted_by = UserFactory()  # the tracker names each accepting account
+        invitation.save(update_fields=["accepted_by"])
     return invitations
 
 
