@@ -1,8 +1,14 @@
-"""Every write to school data: who teaches each class, and the roster import."""
+"""Every write to school data: its settings, who teaches each class, its staff,
+one pupil's links and leaving, and the roster import."""
 
 from schools.services.classes import (
     ClassTeachersError,
     class_teachers_set,
+)
+from schools.services.pupils import (
+    PupilChangeError,
+    guardianship_end,
+    pupil_mark_left,
 )
 from schools.services.roster import (
     IMPORTED_TABLES,
@@ -23,6 +29,13 @@ from schools.services.roster_imports import (
     roster_import_start,
     roster_imports_purge,
 )
+from schools.services.settings import (
+    school_settings_update,
+)
+from schools.services.staff import (
+    StaffRemovalError,
+    staff_member_remove,
+)
 
 __all__ = [
     "GENERIC_FAILURE",
@@ -31,9 +44,13 @@ __all__ = [
     "PROGRESS_TIMEOUT",
     "STATUS_REFUSALS",
     "ClassTeachersError",
+    "PupilChangeError",
     "RosterImportError",
+    "StaffRemovalError",
     "class_teachers_set",
+    "guardianship_end",
     "planner_statistics_refresh",
+    "pupil_mark_left",
     "roster_apply",
     "roster_check",
     "roster_import_apply",
@@ -42,4 +59,6 @@ __all__ = [
     "roster_import_progress",
     "roster_import_start",
     "roster_imports_purge",
+    "school_settings_update",
+    "staff_member_remove",
 ]
