@@ -7,7 +7,6 @@ from accounts.lookup import upn_lookup_hash
 from accounts.names import full_name
 from schools.phones import uk_phone_format
 
-
 MODERATION_HELP = (
     "When on, a family's new comment or photo waits under Feedback to approve until a "
     "teacher or admin approves it, and appears on the class's feedback pages only then. "
