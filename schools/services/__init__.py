@@ -35,6 +35,7 @@ from schools.services.settings import (
 from schools.services.staff import (
     StaffRemovalError,
     staff_member_remove,
+    staff_removal_check,
 )
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "roster_imports_purge",
     "school_settings_update",
     "staff_member_remove",
+    "staff_removal_check",
 ]

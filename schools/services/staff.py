@@ -14,6 +14,27 @@ class StaffRemovalError(Exception):
     """A removal that cannot be made, with a message for the admin."""
 
 
+def staff_removal_refusal(*, school: School, member: User, admin_ids: list[int]) -> str:
+    """Why ``member`` cannot be removed from ``school`` ("" if they can), given the
+    ids of the school's admins."""
+    if member.pk in admin_ids and len(admin_ids) == 1:
+        return (
+            f"{member.get_full_name()} is the only admin of {school}. "
+            "Add another school admin first."
+        )
+    return ""
+
+
+def staff_removal_check(*, school: School, member: User) -> str:
+    """Why ``member`` cannot be removed, for the confirmation page ("" if they can)."""
+    admin_ids = list(
+        Membership.objects.filter(school=school, role=Membership.Role.ADMIN).values_list(
+            "user_id", flat=True
+        )
+    )
+    return staff_removal_refusal(school=school, member=member, admin_ids=admin_ids)
+
+
 @transaction.atomic
 def staff_member_remove(*, school: School, member: User, actor: User) -> list[str]:
     """End every role ``member`` has at ``school``; returns the roles ended.
@@ -32,11 +53,9 @@ def staff_member_remove(*, school: School, member: User, actor: User) -> list[st
     )
     if not memberships:
         raise StaffRemovalError(f"{member.get_full_name()} is no longer on the staff.")
-    if member.pk in admins and len(admins) == 1:
-        raise StaffRemovalError(
-            f"{member.get_full_name()} is the only admin of {school}. "
-            "Add another school admin first."
-        )
+    refusal = staff_removal_refusal(school=school, member=member, admin_ids=admins)
+    if refusal:
+        raise StaffRemovalError(refusal)
     roles = [membership.role for membership in memberships]
     classes = list(
         SchoolClass.objects.filter(school=school, teachers=member).values_list("pk", flat=True)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from schools import selectors
-from schools.services import StaffRemovalError, staff_member_remove
+from schools.services import StaffRemovalError, staff_member_remove, staff_removal_check
 
 
 @require_http_methods(["GET", "POST"])
@@ -15,8 +15,8 @@ def staff_remove(request: HttpRequest, school_id: int, user_id: int) -> HttpResp
     school = access.administered_school_or_404(request.user, school_id)
     member = access.staff_member_of_school_or_404(request.user, school, user_id)
     removing_self = member.pk == request.user.pk
-    error = ""
-    if request.method == "POST":
+    error = staff_removal_check(school=school, member=member)
+    if request.method == "POST" and not error:
         try:
             staff_member_remove(school=school, member=member, actor=request.user)
         except StaffRemovalError as refusal:

@@ -52,11 +52,11 @@ from schools.services import (
     class_teachers_set,
     guardianship_end,
     pupil_mark_left,
-    school_settings_update,
-    staff_member_remove,
     roster_apply,
     roster_import_apply,
     roster_import_start,
+    school_settings_update,
+    staff_member_remove,
 )
 from tests.consent.notices import PrivacyNoticeFactory, published_notice
 from tests.factories import (

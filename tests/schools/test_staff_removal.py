@@ -86,6 +86,10 @@ def test_their_roles_at_other_schools_stay(school_admin_client, school, teacher)
 
 
 def test_the_only_admin_cannot_remove_themselves(school_admin_client, school, admin):
+    page = school_admin_client.get(_remove_url(school, admin)).content.decode()
+    assert "is the only admin of Oakfield Primary" in page
+    assert "Remove me from the staff</button>" not in page
+
     response = school_admin_client.post(_remove_url(school, admin))
 
     assert response.status_code == 200
