@@ -48,9 +48,7 @@ def _no_sideways_scroll(view) -> None:
 
 
 @pytest.mark.parametrize("on_phone", [True, False])
-def test_the_admin_changes_settings_and_removes_a_parents_link(
-    new_context, school_world, on_phone
-):
+def test_the_admin_changes_settings_and_removes_a_parents_link(new_context, school_world, on_phone):
     school, admin, device, pupil, guardianship = school_world
     view = new_context(phone=on_phone).new_page()
     sign_in_staff(view, admin, device)
