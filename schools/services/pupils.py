@@ -58,7 +58,7 @@ def guardianship_end(*, guardianship: Guardianship, actor: User) -> Guardianship
     told by a service message (if they had joined and so could see the child).
     Nothing the family recorded is deleted."""
     locked = (
-        Guardianship.objects.select_for_update()
+        Guardianship.objects.select_for_update(of=("self",))
         .select_related("parent", "pupil__school")
         .filter(pk=guardianship.pk)
         .first()
