@@ -26,4 +26,16 @@ class StaffAddForm(forms.Form):
     email = forms.EmailField(label="Email address")
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+    # Teacher first and chosen: a school admin also sees each pupil's Pupil Premium
+    # status and parents' contact details, so that role is a deliberate choice.
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[
+            (Membership.Role.TEACHER, Membership.Role.TEACHER.label),
+            (Membership.Role.ADMIN, Membership.Role.ADMIN.label),
+        ],
+        initial=Membership.Role.TEACHER,
+        widget=forms.RadioSelect,
+        help_text="A school admin also sees each pupil's Pupil Premium status and parents' "
+        "contact details, and manages the school's staff, roster and settings.",
+    )

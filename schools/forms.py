@@ -3,6 +3,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from schools.models import School
+from schools.phones import uk_phone_format
 
 _LARGEST_ID = 2**63 - 1
 
@@ -69,3 +71,26 @@ class RosterUploadForm(forms.Form):
         if uploaded.size == 0:
             raise forms.ValidationError("The file is empty.")
         return uploaded
+
+
+class SchoolSettingsForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["parent_facing_name", "contact_email", "contact_phone", "moderate_feedback"]
+        widgets = {
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent_facing_name"].widget.attrs["placeholder"] = self.instance.name
+
+    def clean_contact_phone(self) -> str:
+        raw = self.cleaned_data["contact_phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return uk_phone_format(raw)
+        except ValueError as error:
+            raise forms.ValidationError("Enter a UK phone number, like 020 7946 0123.") from error

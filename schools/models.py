@@ -1,9 +1,24 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 from accounts.lookup import upn_lookup_hash
 from accounts.names import full_name
+from schools.phones import uk_phone_format
+
+MODERATION_HELP = (
+    "When on, a family's new comment or photo waits under Feedback to approve until a "
+    "teacher or admin approves it, and appears on the class's feedback pages only then. "
+    "Ratings need no approval. Turning this off shares anything still waiting."
+)
+
+
+def validate_uk_phone(value: str) -> None:
+    try:
+        uk_phone_format(value)
+    except ValueError as error:
+        raise ValidationError("Enter a UK phone number, like 020 7946 0123.") from error
 
 
 class School(models.Model):
@@ -26,9 +41,28 @@ class School(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SCHOOL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     moderate_feedback = models.BooleanField(
-        "moderate families' feedback",
+        "check families' comments and photos first",
         default=False,
-        help_text="Comments and photos reach teachers only once a member of staff approves them.",
+        help_text=MODERATION_HELP,
+    )
+    parent_facing_name = models.CharField(
+        "name parents see",
+        max_length=200,
+        blank=True,
+        help_text="How parents know the school, if not by its full name. Leave blank to use "
+        "the full name.",
+    )
+    contact_email = models.EmailField(
+        "contact email for parents",
+        blank=True,
+        help_text="Shown to parents on the Help page.",
+    )
+    contact_phone = models.CharField(
+        "contact phone for parents",
+        max_length=20,
+        blank=True,
+        validators=[validate_uk_phone],
+        help_text="A UK number, shown to parents on the Help page.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -46,6 +80,11 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name_for_parents(self) -> str:
+        """The school's name wherever parents see it."""
+        return self.parent_facing_name or self.name
 
 
 class YearGroup(models.IntegerChoices):

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import Membership, User
-from schools.models import Pupil, RosterImport, School, SchoolClass
+from invitations.models import Invitation
+from schools.models import Guardianship, Pupil, RosterImport, School, SchoolClass
 
 
 def _on_roll() -> QuerySet[Pupil]:
@@ -103,6 +105,21 @@ def staff_for_admin(*, school: School) -> list[StaffMember]:
     return list(staff.values())
 
 
+def staff_member_roles(*, school: School, member: User) -> list[str]:
+    return [
+        Membership.Role(role).label
+        for role in Membership.objects.filter(school=school, user=member)
+        .order_by("role")
+        .values_list("role", flat=True)
+    ]
+
+
+def classes_taught_at(*, school: School, teacher: User) -> QuerySet[SchoolClass]:
+    return SchoolClass.objects.filter(school=school, teachers=teacher).order_by(
+        "-academic_year", "year_group", "name"
+    )
+
+
 def teachers_of_school(*, school: School) -> QuerySet[User]:
     return User.objects.filter(
         memberships__school=school, memberships__role=Membership.Role.TEACHER
@@ -114,6 +131,95 @@ def pupils_for_admin(*, admin: User, school: School, search: str = "") -> QueryS
     for word in search.split()[:4]:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return pupils.order_by("removed_by_school_at", "last_name", "first_name")
+
+
+# --- One pupil, for staff ----------------------------------------------------------
+
+
+@dataclass
+class ParentLink:
+    """A parent linked to a pupil, as the school sees them: ``status`` is
+    ``joined`` (accepted an invitation), ``invited`` (an invitation can still be
+    accepted) or ``imported`` (from the roster, not invited or the invitation gone)."""
+
+    guardianship: Guardianship
+    status: str
+    invitations: list[Invitation]
+
+    @property
+    def parent(self) -> User:
+        return self.guardianship.parent
+
+    @property
+    def status_label(self) -> str:
+        return {"joined": "Joined", "invited": "Invited", "imported": "Imported"}[self.status]
+
+
+def _invitation_status_now(invitation: Invitation) -> str:
+    """A live invitation past its expiry is expired, even before the daily task says so."""
+    if invitation.status in Invitation.LIVE_STATUSES and invitation.expires_at <= timezone.now():
+        return Invitation.Status.EXPIRED
+    return invitation.status
+
+
+_INVITATION_FIELDS = (
+    "pk",
+    "parent_id",
+    "accepted_by_id",
+    "status",
+    "expires_at",
+    "email",
+    "mobile",
+    "channels",
+    "created_at",
+    "sent_at",
+    "accepted_at",
+)
+
+
+def parents_of_pupil(*, pupil: Pupil) -> list[ParentLink]:
+    """The pupil's current parent links, each with its status and the invitations
+    sent about this pupil to that parent, newest first: two queries, whatever the
+    number of parents. Callers decide what of it the viewer may see."""
+    links = list(
+        Guardianship.objects.filter(pupil=pupil, ended_at__isnull=True)
+        .select_related("parent")
+        .order_by("parent__last_name", "parent__first_name", "pk")
+    )
+    invitations = list(
+        Invitation.objects.filter(pupils=pupil)
+        .only(*_INVITATION_FIELDS)
+        .order_by("-created_at", "-pk")
+    )
+    parents = []
+    for link in links:
+        own = [
+            invitation
+            for invitation in invitations
+            if link.parent_id in (invitation.parent_id, invitation.accepted_by_id)
+        ]
+        for invitation in own:
+            invitation.status_now = _invitation_status_now(invitation)
+            invitation.status_now_label = Invitation.Status(invitation.status_now).label
+        if link.confirmed_at is not None:
+            status = "joined"
+        elif any(invitation.status_now in Invitation.LIVE_STATUSES for invitation in own):
+            status = "invited"
+        else:
+            status = "imported"
+        parents.append(ParentLink(guardianship=link, status=status, invitations=own))
+    return parents
+
+
+# --- Help for parents and staff -------------------------------------------------------
+
+
+def schools_for_help(*, user: User) -> QuerySet[School]:
+    """The schools whose contact details the user's Help page shows: their
+    children's schools (removed-by-school included) and the schools they staff."""
+    children_schools = access.children_of(user).values("school_id")
+    staffed = access.schools_staffed_by(user).values("pk")
+    return School.objects.filter(Q(pk__in=children_schools) | Q(pk__in=staffed)).order_by("name")
 
 
 # --- Roster imports: the school comes from accounts.access first ---------------------

@@ -8,6 +8,7 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - pupils: pupils and classes;
 - learning: topics, work set, families' feedback and photos;
 - invitations: a school's invitations;
+- schools: a school's settings;
 - staff: a school's staff;
 - navigation: the areas a user's roles open;
 - refusals: how a refusal is raised, so it can be recorded."""
@@ -39,7 +40,9 @@ from accounts.access.navigation import (
     navigation_for,
 )
 from accounts.access.pupils import (
+    can_manage_pupil,
     can_record_for_child,
+    can_see_parent_contacts,
     can_see_pupil_premium,
     can_view_pupil,
     child_of_parent_or_404,
@@ -49,6 +52,8 @@ from accounts.access.pupils import (
     classes_assignable_by,
     classes_taught_by,
     classes_visible_to,
+    guardianship_of_pupil_or_404,
+    pupil_of_school_for_staff_or_404,
     pupil_or_404,
     pupils_of_school_for_admin,
     pupils_staffed_by,
@@ -74,7 +79,11 @@ from accounts.access.roles import (
     schools_staffed_by,
     schools_teaching,
 )
+from accounts.access.schools import (
+    school_settings_or_refuse,
+)
 from accounts.access.staff import (
+    staff_member_of_school_or_404,
     staff_of_school,
 )
 
@@ -88,9 +97,11 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_manage_pupil",
     "can_moderate_feedback",
     "can_record_for_child",
     "can_remove_feedback",
+    "can_see_parent_contacts",
     "can_see_pupil_premium",
     "can_undo_completion",
     "can_view_feedback_photo",
@@ -105,11 +116,13 @@ __all__ = [
     "feedback_photo_or_404",
     "feedback_to_moderate_or_404",
     "forbid",
+    "guardianship_of_pupil_or_404",
     "is_parent",
     "is_school_admin",
     "is_school_staff",
     "is_signed_in",
     "navigation_for",
+    "pupil_of_school_for_staff_or_404",
     "pupil_or_404",
     "pupils_of_school_for_admin",
     "pupils_staffed_by",
@@ -118,10 +131,12 @@ __all__ = [
     "refuse",
     "require_school_staff",
     "requires_two_factor",
+    "school_settings_or_refuse",
     "school_staff_or_404",
     "schools_administered_by",
     "schools_staffed_by",
     "schools_teaching",
+    "staff_member_of_school_or_404",
     "staff_of_school",
     "topic_editable_or_404",
     "topic_for_staff_or_404",

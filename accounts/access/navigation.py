@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from accounts.access.pupils import pupils_staffed_by
 from accounts.access.roles import is_parent
 from accounts.models import Membership
+from learning.models import Feedback
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,15 @@ def navigation_for(user) -> list[NavLink]:
         links.append(NavLink("Topics", reverse("learning:topic_list"), area=False))
         links.append(NavLink("Work set", reverse("learning:assignment_list"), area=False))
     if any(m.school.moderate_feedback for m in memberships):
+        # Only where a school checks families' comments and photos (its setting's
+        # wording names this page), with the number waiting.
+        waiting = feedback_waiting_count(user)
         links.append(
-            NavLink("Feedback to approve", reverse("learning:feedback_moderation"), area=False)
+            NavLink(
+                f"Feedback to approve ({waiting})",
+                reverse("learning:feedback_moderation"),
+                area=False,
+            )
         )
     administered = [m for m in memberships if m.role == Membership.Role.ADMIN]
     for membership in administered:
@@ -52,4 +61,21 @@ def navigation_for(user) -> list[NavLink]:
         links.append(NavLink(label, reverse("invitations:list", args=[school_id]), area=False))
     if user.is_staff:
         links.append(NavLink("Platform admin", reverse("admin:index")))
+    links.append(NavLink("Help", reverse("schools:help"), area=False))
     return links
+
+
+def feedback_waiting_count(user) -> int:
+    """Comments and photos waiting for the user's approval, at the schools that check
+    them first: one query, however many pupils and families there are. The same
+    feedback as the Feedback to approve page lists."""
+    return (
+        Feedback.objects.filter(
+            pupil__in=pupils_staffed_by(user).values("pk"),
+            pupil__school__moderate_feedback=True,
+            moderation_status=Feedback.Moderation.PENDING,
+            removed_at__isnull=True,
+        )
+        .exclude(comment="", photo="")
+        .count()
+    )

@@ -6,7 +6,8 @@
 - a teacher sees pupils on roll in the classes they teach, at a school where
   they are a teacher;
 - a school admin sees everything at their school;
-- an individual pupil's Pupil Premium status is for school admins only;
+- an individual pupil's Pupil Premium status, and parents' contact details, are
+  for school admins only (a teacher sees the parents' names);
 - platform staff see no pupil data (support grants come later);
 - an anonymised pupil is nobody's to see.
 """
@@ -24,7 +25,7 @@ from accounts.access.roles import is_school_admin, is_signed_in, schools_adminis
 from accounts.models import Membership
 from audit.models import SecurityEvent
 from audit.services import security_event_record
-from schools.models import Pupil, School, SchoolClass
+from schools.models import Guardianship, Pupil, School, SchoolClass
 
 
 def _teaches_here(user) -> QuerySet[Membership]:
@@ -94,6 +95,12 @@ def can_view_pupil(user, pupil: Pupil) -> bool:
     return pupils_visible_to(user).filter(pk=pupil.pk).exists()
 
 
+def _record_opened(user, pupil: Pupil) -> None:
+    security_event_record(
+        kind=SecurityEvent.Kind.PUPIL_RECORD_OPENED, user=user, details={"pupil": pupil.pk}
+    )
+
+
 def pupil_or_404(user, pupil_id) -> Pupil:
     """One pupil's record. A member of staff opening it (rather than the child's own
     parent) is recorded as a security event."""
@@ -101,9 +108,23 @@ def pupil_or_404(user, pupil_id) -> Pupil:
     if pupil is None:
         refuse("No such pupil.")
     if not children_of(user).filter(pk=pupil.pk).exists():
-        security_event_record(
-            kind=SecurityEvent.Kind.PUPIL_RECORD_OPENED, user=user, details={"pupil": pupil.pk}
-        )
+        _record_opened(user, pupil)
+    return pupil
+
+
+def pupil_of_school_for_staff_or_404(user, school_id, pupil_id) -> Pupil:
+    """A pupil of this school whom the user sees as staff (a teacher their classes'
+    pupils on roll, an admin any of the school's), with class and school; anyone
+    else, the pupil's own parents included, gets a 404. Opening it is recorded."""
+    pupil = (
+        pupils_staffed_by(user)
+        .select_related("school", "school_class")
+        .filter(pk=pupil_id, school_id=school_id)
+        .first()
+    )
+    if pupil is None:
+        refuse("No such pupil.")
+    _record_opened(user, pupil)
     return pupil
 
 
@@ -123,6 +144,35 @@ def can_record_for_child(user, pupil: Pupil) -> bool:
 def can_see_pupil_premium(user, school: School) -> bool:
     """Individual Pupil Premium status: school admins of that school only."""
     return is_school_admin(user, school)
+
+
+def can_see_parent_contacts(user, school: School) -> bool:
+    """Parents' emails, mobiles and invitations: school admins of that school only."""
+    return is_school_admin(user, school)
+
+
+def can_manage_pupil(user, pupil: Pupil) -> bool:
+    """Removing a parent's link to a pupil, or marking the pupil as left: the
+    school's admins."""
+    return is_school_admin(user, pupil.school)
+
+
+def guardianship_of_pupil_or_404(user, pupil: Pupil, guardianship_id) -> Guardianship:
+    """A current link between a parent and this pupil, for the school's admins;
+    anyone else, or a link already ended, gets a 404."""
+    guardianship = (
+        Guardianship.objects.filter(
+            pk=guardianship_id,
+            pupil=pupil,
+            ended_at__isnull=True,
+            pupil__school__in=schools_administered_by(user).values("pk"),
+        )
+        .select_related("parent")
+        .first()
+    )
+    if guardianship is None:
+        refuse("No such parent link.")
+    return guardianship
 
 
 # --- Classes ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Every write to school data: onboarding a school, who teaches each class, and the
-roster import."""
+"""Every write to school data: onboarding a school, its settings, who teaches each
+class, its staff, one pupil's links and leaving, and the roster import."""
 
 from schools.services.classes import (
     ClassTeachersError,
@@ -9,6 +9,11 @@ from schools.services.onboarding import (
     OnboardingError,
     school_onboard,
     school_update,
+)
+from schools.services.pupils import (
+    PupilChangeError,
+    guardianship_end,
+    pupil_mark_left,
 )
 from schools.services.roster import (
     IMPORTED_TABLES,
@@ -29,6 +34,14 @@ from schools.services.roster_imports import (
     roster_import_start,
     roster_imports_purge,
 )
+from schools.services.settings import (
+    school_settings_update,
+)
+from schools.services.staff import (
+    StaffRemovalError,
+    staff_member_remove,
+    staff_removal_check,
+)
 
 __all__ = [
     "GENERIC_FAILURE",
@@ -38,9 +51,13 @@ __all__ = [
     "STATUS_REFUSALS",
     "ClassTeachersError",
     "OnboardingError",
+    "PupilChangeError",
     "RosterImportError",
+    "StaffRemovalError",
     "class_teachers_set",
+    "guardianship_end",
     "planner_statistics_refresh",
+    "pupil_mark_left",
     "roster_apply",
     "roster_check",
     "roster_import_apply",
@@ -50,5 +67,8 @@ __all__ = [
     "roster_import_start",
     "roster_imports_purge",
     "school_onboard",
+    "school_settings_update",
     "school_update",
+    "staff_member_remove",
+    "staff_removal_check",
 ]

@@ -52,14 +52,19 @@ from notifications.services import notification_preferences_set
 from schools.models import YearGroup
 from schools.services import (
     class_teachers_set,
+    guardianship_end,
+    pupil_mark_left,
     roster_apply,
     roster_import_apply,
     roster_import_start,
     school_onboard,
+    school_settings_update,
     school_update,
+    staff_member_remove,
 )
 from tests.consent.notices import PrivacyNoticeFactory, published_notice
 from tests.factories import (
+    GuardianshipFactory,
     MembershipFactory,
     PupilFactory,
     SchoolClassFactory,
@@ -89,6 +94,10 @@ AUDITED = {
     "schools.services.onboarding.school_onboard",
     "schools.services.onboarding.school_update",
     "schools.services.classes.class_teachers_set",
+    "schools.services.settings.school_settings_update",
+    "schools.services.staff.staff_member_remove",
+    "schools.services.pupils.guardianship_end",
+    "schools.services.pupils.pupil_mark_left",
     "schools.services.roster.roster_apply",
     "schools.services.roster_imports.roster_import_start",
     "schools.services.roster_imports.roster_import_apply",
@@ -226,6 +235,62 @@ def test_setting_a_class_teachers_records_who_taught_it_before_and_after():
     assert (entry.actor, entry.school) == (admin, school_class.school)
     assert_subject(entry, school_class)
     assert entry.changes == {"teachers": [[before.pk], [after.pk]]}
+
+
+def test_changing_a_schools_settings_records_which_fields_changed_not_the_details():
+    school = SchoolFactory()
+    admin = admin_of(school)
+    school_settings_update(
+        school=school,
+        parent_facing_name="Oakfield",
+        contact_email="office@oakfield.example.org",
+        contact_phone="020 7946 0123",
+        moderate_feedback=True,
+        actor=admin,
+    )
+    entry = only_entry("school.settings_update")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, school)
+    assert entry.changes == {
+        "fields": ["parent_facing_name", "contact_email", "contact_phone", "moderate_feedback"],
+        "moderate_feedback": [False, True],
+    }
+    assert "office@oakfield.example.org" not in json.dumps(entry.changes)
+
+
+def test_removing_a_member_of_staff_records_their_roles_and_classes():
+    school_class = SchoolClassFactory()
+    school = school_class.school
+    admin = admin_of(school)
+    teacher = teacher_of(school_class)
+    staff_member_remove(school=school, member=teacher, actor=admin)
+    entry = only_entry("staff.remove")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, teacher)
+    assert entry.changes == {"user": teacher.pk, "roles": ["teacher"], "classes": [school_class.pk]}
+    assert_no_personal_data(entry, teacher)
+
+
+def test_removing_a_parents_link_and_marking_a_pupil_left_are_recorded():
+    school = SchoolFactory()
+    admin = admin_of(school)
+    guardianship = GuardianshipFactory(pupil=PupilFactory(school=school))
+    guardianship_end(guardianship=guardianship, actor=admin)
+    entry = only_entry("guardianship.end")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, guardianship)
+    assert entry.changes == {
+        "pupil": guardianship.pupil_id,
+        "parent": guardianship.parent_id,
+        "had_joined": True,
+    }
+    assert_no_personal_data(entry, guardianship.parent)
+    assert guardianship.pupil.first_name not in json.dumps(entry.changes)
+
+    pupil_mark_left(pupil=guardianship.pupil, actor=admin)
+    left = only_entry("pupil.mark_left")
+    assert (left.actor, left.school) == (admin, school)
+    assert_subject(left, guardianship.pupil)
 
 
 # --- Roster imports ----------------------------------------------------------------

@@ -38,7 +38,9 @@ CHILD_ASSIGNMENT = 19
 # + the assignment (with its class's school and its topic), its activities, the
 # class's pupils the user sees, their completions, their feedback.
 ASSIGNMENT_FEEDBACK = 11
-MODERATION = 9  # + is school staff, page count, the page of items with pupils and topics
+# + is school staff, page count, the page of items with pupils and topics, the menu's
+# count of feedback waiting.
+MODERATION = 10
 
 CONTENT = [
     {"kind": Activity.Kind.ACTIVITY},
