@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
+    def ready(self) -> None:
+        from accounts import receivers  # noqa: F401
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """The Django admin on the portal's own site class (``accounts.admin_site``)."""
