@@ -8,7 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import receivers  # noqa: F401
+        from accounts import receivers
+
+        receivers.connect()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -81,7 +81,7 @@ NOT_AUDITED = {
 
 # Covered by a test below (module path of the function, as services re-export it).
 AUDITED = {
-    "accounts.services.staff_add",
+    "accounts.services.staff.staff_add",
     "schools.services.classes.class_teachers_set",
     "schools.services.roster.roster_apply",
     "schools.services.roster_imports.roster_import_start",
