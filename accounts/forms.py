@@ -79,6 +79,7 @@ class MobileForm(forms.Form):
         if kind not in (
             phonenumbers.PhoneNumberType.MOBILE,
             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            phonenumbers.PhoneNumberType.UNKNOWN,
         ):
             raise forms.ValidationError(
                 "That is not a mobile number: a text cannot reach a landline."

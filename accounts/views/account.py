@@ -84,7 +84,7 @@ def account_mobile(request: HttpRequest) -> HttpResponse:
         return _page(request, mobile_form=form, status=400)
     limit = dict(app="accounts", action="mobile_code", config=MOBILE_CODE_LIMIT)
     if not ratelimit_core.consume(request, user=request.user, **limit):
-        seconds = retry_after_seconds(request, action="mobile_code", user=request.user, **limit)
+        seconds = retry_after_seconds(request, user=request.user, **limit)
         form.add_error(
             "mobile", f"We have sent several codes just now. Try again in {wait_phrase(seconds)}."
         )
