@@ -122,8 +122,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         wait = _device_wait_seconds(device)
         form.add_error(
             "token",
-            "That code did not match. Check your phone's clock and try again"
-            + (f" in {wait} second{'s' if wait != 1 else ''}." if wait else "."),
+            "That code did not match. Check your phone's clock, then "
+            + (f"wait {wait} second{'s' if wait != 1 else ''} and " if wait else "")
+            + "try the code your app shows.",
         )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
@@ -158,8 +159,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             wait = second_factor_wait_seconds(user=request.user, token=token)
             form.add_error(
                 "token",
-                "That code is not valid. Try the code your app shows now, or a backup code"
-                + (f", in {wait} second{'s' if wait != 1 else ''}." if wait else "."),
+                "That code is not valid. "
+                + (f"Wait {wait} second{'s' if wait != 1 else ''}, then try " if wait else "Try ")
+                + "the code your app shows, or a backup code.",
             )
     return render(
         request,

@@ -78,7 +78,7 @@ def test_just_after_a_wrong_code_the_page_says_exactly_how_long_to_wait(client, 
     wrong = client.post(VERIFY, {"token": "000000" if code_for(device) != "000000" else "111111"})
     right_at_once = client.post(VERIFY, {"token": code_for(device)})
 
-    assert "in 1 second." in wrong.content.decode()
+    assert "That code is not valid. Wait 1 second, then try" in wrong.content.decode()
     assert "Wait 1 second," in right_at_once.content.decode()
     assert right_at_once.status_code == 200
 
