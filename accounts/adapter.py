@@ -81,6 +81,15 @@ class AccountAdapter(DefaultAccountAdapter):
             user=context.get("user"),
         )
 
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        """allauth tells the account about changes (email changed, password
+        changed). Not after a reset by email link: the link went to that same
+        inbox, and a new member of staff choosing their first password would be
+        told their password had been "reset"."""
+        if template_prefix == "account/email/password_reset":
+            return
+        super().send_notification_mail(template_prefix, user, context=context, email=email)
+
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         """The link sent to a new address was followed: it replaces the old one."""
         from accounts.services import email_change_confirm

@@ -81,3 +81,18 @@ def test_a_new_staff_member_who_chose_a_password_gets_a_sign_in_link(client):
     page = done.content.decode()
     assert "Your password is saved" in page
     assert f'<a class="button" href="{reverse("account_login")}">Sign in</a>' in page
+
+
+def test_choosing_a_password_from_the_link_sends_no_confusing_reset_notice(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="new@example.org")
+    link = re.sub(r"^https?://[^/]+", "", password_set_url(user=user))
+    form_url = client.get(link)["Location"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            form_url, {"password1": "a-brand-new-secret-42", "password2": "a-brand-new-secret-42"}
+        )
+
+    assert not Message.objects.filter(to_address="new@example.org").exists()
