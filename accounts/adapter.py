@@ -1,4 +1,22 @@
+"""How allauth behaves here: no open sign-up, addresses from ``accounts.clients``,
+limits that say when to try again, every email through the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django import forms
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from accounts.access import requires_two_factor
+from accounts.clients import client_ip
+from accounts.limits import retry_after_seconds, wait_phrase
+
+SIGNED_IN_MESSAGE = "account/messages/logged_in.txt"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -6,3 +24,74 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Refused by a sign-in limit: say how long to wait, not just "later"."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as error:
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            seconds = retry_after_seconds(request, action="login_failed", key=key)
+            raise forms.ValidationError(
+                "Too many failed sign-in attempts for this account. "
+                f"Try again in {wait_phrase(seconds)}, or reset your password.",
+                code="too_many_login_attempts",
+            ) from error
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        # Staff are not signed in until the second factor is passed: no
+        # "Successfully signed in" on the page that asks for it.
+        if message_template == SIGNED_IN_MESSAGE and requires_two_factor(request.user):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's email (reset links, email confirmations, notices of
+        changes) and write it to the outbox, like every other message: it is
+        retried, and shows on the demo's outbox page."""
+        from accounts.services import account_email_queue
+
+        request = allauth_context.request
+        full_context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
+        rendered = self.render_mail(template_prefix, email, full_context)
+        account_email_queue(
+            to_address=email,
+            subject=rendered.subject,
+            body=rendered.body,
+            kind=template_prefix.rsplit("/", 1)[-1],
+            user=context.get("user"),
+        )
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        """allauth tells the account about changes (email changed, password
+        changed). Not after a reset by email link: the link went to that same
+        inbox, and a new member of staff choosing their first password would be
+        told their password had been "reset"."""
+        if template_prefix == "account/email/password_reset":
+            return
+        super().send_notification_mail(template_prefix, user, context=context, email=email)
+
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        """The link sent to a new address was followed: it replaces the old one."""
+        from accounts.services import email_change_confirm
+
+        return email_change_confirm(request=request, email_address=email_address)

@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
+    def ready(self) -> None:
+        from accounts import receivers
+
+        receivers.connect()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """The Django admin on the portal's own site class (``accounts.admin_site``)."""

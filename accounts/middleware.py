@@ -33,12 +33,11 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(_OPEN_PREFIXES)
-            and not user.is_verified()
-            and requires_two_factor(user)
-        ):
+        # Read by the site header (accounts.context_processors): no menu until passed.
+        request.second_factor_pending = (
+            user.is_authenticated and not user.is_verified() and requires_two_factor(user)
+        )
+        if request.second_factor_pending and not request.path.startswith(_OPEN_PREFIXES):
             if has_authenticator(user=user):
                 target = reverse("accounts:two_factor_verify")
             else:

@@ -127,3 +127,23 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.school})"
+
+
+class MobileChange(models.Model):
+    """A new mobile number waiting for the code texted to it.
+
+    Only a keyed hash of the code is kept; the code works until ``expires_at`` and
+    for ``MAX_ATTEMPTS`` wrong tries. One per user: asking again replaces it.
+    """
+
+    MAX_ATTEMPTS = 5
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mobile_change")
+    mobile = models.CharField(max_length=20, help_text="E.164")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Mobile change for user {self.user_id}"

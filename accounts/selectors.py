@@ -1,9 +1,20 @@
-"""Reads of a user's own sign-in set-up: their confirmed authenticator apps."""
+"""Reads of a user's own account: their authenticator apps and how long a wrong
+code locks them, and what the account settings page shows."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.access import requires_two_factor
+from accounts.models import MobileChange
 
 
 def authenticators_of(*, user) -> QuerySet[TOTPDevice]:
@@ -13,3 +24,64 @@ def authenticators_of(*, user) -> QuerySet[TOTPDevice]:
 
 def has_authenticator(*, user) -> bool:
     return authenticators_of(user=user).exists()
+
+
+def devices_for_code(*, user, token: str) -> list:
+    """The user's devices a code can be for: six digits come from the app, anything
+    else is a backup code. Trying a code only on its own kind of device keeps a
+    mistyped app code from locking the backup codes, and the reverse."""
+    if token.isdigit() and len(token) == 6:
+        return list(authenticators_of(user=user))
+    return list(StaticDevice.objects.filter(user=user, confirmed=True))
+
+
+def second_factor_wait_seconds(*, user, token: str) -> int:
+    """Seconds before ``token``'s kind of device accepts another code: after wrong
+    codes django-otp locks a device for 1, 2, 4, 8... seconds. 0 when it may be
+    tried now."""
+    waits = []
+    now = timezone.now()
+    for device in devices_for_code(user=user, token=token):
+        allowed, details = device.verify_is_allowed()
+        if allowed:
+            return 0
+        locked_until = (details or {}).get("locked_until")
+        if locked_until is not None:
+            waits.append(max(math.ceil((locked_until - now).total_seconds()), 1))
+    return min(waits) if waits else 0
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """What the account settings page shows besides the user's own fields."""
+
+    pending_email: str | None
+    pending_mobile: str | None
+    other_sessions: int
+    staff: bool
+
+
+def account_settings_for(*, user, session_key: str | None) -> AccountSettings:
+    pending_email = (
+        EmailAddress.objects.filter(user=user, verified=False)
+        .order_by("-pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    pending_mobile = (
+        MobileChange.objects.filter(user=user, expires_at__gt=timezone.now())
+        .values_list("mobile", flat=True)
+        .first()
+    )
+    return AccountSettings(
+        pending_email=pending_email,
+        pending_mobile=pending_mobile,
+        other_sessions=UserSession.objects.filter(user=user)
+        .exclude(session_key=session_key)
+        .count(),
+        staff=requires_two_factor(user),
+    )
+
+
+def pending_mobile_change(*, user) -> MobileChange | None:
+    return MobileChange.objects.filter(user=user, expires_at__gt=timezone.now()).first()

@@ -13,20 +13,18 @@ it removes personal data from ``changes`` and sets ``redacted_at``.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.clients import client_ip
 from accounts.lookup import email_lookup_hash
 from audit.context import current_request
 from audit.models import AuditEntry, SecurityEvent
@@ -115,16 +113,9 @@ def audit_record(
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    """The client's IP address as allauth sees it (its trusted proxy settings
-    apply), else REMOTE_ADDR; None when neither is a valid address."""
-    try:
-        candidate = get_adapter(request).get_client_ip(request)
-    except (PermissionDenied, ImproperlyConfigured, ValueError):
-        candidate = request.META.get("REMOTE_ADDR")
-    try:
-        return str(ipaddress.ip_address(str(candidate or "").strip()))
-    except ValueError:
-        return None
+    """The client's IP address (``accounts.clients``: behind trusted proxies, the
+    client's, not the proxy's); None when it is not a valid address."""
+    return client_ip(request)
 
 
 def security_event_record(

@@ -50,6 +50,9 @@ class ConsentChangeForm(forms.Form):
 
     purpose = forms.ChoiceField(choices=Purpose.choices)
     action = forms.ChoiceField(choices=[(GRANT, "Give"), (WITHDRAW, "Withdraw")])
+    # Withdrawing the platform consent is asked about first; the confirmation
+    # page sends this back.
+    confirmed = forms.BooleanField(required=False)
 
     @property
     def granted(self) -> bool:

@@ -5,6 +5,7 @@ from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 
+from accounts.access.roles import is_parent, requires_two_factor
 from accounts.models import User
 from consent.models import ConsentRecord, PrivacyNotice, Purpose
 
@@ -31,6 +32,28 @@ def consent_current(*, user: User, purpose: str) -> bool:
         .first()
     )
     return bool(granted)
+
+
+# Consents that only concern parents and carers: never offered to staff who are
+# not also a parent (a teacher's photos are not "what I share" of a family).
+PARENT_ONLY_PURPOSES = frozenset({Purpose.MEDIA_PROMOTION})
+
+
+def is_staff_account(*, user: User) -> bool:
+    """Staff (teachers, school admins, platform staff) who are not also a parent."""
+    return requires_two_factor(user) and not is_parent(user)
+
+
+def purposes_offered_to(*, user: User, staff: bool | None = None) -> list[str]:
+    """The purposes the user may give or withdraw on the privacy and consent page
+    (``staff``: ``is_staff_account``, when the caller knows it already)."""
+    if staff is None:
+        staff = is_staff_account(user=user)
+    return [
+        purpose.value
+        for purpose in Purpose
+        if not (staff and purpose.value in PARENT_ONLY_PURPOSES)
+    ]
 
 
 def consents_for_user(*, user: User) -> list[ConsentState]:

@@ -19,9 +19,11 @@ from consent.forms import ConsentChangeForm, CookieChoiceForm, ReconsentForm
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.selectors import (
     consents_for_user,
+    is_staff_account,
     notice_published_by_pk,
     notices_published,
     privacy_status_for_request,
+    purposes_offered_to,
 )
 from consent.services import consent_change, consent_grant, cookie_choices_record
 from consent.wording import (
@@ -61,7 +63,11 @@ def privacy_notice(request: HttpRequest, version: str | None = None) -> HttpResp
 def privacy_consents(request: HttpRequest) -> HttpResponse:
     """Each consent with its state, when and how it was given, and one button."""
     rows = []
+    staff = is_staff_account(user=request.user)
+    offered = purposes_offered_to(user=request.user, staff=staff)
     for state in consents_for_user(user=request.user):
+        if state.purpose not in offered:
+            continue
         if state.purpose == Purpose.PLATFORM and state.changed_at is None:
             # Staff accounts never gave platform consent: their work is not based on it.
             continue
@@ -73,7 +79,11 @@ def privacy_consents(request: HttpRequest) -> HttpResponse:
                 "is_platform": state.purpose == Purpose.PLATFORM,
             }
         )
-    return render(request, "consent/privacy_consents.html", {"rows": rows})
+    return render(
+        request,
+        "consent/privacy_consents.html",
+        {"rows": rows, "staff": staff},
+    )
 
 
 @require_POST
@@ -85,6 +95,21 @@ def privacy_consent_change(request: HttpRequest) -> HttpResponse:
         return redirect("consent:privacy_consents")
     purpose = form.cleaned_data["purpose"]
     label = Purpose(purpose).label
+    if purpose not in purposes_offered_to(user=request.user):
+        messages.error(request, f"{label} does not apply to staff accounts.")
+        return redirect("consent:privacy_consents")
+    if purpose == Purpose.PLATFORM and not form.granted and not form.cleaned_data["confirmed"]:
+        # Withdrawing this stops the portal: say what happens and ask first.
+        return render(
+            request,
+            "consent/withdraw_confirm.html",
+            {
+                "purpose": purpose,
+                "label": label,
+                "statement": PURPOSE_STATEMENT[purpose],
+                "effect": WITHDRAW_EFFECT[purpose],
+            },
+        )
     notice = None if purpose in COOKIE_PURPOSES else PrivacyNotice.current()
     consent_change(
         user=request.user,

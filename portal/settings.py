@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.usersessions",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -204,13 +205,29 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Home Learning Portal: "
+# Many parents and staff share a school's one public address: the per-account
+# limit (5 failed sign-ins in 5 minutes) does the protecting, and the per-address
+# limits sit well above what a busy school produces. The per-account rate comes
+# first, so an account already refused does not use up its address's allowance.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "login": "300/m/ip",
+    "login_failed": "5/5m/key,100/m/ip",
+    "reset_password": "60/m/ip,5/m/key",
+    "reset_password_from_key": "60/m/ip",
     "change_password": "5/m/user",
+    "manage_email": "10/m/user",
 }
+# Email changes: the new address replaces the old one only once the link sent to
+# it is followed; the old address is told.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# How many reverse proxies (load balancer, ingress) in front of the portal add
+# to X-Forwarded-For. 0: the header is ignored and REMOTE_ADDR is the client.
+# Sign-in limits and the security log key on the address this yields
+# (accounts.clients.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

@@ -41,7 +41,7 @@ def test_healthz_checks_redis_when_configured(client, settings):
 
 def test_healthz_is_503_when_the_database_fails(client, settings, monkeypatch):
     settings.REDIS_URL = ""
-    monkeypatch.setattr("accounts.views.connection", _BrokenConnection())
+    monkeypatch.setattr("accounts.views.pages.connection", _BrokenConnection())
 
     response = client.get("/healthz")
 
@@ -51,7 +51,7 @@ def test_healthz_is_503_when_the_database_fails(client, settings, monkeypatch):
 
 def test_healthz_is_503_when_redis_fails(client, settings, monkeypatch):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    monkeypatch.setattr("accounts.views.cache", _BrokenCache())
+    monkeypatch.setattr("accounts.views.pages.cache", _BrokenCache())
 
     response = client.get("/healthz")
 

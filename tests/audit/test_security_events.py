@@ -61,7 +61,7 @@ def test_forwarded_for_is_believed_only_behind_a_trusted_proxy(settings):
     request = _request(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
 
     untrusted = security_event_record(kind=Kind.SIGN_IN, request=request)
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     trusted = security_event_record(kind=Kind.SIGN_IN, request=request)
 
     assert untrusted.ip_address == "10.0.0.1"

@@ -90,7 +90,7 @@ NOT_AUDITED = {
 
 # Covered by a test below (module path of the function, as services re-export it).
 AUDITED = {
-    "accounts.services.staff_add",
+    "accounts.services.staff.staff_add",
     "schools.services.onboarding.school_onboard",
     "schools.services.onboarding.school_update",
     "schools.services.classes.class_teachers_set",

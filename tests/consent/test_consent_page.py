@@ -24,9 +24,10 @@ def parent(notice):
     return registered_parent(notice)
 
 
-def change(client, purpose, action):
+def change(client, purpose, action, **extra):
     return client.post(
-        reverse("consent:privacy_consent_change"), {"purpose": purpose, "action": action}
+        reverse("consent:privacy_consent_change"),
+        {"purpose": purpose, "action": action, **extra},
     )
 
 
@@ -139,7 +140,7 @@ def test_withdrawing_platform_consent_stops_the_portal_from_the_next_request(cli
     page = html_lib.unescape(client.get(reverse("consent:privacy_consents")).content.decode())
     assert WITHDRAW_EFFECT[Purpose.PLATFORM] in page
 
-    change(client, Purpose.PLATFORM, "withdraw")
+    change(client, Purpose.PLATFORM, "withdraw", confirmed="on")
     response = client.get(reverse("schools:parent_home"))
 
     assert response.status_code == 302
@@ -180,9 +181,10 @@ def test_the_page_makes_the_same_number_of_queries_however_long_the_ledger(
     assert ConsentRecord.objects.filter(user=parent).count() == records
     client.force_login(parent)
 
-    # session, user, 2FA check (memberships), consent status, the ledger, and the
-    # header's navigation (is the user a parent? their memberships)
-    with django_assert_num_queries(7):
+    # session, user, 2FA check (memberships), consent status, the ledger, whether
+    # this is a staff account (memberships), and the header's navigation (is the
+    # user a parent? their memberships)
+    with django_assert_num_queries(8):
         response = client.get(reverse("consent:privacy_consents"))
 
     assert response.status_code == 200

@@ -254,7 +254,7 @@ def test_after_withdrawing_agreeing_again_is_recorded_as_a_settings_choice(clien
     client.force_login(parent)
     client.post(
         reverse("consent:privacy_consent_change"),
-        {"purpose": Purpose.PLATFORM, "action": "withdraw"},
+        {"purpose": Purpose.PLATFORM, "action": "withdraw", "confirmed": "on"},
     )
 
     client.post(reverse("consent:privacy_reconsent"), {"agree": "on"})

@@ -1,25 +1,17 @@
-"""Every write to accounts: staff creation and second-factor enrolment and checks."""
+"""Adding staff to a school, and the link a new account chooses its password with."""
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
-from django_otp import match_token
-from django_otp.forms import otp_verification_failed
-from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.lookup import normalise_email
 from accounts.models import Membership, User
-from accounts.signals import backup_codes_regenerated, second_factor_verified
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import message_queue
@@ -100,69 +92,3 @@ def staff_add(
         reference=f"membership:{membership.pk}",
     )
     return membership
-
-
-@transaction.atomic
-def totp_device_start(*, user: User) -> TOTPDevice:
-    """The user's unconfirmed authenticator device, created if need be."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
-
-
-def _new_backup_codes(count: int) -> list[str]:
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return ["".join(secrets.choice(alphabet) for _ in range(10)) for _ in range(count)]
-
-
-@transaction.atomic
-def backup_codes_regenerate(*, user: User) -> list[str]:
-    """Replace the user's backup codes with a fresh set and return them (shown once)."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="Backup codes", defaults={"confirmed": True}
-    )
-    device.token_set.all().delete()
-    codes = _new_backup_codes(settings.OTP_BACKUP_CODE_COUNT)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    backup_codes_regenerated.send(sender=StaticDevice, user=user)
-    return codes
-
-
-@transaction.atomic
-def totp_device_confirm(
-    *, device: TOTPDevice, token: str, request: HttpRequest | None = None
-) -> list[str] | None:
-    """Confirm an authenticator device with a code from it.
-
-    Returns the new backup codes, or None if the code was wrong. Any other
-    authenticator the user had is removed: one device at a time. Either outcome
-    is announced (``accounts.signals``); ``request`` is passed on to receivers.
-    """
-    if not device.verify_token(token.strip().replace(" ", "")):
-        otp_verification_failed.send(sender=Device, user=device.user)
-        return None
-    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = backup_codes_regenerate(user=device.user)
-    second_factor_verified.send(sender=Device, request=request, user=device.user, device=device)
-    return codes
-
-
-@transaction.atomic
-def second_factor_check(
-    *, user: User, token: str, request: HttpRequest | None = None
-) -> Device | None:
-    """The user's confirmed device that accepts ``token`` (a code from their app,
-    or a backup code, which is then used up), or None.
-
-    Either outcome is announced (``accounts.signals``) so the security log
-    follows every attempt; ``request`` is passed on to receivers.
-    """
-    device = match_token(user, token)
-    if device is None:
-        otp_verification_failed.send(sender=Device, user=user)
-    else:
-        second_factor_verified.send(sender=Device, request=request, user=user, device=device)
-    return device

@@ -1,4 +1,8 @@
+"""Home, health check, the second-factor pages and adding staff."""
+
 import base64
+import math
+import time
 from io import BytesIO
 
 import qrcode
@@ -8,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -19,7 +24,7 @@ from accounts.access import requires_two_factor
 from accounts.access.navigation import navigation_for
 from accounts.forms import EnrolForm, StaffAddForm, TokenForm
 from accounts.redirects import next_parameter, safe_next_url
-from accounts.selectors import authenticators_of, has_authenticator
+from accounts.selectors import has_authenticator, second_factor_wait_seconds
 from accounts.services import (
     StaffError,
     backup_codes_regenerate,
@@ -75,12 +80,19 @@ def _qr_code_svg(url: str) -> str:
     )
 
 
-def _throttled(form, devices) -> bool:
-    """After wrong codes django-otp locks a device for a growing delay: say so plainly."""
-    if any(not device.verify_is_allowed()[0] for device in devices):
-        form.add_error("token", "Too many tries. Wait a few seconds, then enter a new code.")
-        return True
-    return False
+def _wait_message(seconds: int) -> str:
+    return (
+        f"Too many wrong codes in a row. Wait {seconds} second{'s' if seconds != 1 else ''}, "
+        "then enter the code your app shows then."
+    )
+
+
+def _device_wait_seconds(device) -> int:
+    allowed, details = device.verify_is_allowed()
+    locked_until = None if allowed else (details or {}).get("locked_until")
+    if locked_until is None:
+        return 0
+    return max(math.ceil((locked_until - timezone.now()).total_seconds()), 1)
 
 
 def _grouped(secret: str) -> str:
@@ -97,18 +109,23 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_verify")
     device = totp_device_start(user=request.user)
     form = EnrolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not _throttled(form, [device]):
+    wait = _device_wait_seconds(device) if request.method == "POST" else 0
+    if wait:
+        form.add_error(None, _wait_message(wait))
+    elif request.method == "POST" and form.is_valid():
         codes = totp_device_confirm(
             device=device, token=form.cleaned_data["token"], request=request
         )
         if codes is not None:
             otp_login(request, device)
-            return render(
-                request,
-                "accounts/backup_codes.html",
-                {"codes": codes, "next": _next_url(request), "first_time": True},
-            )
-        form.add_error("token", "That code did not match. Check your phone's clock and try again.")
+            return _backup_codes_page(request, codes, next_url=_next_url(request), first=True)
+        wait = _device_wait_seconds(device)
+        form.add_error(
+            "token",
+            "That code did not match. Check your phone's clock, then "
+            + (f"wait {wait} second{'s' if wait != 1 else ''} and " if wait else "")
+            + "try the code your app shows.",
+        )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
@@ -128,18 +145,42 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
-    devices = list(authenticators_of(user=request.user))
-    if request.method == "POST" and form.is_valid() and not _throttled(form, devices):
+    if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip().replace(" ", "").lower()
-        device = second_factor_check(user=request.user, token=token, request=request)
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_next_url(request))
-        form.add_error("token", "That code is not valid. Try a new code or a backup code.")
+        wait = second_factor_wait_seconds(user=request.user, token=token)
+        if wait:
+            form.add_error(None, _wait_message(wait))
+        else:
+            device = second_factor_check(user=request.user, token=token, request=request)
+            if device is not None:
+                otp_login(request, device)
+                messages.success(request, "You are signed in.")
+                return redirect(_next_url(request))
+            wait = second_factor_wait_seconds(user=request.user, token=token)
+            form.add_error(
+                "token",
+                "That code is not valid. "
+                + (f"Wait {wait} second{'s' if wait != 1 else ''}, then try " if wait else "Try ")
+                + "the code your app shows, or a backup code.",
+            )
     return render(
         request,
         "accounts/two_factor_verify.html",
         {"form": form, "next": request.GET.get("next", "")},
+    )
+
+
+BACKUP_CODES_SESSION_KEY = "accounts.backup_codes"
+BACKUP_CODES_DOWNLOADABLE_FOR = 15 * 60
+
+
+def _backup_codes_page(request, codes: list[str], *, next_url: str, first: bool) -> HttpResponse:
+    """The codes, shown once; they can be printed or downloaded for a few minutes."""
+    request.session[BACKUP_CODES_SESSION_KEY] = {"codes": codes, "at": time.time()}
+    return render(
+        request,
+        "accounts/backup_codes.html",
+        {"codes": codes, "next": next_url, "first_time": first},
     )
 
 
@@ -148,9 +189,27 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 def backup_codes_new(request: HttpRequest) -> HttpResponse:
     """Replace the backup codes (only after the second factor, by the middleware)."""
     codes = backup_codes_regenerate(user=request.user)
-    return render(
-        request, "accounts/backup_codes.html", {"codes": codes, "next": "", "first_time": False}
-    )
+    return _backup_codes_page(request, codes, next_url="", first=False)
+
+
+@never_cache
+def backup_codes_download(request: HttpRequest) -> HttpResponse:
+    """The codes just shown, as a text file: only in the minutes after they were made."""
+    held = request.session.get(BACKUP_CODES_SESSION_KEY) or {}
+    if not held or time.time() - held.get("at", 0) > BACKUP_CODES_DOWNLOADABLE_FOR:
+        request.session.pop(BACKUP_CODES_SESSION_KEY, None)
+        raise Http404("No new backup codes to download.")
+    lines = [
+        "Home Learning Portal: backup codes for two-step sign-in",
+        f"Account: {request.user.email}",
+        "Each code works once, when you cannot use your authenticator app.",
+        "",
+        *held["codes"],
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="home-learning-backup-codes.txt"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

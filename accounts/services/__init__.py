@@ -1,0 +1,46 @@
+"""Every write to accounts, one module per noun: staff, second factors, a user's
+own name, email, mobile and sessions, and allauth's emails through the outbox."""
+
+from accounts.services.emails import (
+    account_email_queue,
+    email_address_current,
+    email_change_cancel,
+    email_change_confirm,
+    email_change_request,
+)
+from accounts.services.mobile import (
+    MobileChangeResult,
+    mobile_change_confirm,
+    mobile_change_start,
+    mobile_remove,
+)
+from accounts.services.profile import sessions_end_others, user_name_change, user_session_track
+from accounts.services.staff import StaffError, password_set_url, staff_add
+from accounts.services.two_factor import (
+    backup_codes_regenerate,
+    second_factor_check,
+    totp_device_confirm,
+    totp_device_start,
+)
+
+__all__ = [
+    "MobileChangeResult",
+    "StaffError",
+    "account_email_queue",
+    "backup_codes_regenerate",
+    "email_address_current",
+    "email_change_cancel",
+    "email_change_confirm",
+    "email_change_request",
+    "mobile_change_confirm",
+    "mobile_change_start",
+    "mobile_remove",
+    "password_set_url",
+    "second_factor_check",
+    "sessions_end_others",
+    "staff_add",
+    "totp_device_confirm",
+    "totp_device_start",
+    "user_name_change",
+    "user_session_track",
+]
