@@ -39,6 +39,7 @@ class TopicForm(forms.ModelForm):
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["summary"].help_text = "One or two sentences families see first."
+        self.fields["subject"].choices = [("", "Choose a subject"), *Subject.choices]
         # Someone on the staff of several schools says whose topic a new one is.
         if schools is not None and len(schools) > 1:
             self.fields["school"] = forms.ModelChoiceField(
