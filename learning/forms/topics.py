@@ -35,6 +35,10 @@ class TopicForm(forms.ModelForm):
         fields = ["title", "summary", "subject", "year_group_min", "year_group_max", "published"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
         labels = {"published": "Ready to set for classes"}
+        error_messages = {
+            "title": {"required": "Give the topic a title."},
+            "subject": {"required": "Choose a subject."},
+        }
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +82,7 @@ class ActivityForm(forms.ModelForm):
             "instructions": forms.Textarea(attrs={"rows": 8}),
             "video_file": forms.FileInput(attrs={"accept": "video/mp4,video/webm,video/quicktime"}),
         }
+        error_messages = {"title": {"required": "Give the activity a title."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
