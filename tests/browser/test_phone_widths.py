@@ -2,6 +2,7 @@
 a school admin, with long names, emails and titles where people type them. No page
 scrolls sideways, and the cookie banner leaves the sign-in form in view."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,35 @@ def test_a_school_admins_pages_fit_a_phone(phone_page, world):
             reverse("learning:assignment_list"),
         ],
     )
+
+
+def filled_buttons(card) -> list[str]:
+    """The buttons and button-like links of an activity drawn filled, as a main action."""
+    return card.evaluate(
+        """(card) => [...card.querySelectorAll("button, a.button")]
+            .filter((element) => element.offsetParent !== null)
+            .filter((element) => {
+                const style = getComputedStyle(element);
+                return style.backgroundColor !== "rgb(255, 255, 255)"
+                    && style.backgroundColor !== "rgba(0, 0, 0, 0)";
+            })
+            .map((element) => element.textContent.trim())"""
+    )
+
+
+def test_each_activity_on_a_phone_has_one_main_action(phone_page, world):
+    world["activity"].kind = Activity.Kind.VIDEO
+    world["activity"].video_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    world["activity"].save()
+    page = phone_page
+    sign_in(page, world["parent"].email)
+    page.goto(
+        reverse("learning:child_assignment", args=[world["pupil"].pk, world["assignment"].pk])
+    )
+
+    done = page.locator(f"#activity-{world['activity'].pk}")
+    expect(done.get_by_role("link", name=re.compile("^Play the video"))).to_be_visible()
+    assert [text.split(" on ")[0] for text in filled_buttons(done)] == ["Save feedback"]
+    game = page.locator(".activity", has_text="Matching game")
+    expect(game.get_by_role("link", name=re.compile("^Open the game"))).to_be_visible()
+    assert [text.split(":")[0] for text in filled_buttons(game)] == ["We did this"]
