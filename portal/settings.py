@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.usersessions",
@@ -111,6 +112,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders through templates/django/forms/ (labels above fields, hints,
+# errors, an error summary at the top of a form with errors).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

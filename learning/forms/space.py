@@ -16,7 +16,11 @@ RATING_CHOICES = [
 
 class FeedbackForm(forms.Form):
     """One activity's feedback. On a page listing many activities each form gets the
-    prefix ``activity-<pk>``, so every field id on the page is unique."""
+    prefix ``activity-<pk>``, so every field id on the page is unique. The form sits
+    under the activity's "Your feedback" heading (an h3), so its error summary's
+    heading is an h4."""
+
+    error_summary_level = 4
 
     rating = forms.TypedChoiceField(
         label="How did it go?",

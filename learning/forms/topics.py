@@ -35,10 +35,15 @@ class TopicForm(forms.ModelForm):
         fields = ["title", "summary", "subject", "year_group_min", "year_group_max", "published"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
         labels = {"published": "Ready to set for classes"}
+        error_messages = {
+            "title": {"required": "Give the topic a title."},
+            "subject": {"required": "Choose a subject."},
+        }
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["summary"].help_text = "One or two sentences families see first."
+        self.fields["subject"].choices = [("", "Choose a subject"), *Subject.choices]
         # Someone on the staff of several schools says whose topic a new one is.
         if schools is not None and len(schools) > 1:
             self.fields["school"] = forms.ModelChoiceField(
@@ -77,6 +82,7 @@ class ActivityForm(forms.ModelForm):
             "instructions": forms.Textarea(attrs={"rows": 8}),
             "video_file": forms.FileInput(attrs={"accept": "video/mp4,video/webm,video/quicktime"}),
         }
+        error_messages = {"title": {"required": "Give the activity a title."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -76,6 +76,7 @@ def _assignment_page(
             "activities": activities,
             "can_record": can_record,
             "moderated": pupil.school.moderate_feedback,
+            "form": bound_form,  # a form with errors puts "Error:" in the page title
         },
     )
 

@@ -83,7 +83,7 @@ def test_two_factor_setup_backup_codes_and_verify_pages_have_no_axe_violations(p
     assert_accessible(later)
     later.get_by_label(CODE_LABEL).fill("12")
     later.get_by_role("button", name="Continue").click()
-    expect(later.get_by_text("That code is not valid", exact=False)).to_be_visible()
+    expect(later.locator("#error-summary")).to_contain_text("That code is not valid")
     assert_accessible(later)
 
     # A wrong code while enrolling (another person: a failure throttles the device).
@@ -92,7 +92,7 @@ def test_two_factor_setup_backup_codes_and_verify_pages_have_no_axe_violations(p
     sign_in(enrolling, other.email)
     enrolling.get_by_label("Code from your authenticator app").fill("000000")
     enrolling.get_by_role("button", name="Confirm").click()
-    expect(enrolling.get_by_text("That code did not match", exact=False)).to_be_visible()
+    expect(enrolling.locator("#error-summary")).to_contain_text("That code did not match")
     assert_accessible(enrolling)
 
 
@@ -220,7 +220,7 @@ def test_roster_upload_and_preview_pages_have_no_axe_violations(page):
     assert_accessible(page)
 
     page.get_by_role("button", name="Check this file").click()  # no file chosen
-    expect(page.get_by_text("Choose a roster file to upload.")).to_be_visible()
+    expect(page.locator("#error-summary")).to_contain_text("Choose a roster file to upload.")
     assert_accessible(page)
 
     page.get_by_label("Roster file (CSV)").set_input_files(

@@ -114,7 +114,7 @@ def test_a_parent_does_a_topic_with_their_child_on_a_phone(phone_page):
         {"name": "holiday.jpg", "mimeType": "image/jpeg", "buffer": b"not really a photo"}
     )
     card.get_by_role("button", name=re.compile("^Save feedback")).click()
-    expect(page.get_by_text("This file is not a photo we can read.")).to_be_visible()
+    expect(page.locator("#error-summary")).to_contain_text("This file is not a photo we can read.")
     check(page)
 
     assert Completion.objects.filter(pupil=family.pupil).count() == 1

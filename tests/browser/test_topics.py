@@ -49,7 +49,9 @@ def test_a_teacher_writes_a_topic_with_ordered_activities(page):
     page.get_by_label("From year group").select_option(label="Year 4")
     page.get_by_label("To year group").select_option(label="Year 2")
     page.get_by_role("button", name="Create topic").click()
-    expect(page.get_by_text("Choose a year group no earlier than the first.")).to_be_visible()
+    expect(page.locator("#error-summary")).to_contain_text(
+        "Choose a year group no earlier than the first."
+    )
     assert_accessible(page)
 
     page.get_by_label("To year group").select_option(label="Year 6")
@@ -63,7 +65,7 @@ def test_a_teacher_writes_a_topic_with_ordered_activities(page):
         page.get_by_label("Instructions").fill("Take a *drink* and a hat.")
         if kind == "Game":
             page.get_by_role("button", name="Add activity").click()
-            expect(page.get_by_text("Give the game's address.")).to_be_visible()
+            expect(page.locator("#error-summary")).to_contain_text("Give the game's address.")
             assert_accessible(page)
             page.get_by_label("Game address").fill("https://example.org/river-quiz")
         page.get_by_role("button", name="Add activity").click()
