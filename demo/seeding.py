@@ -173,18 +173,21 @@ def _upsert_schools(plans: list[SchoolPlan]) -> dict[str, School]:
     School.objects.filter(pk__in=stale).delete()
     schools = {}
     new = []
-    for plan in plans:
+    for number, plan in enumerate(plans):
         school = existing.get(plan.urn)
         if school is None:
             school = School(urn=plan.urn, name=plan.name)
             new.append(school)
-        else:
-            school.name = plan.name
-            school.kind = School.Kind.SCHOOL
-            school.status = School.Status.ACTIVE
+        school.name = plan.name
+        school.kind = School.Kind.SCHOOL
+        school.status = School.Status.ACTIVE
+        # What parents see on their Help page; the phone is in Ofcom's drama range.
+        school.contact_email = f"office.{plan.urn}@demo.example.org"
+        school.contact_phone = f"020 7946 0{number % 1000:03d}"
         schools[plan.urn] = school
     School.objects.bulk_update(
-        [s for s in schools.values() if s.pk is not None], ["name", "kind", "status"]
+        [s for s in schools.values() if s.pk is not None],
+        ["name", "kind", "status", "contact_email", "contact_phone"],
     )
     School.objects.bulk_create(new, batch_size=BATCH_SIZE)
     return schools

@@ -328,6 +328,20 @@ def test_the_demo_parent_sees_their_three_children(client):
         assert child.first_name in response.content.decode()
 
 
+def test_the_demo_parents_help_page_gives_each_schools_contact_details(client):
+    seed()
+    client.login(email=DEMO_PARENT.email, password=DEMO_PASSWORD)
+
+    page = client.get(reverse("schools:help")).content.decode()
+
+    schools = School.objects.filter(pupils__guardianships__parent__email=DEMO_PARENT.email)
+    for school in schools.distinct():
+        assert school.contact_email.endswith("@demo.example.org")
+        assert school.contact_email in page
+        assert school.contact_phone.startswith("020 7946 0")
+        assert school.contact_phone in page
+
+
 def test_demo_staff_have_a_confirmed_authenticator_and_backup_codes_that_verify():
     seed()
 
