@@ -122,7 +122,10 @@ def test_a_notice_requiring_reconsent_is_agreed_to_before_anything_else(phone_pa
     assert_accessible(phone_page)
 
     phone_page.get_by_role("button", name="Agree and continue").click()
-    expect(phone_page.get_by_text("Tick the box to agree, or sign out.")).to_be_visible()
+    summary = phone_page.locator("#error-summary")
+    expect(summary.get_by_role("link", name="Tick the box to agree, or sign out.")).to_be_visible()
+    expect(summary).to_be_focused()
+    assert phone_page.title().startswith("Error: ")
     assert_accessible(phone_page)
 
     phone_page.get_by_role("checkbox", name=re.compile("version 2.0 of the privacy notice")).check()
