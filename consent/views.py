@@ -149,7 +149,8 @@ def privacy_reconsent(request: HttpRequest) -> HttpResponse:
     statement = (
         reconsent_statement(notice.version) if notice else PURPOSE_STATEMENT[Purpose.PLATFORM]
     )
-    form = ReconsentForm(request.POST or None, statement=statement, initial={"next": next_url})
+    data = request.POST if request.method == "POST" else None
+    form = ReconsentForm(data, statement=statement, initial={"next": next_url})
     if request.method == "POST" and form.is_valid():
         consent_grant(
             user=request.user,

@@ -9,15 +9,19 @@ import pytest
 from django.test.html import Element, parse_html
 from django.urls import reverse
 
+from invitations.services import invitations_create
 from learning.models import Activity
 from learning.services import completion_record
+from tests.consent.notices import published_notice, registered_parent
 from tests.factories import (
     ActivityFactory,
+    PupilFactory,
     SchoolClassFactory,
     TopicFactory,
     confirmed_totp_device,
     teacher_of,
 )
+from tests.invitations.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
 from tests.learning.space_world import family_world, photo_upload
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +266,56 @@ def test_a_refused_photo_shows_the_summary_in_the_form_that_sent_it(parent_clien
     assert text(elements(summary, "h4")[0]) == "There is a problem"
     assert [attr(link, "href") for link in elements(summary, "a")] == [f"#id_{prefix}-photo"]
     by_id(page, f"id_{prefix}-photo")
+
+
+# Hand-laid forms use the same summary: school settings, joining, re-consent.
+
+
+def test_school_settings_with_a_bad_phone_open_with_the_summary(school_admin_client, school):
+    response = school_admin_client.post(
+        reverse("schools:school_settings", args=[school.pk]),
+        {"parent_facing_name": "", "contact_email": "", "contact_phone": "12345"},
+    )
+    page = page_of(response)
+
+    assert title_of(response).startswith("Error: ")
+    summary = by_id(page, "error-summary")
+    assert [attr(link, "href") for link in elements(summary, "a")] == ["#id_contact_phone"]
+    assert attr(by_id(page, "id_contact_phone"), "aria-invalid") == "true"
+
+
+def test_joining_without_the_platform_consent_opens_with_the_summary(
+    client, school, admin, django_capture_on_commit_callbacks
+):
+    parent = imported_parent(first_name="Dana", last_name="Ortiz")
+    child = PupilFactory(school=school, first_name="Amy")
+    link_unconfirmed(parent, child)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_create(school=school, pupils=[child], channels="email", actor=admin)
+
+    response = client.post(
+        f"/invitations/{token_from_outbox()}/",
+        {
+            "first_name": "Dana",
+            "last_name": "Ortiz",
+            "password1": "a-long-new-password-42",
+            "password2": "a-long-new-password-42",
+        },
+    )
+    page = page_of(response)
+
+    assert title_of(response).startswith("Error: ")
+    summary = by_id(page, "error-summary")
+    assert [attr(link, "href") for link in elements(summary, "a")] == ["#id_platform"]
+
+
+def test_a_reconsent_left_unticked_opens_with_the_summary(client, notice):
+    client.force_login(registered_parent(notice))
+    published_notice(version="2.0", requires_reconsent=True, summary_of_changes="New provider.")
+
+    response = client.post(reverse("consent:privacy_reconsent"), {})
+    page = page_of(response)
+
+    assert title_of(response).startswith("Error: ")
+    summary = by_id(page, "error-summary")
+    assert [attr(link, "href") for link in elements(summary, "a")] == ["#id_agree"]
