@@ -64,7 +64,8 @@ def test_sms_invited_parent_joins_on_a_phone_and_sees_the_child(phone_page):
     assert_accessible(page)
 
     page.get_by_role("button", name="Join Oakfield Primary").click()
-    expect(page.get_by_text("you cannot join without it")).to_be_visible()
+    expect(page.locator("#error-summary").get_by_text("you cannot join without it")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()
     assert fits_the_screen(page)
     assert_accessible(page)
 
@@ -105,7 +106,8 @@ def test_signed_in_parent_confirms_on_a_phone(phone_page):
     assert_accessible(page)
 
     page.get_by_role("button", name="Accept the invitation").click()
-    expect(page.get_by_text("you cannot join without it")).to_be_visible()
+    expect(page.locator("#error-summary").get_by_text("you cannot join without it")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page)
 
     page.get_by_label(re.compile("I agree to the Home Learning Portal")).check()

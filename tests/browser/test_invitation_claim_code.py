@@ -77,7 +77,9 @@ def test_a_forwarded_link_asks_the_wrong_account_for_the_code_sent_to_the_invite
     page.get_by_label("Code").fill(wrong)
     page.get_by_label(PLATFORM_BOX).check()
     page.get_by_role("button", name="Accept the invitation").click()
-    expect(page.get_by_text("That is not the code we sent")).to_be_visible()
+    expect(
+        page.locator("#error-summary").get_by_text("That is not the code we sent")
+    ).to_be_visible()
     assert fits_the_screen(page)
     assert_accessible(page)
     assert not children_of(sam).filter(first_name="Amy").exists()
