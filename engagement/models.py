@@ -13,8 +13,17 @@ class Event(models.Model):
 
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", "Signed in"
+        # Opening a topic set by the school: the child's topic page (``assignment:<pk>``).
         ASSIGNMENT_OPENED = "assignment_opened", "Opened a topic set by the school"
+        # Opening an activity's own page: the page that plays its video.
+        ACTIVITY_OPENED = "activity_opened", "Opened an activity"
+        VIDEO_STARTED = "video_started", "Started a video"
+        GAME_OPENED = "game_opened", "Opened a game"
         ACTIVITY_COMPLETED = "activity_completed", "Completed an activity"
+        RATED = "rated", "Rated an activity"
+        COMMENTED = "commented", "Commented on an activity"
+        PHOTO_SHARED = "photo_shared", "Shared a photo"
+        # Recorded before ratings, comments and photos were told apart; no longer written.
         FEEDBACK_GIVEN = "feedback_given", "Rated, commented or shared a photo"
 
     actor = models.ForeignKey(

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     # Sign-in is required everywhere but the views marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Keeps User.last_active_at current, at most one write per user every few minutes.
+    "engagement.middleware.LastActiveMiddleware",
     "accounts.middleware.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
@@ -309,6 +311,9 @@ INVITATION_REMIND_AFTER = timedelta(days=env.int("INVITATION_REMIND_AFTER_DAYS",
 LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_MB", default=200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Engagement tracking: a user's last_active_at is written at most once per this
+# many minutes (engagement.middleware.LastActiveMiddleware).
+LAST_ACTIVE_UPDATE_MINUTES = env.int("LAST_ACTIVE_UPDATE_MINUTES", default=5)
 
 # Security events (sign-ins, second factors, refusals) are deleted after this many days.
 SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default=90)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("consent.urls")),
     path("", include("learning.urls")),
+    path("", include("engagement.urls")),
     path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,11 +19,17 @@ from __future__ import annotations
 from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
-from accounts.access.pupils import children_of, classes_visible_to, pupils_staffed_by
+from accounts.access.pupils import (
+    child_of_parent_or_404,
+    children_of,
+    classes_visible_to,
+    pupils_staffed_by,
+)
 from accounts.access.refusals import refuse
 from accounts.access.roles import is_school_staff, is_signed_in, schools_staffed_by
 from accounts.models import Membership
-from learning.models import Assignment, Completion, Feedback, Topic
+from learning.models import Activity, Assignment, Completion, Feedback, Topic
+from schools.models import Pupil
 
 # --- Topics ----------------------------------------------------------------------
 
@@ -128,6 +134,34 @@ def assignment_or_404(user, assignment_id, *, within: QuerySet[Assignment] | Non
     if assignment is None:
         refuse("No such assignment.")
     return assignment
+
+
+def child_activity_or_404(
+    user, *, pupil_id, assignment_id, activity_id, kind: str
+) -> tuple[Pupil, Activity]:
+    """An activity of this ``kind`` in a topic set for one of the parent's own
+    children (the assignment started, before the school removed the child if it
+    did), with the child; anyone else, staff of the child included, gets a 404.
+    For the portal's links and beacons that carry the child and the topic set
+    (``learning.selectors.assignments_for_child`` states the same rule for pages)."""
+    pupil = child_of_parent_or_404(user, pupil_id)
+    started_by = timezone.localdate()
+    if pupil.removed_by_school_at is not None:
+        started_by = min(started_by, timezone.localdate(pupil.removed_by_school_at))
+    activity = (
+        Activity.objects.filter(
+            pk=activity_id,
+            kind=kind,
+            topic__assignments__pk=assignment_id,
+            topic__assignments__school_class_id=pupil.school_class_id,
+            topic__assignments__starts_on__lte=started_by,
+        )
+        .select_related("topic")
+        .first()
+    )
+    if pupil.school_class_id is None or activity is None:
+        refuse("No such activity for this child.")
+    return pupil, activity
 
 
 # --- Families' feedback and photos -----------------------------------------------

@@ -1,6 +1,7 @@
 """Every write a family's work makes: completions and taking one back, feedback
 (rating, comment, photo), its removal and moderation, and the record that a
-parent opened a topic.
+parent opened a topic. Each records its engagement events (``event_record``):
+opening a topic, completing an activity, rating, commenting, sharing a photo.
 
 Each service checks, through ``accounts.access``, that the actor may do it
 (raising ``PermissionDenied`` otherwise: views have already turned anything the
@@ -172,6 +173,21 @@ def completion_undo(*, completion: Completion, actor: User) -> None:
     locked.delete()
 
 
+def _feedback_events(
+    *, rating_changed: bool, comment_changed: bool, photo_added: bool
+) -> list[str]:
+    """The engagement events one save of feedback makes: a new or changed rating,
+    a new or changed comment, a photo shared. Saving the same again makes none."""
+    kinds = []
+    if rating_changed:
+        kinds.append(Event.Kind.RATED)
+    if comment_changed:
+        kinds.append(Event.Kind.COMMENTED)
+    if photo_added:
+        kinds.append(Event.Kind.PHOTO_SHARED)
+    return kinds
+
+
 @transaction.atomic
 def feedback_save(
     *,
@@ -199,7 +215,7 @@ def feedback_save(
         if rating is None and not comment and photo is None:
             raise FeedbackError("Choose a rating, write a comment or add a photo.")
         feedback = Feedback(pupil=pupil, activity=activity, parent=actor)
-    previous_comment = feedback.comment
+    previous_comment, previous_rating = feedback.comment, feedback.rating
     content_changed = feedback.pk is None or photo is not None or comment != feedback.comment
     feedback.rating = rating
     feedback.comment = comment
@@ -216,13 +232,18 @@ def feedback_save(
         feedback.moderated_at = None
     try:
         feedback.save()
-        event_record(
-            actor=actor,
-            kind=Event.Kind.FEEDBACK_GIVEN,
-            school=pupil.school,
-            pupil=pupil,
-            subject=f"activity:{activity.pk}",
-        )
+        for kind in _feedback_events(
+            rating_changed=rating is not None and rating != previous_rating,
+            comment_changed=bool(comment) and comment != previous_comment,
+            photo_added=photo is not None,
+        ):
+            event_record(
+                actor=actor,
+                kind=kind,
+                school=pupil.school,
+                pupil=pupil,
+                subject=f"activity:{activity.pk}",
+            )
     except Exception:
         # The transaction rolls back; the new file must not outlive it.
         if photo is not None:
@@ -343,13 +364,15 @@ def assignment_open_record(*, assignment: Assignment, pupil: Pupil, actor: User)
     ).exists()
     if already:
         return False
-    event_record(
+    recorded = event_record(
         actor=actor,
         kind=Event.Kind.ASSIGNMENT_OPENED,
         school=pupil.school,
         pupil=pupil,
         subject=subject,
     )
+    if recorded is None:
+        return False  # not tracked (engagement.services.event_record says when)
     audit_record(
         actor=actor,
         action="assignment.open",

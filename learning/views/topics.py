@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from engagement.models import Event
+from engagement.services import REPEAT_WITHIN, event_record
 from learning import selectors, services
 from learning.files import private_file_response
 from learning.forms.topics import ActivityForm, TopicFilterForm, TopicForm
@@ -191,23 +193,34 @@ def activity_delete(request: HttpRequest, topic_id: int, activity_id: int) -> Ht
     )
 
 
-def _video_back_url(request: HttpRequest, topic: Topic, activity: Activity) -> str:
-    """The topic page the viewer came from: the child's topic for a parent (the Play
-    link carries ``pupil`` and ``assignment``), the topic's page for staff."""
+def _video_child(request: HttpRequest, topic: Topic, activity: Activity):
+    """The viewer's own child and the topic set for them that the Play link came
+    from (it carries ``pupil`` and ``assignment``), as ``(pupil, assignment_id)``;
+    None for staff, or for any other pupil or topic."""
     pupil_id, assignment_id = request.GET.get("pupil", ""), request.GET.get("assignment", "")
-    if all(
+    if not all(
         value.isascii() and value.isdigit() and len(value) < 10
         for value in (pupil_id, assignment_id)
     ):
-        pupil = access.children_of(request.user).filter(pk=pupil_id).first()
-        if (
-            pupil is not None
-            and selectors.assignments_for_child(pupil=pupil)
-            .filter(pk=assignment_id, topic=topic)
-            .exists()
-        ):
-            url = reverse("learning:child_assignment", args=[pupil.pk, assignment_id])
-            return f"{url}#activity-{activity.pk}"
+        return None
+    pupil = access.children_of(request.user).select_related("school").filter(pk=pupil_id).first()
+    if (
+        pupil is None
+        or not selectors.assignments_for_child(pupil=pupil)
+        .filter(pk=assignment_id, topic=topic)
+        .exists()
+    ):
+        return None
+    return pupil, int(assignment_id)
+
+
+def _video_back_url(request: HttpRequest, topic: Topic, activity: Activity, child) -> str:
+    """The topic page the viewer came from: the child's topic for a parent, the
+    topic's page for staff."""
+    if child is not None:
+        pupil, assignment_id = child
+        url = reverse("learning:child_assignment", args=[pupil.pk, assignment_id])
+        return f"{url}#activity-{activity.pk}"
     if access.can_author_topics(request.user):
         return f"{reverse('learning:topic_detail', args=[topic.pk])}#activity-{activity.pk}"
     return reverse("accounts:home")
@@ -215,12 +228,23 @@ def _video_back_url(request: HttpRequest, topic: Topic, activity: Activity) -> s
 
 @csp_replace({"frame-src": list(EMBED_ORIGINS)})
 def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> HttpResponse:
-    """The one page that embeds a provider's player: opened by choosing to play."""
+    """The one page that embeds a provider's player: opened by choosing to play.
+    A parent opening it from their child's topic opens the activity (an
+    ACTIVITY_OPENED event); its script tells the portal when the video starts."""
     topic = access.topic_or_404(request.user, topic_id)
     activity = _activity_of(topic, activity_id)
     if activity.kind != Activity.Kind.VIDEO:
         raise Http404("This activity has no video.")
-    back_url = _video_back_url(request, topic, activity)
+    child = _video_child(request, topic, activity)
+    if child is not None:
+        event_record(
+            actor=request.user,
+            kind=Event.Kind.ACTIVITY_OPENED,
+            school=child[0].school,
+            pupil=child[0],
+            subject=f"activity:{activity.pk}",
+            once_per=REPEAT_WITHIN,
+        )
     return render(
         request,
         "learning/activity_video.html",
@@ -228,7 +252,9 @@ def activity_video(request: HttpRequest, topic_id: int, activity_id: int) -> Htt
             "topic": topic,
             "activity": activity,
             "link": activity.video_link,
-            "back_url": back_url,
+            "back_url": _video_back_url(request, topic, activity, child),
+            "pupil": child[0] if child else None,
+            "assignment_id": child[1] if child else None,
         },
     )
 

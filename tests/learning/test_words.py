@@ -124,9 +124,12 @@ def test_staff_go_back_to_the_topic_page(client):
 
 def test_a_game_in_the_childs_space_opens_in_a_new_tab_and_says_so(client):
     family = family_world()
-    ActivityFactory(topic=family.topic, kind="game", game_url="https://example.org/game")
+    game = ActivityFactory(topic=family.topic, kind="game", game_url="https://example.org/game")
     client.force_login(family.parent)
 
     html = page_html(client.get(_assignment_url(family)), "(opens in a new tab)")
 
-    assert 'href="https://example.org/game" target="_blank" rel="noopener noreferrer"' in html
+    # Through the portal's link, which records the game opened and redirects to it.
+    link = reverse("engagement:game_open", args=[game.pk])
+    query = f"?pupil={family.pupil.pk}&amp;assignment={family.assignment.pk}"
+    assert f'href="{link}{query}" target="_blank" rel="noopener noreferrer"' in html

@@ -1,0 +1,44 @@
+"""When a user was last active (``User.last_active_at``), kept current cheaply.
+
+The inactivity rules read it, so it must follow the user's visits, but writing it
+on every request would make every page a write. It is written at most once per
+user every ``LAST_ACTIVE_UPDATE_MINUTES`` (default 5): within that span a request
+costs no query at all (the value is already on the signed-in user), and after it
+one ``UPDATE ... WHERE last_active_at < cutoff``, so two requests at once write
+it once and nothing is read and written back. Never written for an account whose
+processing is restricted. Staff accounts are kept current too: the value says
+when anyone last used the portal, and only parents' is used for inactivity.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+
+
+def last_active_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.LAST_ACTIVE_UPDATE_MINUTES)
+
+
+def last_active_update(*, user: User, now: datetime.datetime | None = None) -> bool:
+    """Note that ``user`` is active now, unless that was noted within the window.
+    Returns whether the database was written."""
+    if user.processing_restricted:
+        return False
+    now = now or timezone.now()
+    cutoff = now - last_active_window()
+    if user.last_active_at is not None and user.last_active_at > cutoff:
+        return False
+    written = (
+        User.objects.filter(pk=user.pk, processing_restricted=False)
+        .filter(Q(last_active_at__isnull=True) | Q(last_active_at__lte=cutoff))
+        .update(last_active_at=now)
+    )
+    # Whether this request wrote it or another one just did, it is current now.
+    user.last_active_at = now
+    return bool(written)

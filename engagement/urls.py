@@ -1,0 +1,15 @@
+from django.urls import path
+
+from engagement import views
+
+app_name = "engagement"
+
+urlpatterns = [
+    # Tracking from parents' pages (engagement.views.tracking).
+    path(
+        "engagement/videos/<int:activity_id>/started/",
+        views.video_started,
+        name="video_started",
+    ),
+    path("engagement/games/<int:activity_id>/", views.game_open, name="game_open"),
+]
