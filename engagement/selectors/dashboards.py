@@ -80,8 +80,14 @@ class ClassSummary:
     completions_30_days: int
 
     @property
-    def week_change(self) -> int:
-        return self.active_this_week - self.active_last_week
+    def week_change(self) -> str:
+        """This week against last, in words: "up 2", "down 1" or "same"."""
+        change = self.active_this_week - self.active_last_week
+        if change > 0:
+            return f"up {change}"
+        if change < 0:
+            return f"down {-change}"
+        return "same"
 
 
 def class_summaries(*, classes: list[SchoolClass]) -> list[ClassSummary]:
