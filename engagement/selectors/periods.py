@@ -26,7 +26,7 @@ class Term:
     period: Period
 
 
-def term_containing(day: dt.date) -> Term:
+def school_term(day: dt.date) -> Term:
     """The school term ``day`` falls in."""
     if day.month >= 9:
         return Term(

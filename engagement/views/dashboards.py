@@ -121,7 +121,7 @@ def nudge(request: HttpRequest) -> HttpResponse:
 
 def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.engagement_school_or_404(request.user, school_id)
-    term = selectors.term_containing(selectors.school_today())
+    term = selectors.school_term(selectors.school_today())
     never_active = selectors.parents_never_active(school=school)
     page = Paginator(never_active, PARENTS_PER_PAGE).get_page(request.GET.get("page"))
     most, least = selectors.topics_by_use(school=school, term=term)

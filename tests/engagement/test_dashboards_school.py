@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.selectors import term_containing, this_week, week_start
+from engagement.selectors import school_term, this_week, week_start
 from invitations.models import Invitation
 from schools.models import YearGroup
 from tests.engagement.dashboard_world import build_world, event, family, more_families
@@ -38,11 +38,11 @@ def world():
 
 
 def test_terms_and_weeks():
-    assert term_containing(date(2026, 10, 5)).period.start == date(2026, 9, 1)
-    assert term_containing(date(2026, 12, 31)).period.end == date(2027, 1, 1)
-    assert term_containing(date(2027, 2, 1)).period.start == date(2027, 1, 1)
-    assert term_containing(date(2027, 3, 31)).period.end == date(2027, 4, 1)
-    assert term_containing(date(2027, 4, 1)).name == "Summer term 2027"
+    assert school_term(date(2026, 10, 5)).period.start == date(2026, 9, 1)
+    assert school_term(date(2026, 12, 31)).period.end == date(2027, 1, 1)
+    assert school_term(date(2027, 2, 1)).period.start == date(2027, 1, 1)
+    assert school_term(date(2027, 3, 31)).period.end == date(2027, 4, 1)
+    assert school_term(date(2027, 4, 1)).name == "Summer term 2027"
     assert week_start(date(2026, 12, 6)) == date(2026, 11, 30)  # a Sunday's Monday
     assert this_week(date(2026, 11, 30)).start == date(2026, 11, 30)
 
@@ -79,7 +79,7 @@ def test_weekly_families_count_each_parent_once_a_week_and_never_staff(staff_cli
     response = staff_client(admin_of(world.school)).get(_url(world.school))
     weeks = {week.monday: week.value for week in response.context["weekly_families"]}
     this_monday = week_start(today)
-    if this_monday >= term_containing(today).period.start:
+    if this_monday >= school_term(today).period.start:
         expected = 1 + (1 if today - timedelta(days=2) >= this_monday else 0)
         assert weeks[this_monday] == expected
 
