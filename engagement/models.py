@@ -54,3 +54,54 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Nudge(models.Model):
+    """A teacher's engagement message to one parent about one assignment.
+
+    At most one per parent and assignment in any 7 days (``NUDGE_INTERVAL``): the
+    service checks the rolling week under a lock on the assignment, and the unique
+    constraint on the local day stops a double click on any database.
+    """
+
+    assignment = models.ForeignKey(
+        "learning.Assignment", on_delete=models.CASCADE, related_name="nudges"
+    )
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges_received"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    # The school-local date of ``sent_at``.
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "parent", "sent_on"], name="nudge_once_per_parent_per_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignment", "parent", "sent_at"], name="nudge_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nudge about assignment {self.assignment_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Overview(Event):
+    """No data of its own: the platform's engagement totals page in the admin
+    (``engagement.admin``) hangs on it, with the permission that opens it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "engagement overview"
+        verbose_name_plural = "engagement overview"
+        default_permissions = ()
+        permissions = [("view_engagement_overview", "Can view the engagement overview")]

@@ -12,4 +12,7 @@ urlpatterns = [
         name="video_started",
     ),
     path("engagement/games/<int:activity_id>/", views.game_open, name="game_open"),
+    path("engagement/", views.teacher_dashboard, name="teacher_dashboard"),
+    path("engagement/nudge/", views.nudge, name="nudge"),
+    path("schools/<int:school_id>/engagement/", views.school_dashboard, name="school_dashboard"),
 ]

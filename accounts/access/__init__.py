@@ -7,12 +7,21 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - roles: who the user is (signed in, parent, teacher or admin where);
 - pupils: pupils and classes;
 - learning: topics, work set, families' feedback and photos;
+- engagement: dashboards, nudges and the platform's engagement totals;
 - invitations: a school's invitations;
 - schools: a school's settings;
 - staff: a school's staff;
 - navigation: the areas a user's roles open;
 - refusals: how a refusal is raised, so it can be recorded."""
 
+from accounts.access.engagement import (
+    can_view_engagement_overview,
+    engagement_class_or_404,
+    engagement_classes_of,
+    engagement_school_or_404,
+    nudge_assignment_or_404,
+    nudge_pupils_of,
+)
 from accounts.access.invitations import (
     administered_invitation_or_404,
 )
@@ -105,6 +114,7 @@ __all__ = [
     "can_see_parent_contacts",
     "can_see_pupil_premium",
     "can_undo_completion",
+    "can_view_engagement_overview",
     "can_view_feedback_photo",
     "can_view_pupil",
     "child_activity_or_404",
@@ -115,6 +125,9 @@ __all__ = [
     "classes_assignable_by",
     "classes_taught_by",
     "classes_visible_to",
+    "engagement_class_or_404",
+    "engagement_classes_of",
+    "engagement_school_or_404",
     "feedback_photo_or_404",
     "feedback_to_moderate_or_404",
     "forbid",
@@ -124,6 +137,8 @@ __all__ = [
     "is_school_staff",
     "is_signed_in",
     "navigation_for",
+    "nudge_assignment_or_404",
+    "nudge_pupils_of",
     "pupil_of_school_for_staff_or_404",
     "pupil_or_404",
     "pupils_of_school_for_admin",

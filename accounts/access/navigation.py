@@ -33,8 +33,10 @@ def navigation_for(user) -> list[NavLink]:
     memberships = list(
         Membership.objects.filter(user=user).select_related("school").order_by("school__name")
     )
-    if any(m.role == Membership.Role.TEACHER for m in memberships):
+    teaches = any(m.role == Membership.Role.TEACHER for m in memberships)
+    if teaches:
         links.append(NavLink("My classes", reverse("schools:teacher_classes")))
+        links.append(NavLink("Engagement", reverse("engagement:teacher_dashboard"), area=False))
     if memberships:
         # Choosing and writing topics is part of a teacher's or admin's work,
         # not an area of its own.
@@ -59,6 +61,14 @@ def navigation_for(user) -> list[NavLink]:
         )
         label = "Invitations" if len(administered) == 1 else f"Invitations · {membership.school}"
         links.append(NavLink(label, reverse("invitations:list", args=[school_id]), area=False))
+        label = (
+            "Engagement"
+            if len(administered) == 1 and not teaches
+            else f"Engagement · {membership.school}"
+        )
+        links.append(
+            NavLink(label, reverse("engagement:school_dashboard", args=[school_id]), area=False)
+        )
     if user.is_staff:
         links.append(NavLink("Platform admin", reverse("admin:index")))
     links.append(NavLink("Help", reverse("schools:help"), area=False))

@@ -1,4 +1,5 @@
-"""Every write to engagement: the event record and when users were last active."""
+"""Every write to engagement: the event record (appended, never changed), when users
+were last active, and teachers' nudges to families."""
 
 from engagement.services.events import (
     REPEAT_WITHIN,
@@ -9,11 +10,15 @@ from engagement.services.last_active import (
     last_active_update,
     last_active_window,
 )
+from engagement.services.nudges import NudgeError, NudgeResult, nudges_send
 
 __all__ = [
     "REPEAT_WITHIN",
+    "NudgeError",
+    "NudgeResult",
     "event_record",
     "last_active_update",
     "last_active_window",
+    "nudges_send",
     "sign_in_record",
 ]

@@ -27,15 +27,20 @@ PLATFORM_STAFF_PERMISSIONS = {
     "notifications.view_message",
     "audit.view_auditentry",
     "audit.view_securityevent",
+    "engagement.view_engagement_overview",
 }
 
 _migration = importlib.import_module("accounts.migrations.0006_platform_staff_group")
+_overview_migration = importlib.import_module(
+    "engagement.migrations.0004_platform_staff_see_engagement_overview"
+)
 
 
 def platform_staff_group() -> Group:
     """The group as the migration keeps it. Tests that run in a transaction (the
     browser's) start from an emptied database, so it is put back for them."""
     _migration.platform_staff_group_keep(apps)
+    _overview_migration.overview_permission_grant(apps)
     return Group.objects.get(name=PLATFORM_STAFF_GROUP)
 
 

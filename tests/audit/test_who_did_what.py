@@ -123,6 +123,7 @@ AUDITED = {
     "learning.services.feedback.feedback_moderate",
     "learning.services.feedback.assignment_open_record",
     "consent.services.notice_publish",
+    "engagement.services.nudges.nudges_send",
 }
 
 
@@ -530,6 +531,27 @@ def test_a_familys_work_and_its_moderation_are_recorded_without_their_words(priv
 
 
 # --- Privacy notices, consent and preferences ---------------------------------------
+
+
+def test_a_teachers_nudge_is_recorded_with_ids_and_counts(settings):
+    from engagement.services import nudges_send
+    from tests.engagement.dashboard_world import build_world
+
+    settings.QUIET_HOURS = None
+    world = build_world()
+    nudges_send(
+        assignment=world.assignment,
+        pupil_ids=[world.silent.pk, world.unreached.pk],
+        actor=world.teacher,
+    )
+    entry = only_entry("nudge.send")
+    assert entry.actor == world.teacher
+    assert entry.school_id == world.school.pk
+    assert_subject(entry, world.assignment)
+    assert entry.changes["parents"] == [world.parents["silent"].pk]
+    assert entry.changes["skipped_no_parent"] == 1
+    assert_no_personal_data(entry, world.parents["silent"])
+    assert world.silent.last_name not in json.dumps(entry.changes)
 
 
 def test_publishing_a_notice_is_recorded():
