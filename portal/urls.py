@@ -11,6 +11,5 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("engagement.urls")),
     path("", include("audit.urls")),
-    path("", include("engagement.urls")),
     path("admin/", admin.site.urls),
 ]
