@@ -47,12 +47,19 @@ def test_conn_max_age_can_still_be_set_from_the_environment():
     assert result.stdout.split() == ["0"]
 
 
+class _Task:
+    """Stands in for a Celery task: its ``request`` says whether it runs in-process."""
+
+    def __init__(self, *, is_eager: bool):
+        self.request = SimpleNamespace(is_eager=is_eager)
+
+
 @pytest.mark.parametrize("signal", [task_prerun, task_postrun], ids=["prerun", "postrun"])
 def test_a_worker_task_closes_old_connections_before_and_after(signal, monkeypatch):
     closed = []
     monkeypatch.setattr(portal_celery, "close_old_connections", lambda: closed.append(True))
 
-    task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    task = _Task(is_eager=False)
 
     signal.send(sender=task, task_id="1", task=task, args=(), kwargs={})
 
@@ -63,7 +70,7 @@ def test_a_task_run_in_process_leaves_its_callers_connection_alone(monkeypatch):
     closed = []
     monkeypatch.setattr(portal_celery, "close_old_connections", lambda: closed.append(True))
 
-    task = SimpleNamespace(request=SimpleNamespace(is_eager=True))
+    task = _Task(is_eager=True)
 
     task_prerun.send(sender=task, task_id="1", task=task, args=(), kwargs={})
     task_postrun.send(sender=task, task_id="1", task=task, args=(), kwargs={})
