@@ -204,7 +204,9 @@ def _assignments_set(*, plans, clock: Clock, topics: list[Topic], seed: int) -> 
     new = []
     for school_class in classes:
         fitting = [
-            t for t in topics if t.year_group_min <= school_class.year_group <= t.year_group_max
+            t
+            for t in sorted(topics, key=lambda topic: topic.title)
+            if t.year_group_min <= school_class.year_group <= t.year_group_max
         ]
         for topic, starts_on in zip(
             fitting, sorted(rng.sample(mondays, len(fitting))), strict=True
