@@ -24,6 +24,11 @@ the demo schools, their consent records erased and their messages removed.
 Home learning (``demo.learning``): a run keeps a few library topics as written
 there and sets one of them, started a few days ago, for the demo teacher's class
 of the demo parent's first child.
+
+Engagement (``demo.events``), with ``events_per_pupil``: about 70% of families
+joined during the past year, each class had the library topics set across it, and
+the families who joined did things on the portal: events, and completions of the
+activities they did. Without it nobody but the demo parent has joined.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from demo.accounts import (
     demo_notice_publish,
     demo_parent_consent,
 )
+from demo.events import demo_events_seed, families_join, parent_joined_at
 from demo.learning import DEMO_ASSIGNMENT_TOPIC, demo_assignment_create, demo_topics_save
 from demo.planning import (
     DRAMA_MOBILE_FIRST,
@@ -58,8 +64,10 @@ from demo.planning import (
     school_names,
     school_plan,
 )
+from engagement.models import Event
 from invitations.models import Invitation
 from invitations.tokens import invitation_reference
+from learning.models import Completion
 from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass, current_academic_year
 
@@ -92,6 +100,9 @@ class DemoSummary:
     topics: int = 0
     # "“<topic>” for <class> at <school>": the demo class's work, started already.
     assignment: str = ""
+    events: int = 0
+    # Parents (other than the demo parent) who joined, with events seeded.
+    joined_parents: int = 0
 
     @property
     def pupils(self) -> int:
@@ -125,6 +136,10 @@ def _remove_contents(schools) -> None:
         .exclude(Exists(Membership.objects.filter(user=OuterRef("pk"))))
         .exclude(Q(is_staff=True) | Q(is_superuser=True) | Q(email__in=DEMO_EMAILS))
     )
+    # Events and completions first: deleting their parents would otherwise update
+    # each of them (the actor is set to null) before it goes.
+    Event.objects.filter(school__in=schools).delete()
+    Completion.objects.filter(pupil__school__in=schools).delete()
     # A parent who joined during the demo has consent records, which only erasure removes.
     for parent in parents.filter(Exists(ConsentRecord.objects.filter(user=OuterRef("pk")))):
         consent_records_erase(user=parent)
@@ -219,7 +234,9 @@ def _demo_accounts_save(schools: list[School], plans: list[SchoolPlan]) -> dict[
     return users
 
 
-def _validate(*, schools: int, pupils_per_school: int) -> None:
+def _validate(*, schools: int, pupils_per_school: int, events_per_pupil: int) -> None:
+    if not 0 <= events_per_pupil <= MAX_EVENTS_PER_PUPIL:
+        raise ValueError(f"--events-per-pupil must be between 0 and {MAX_EVENTS_PER_PUPIL}.")
     if not 1 <= schools <= MAX_SCHOOLS:
         raise ValueError(f"--schools must be between 1 and {MAX_SCHOOLS}.")
     if not MIN_PUPILS_PER_SCHOOL <= pupils_per_school <= MAX_PUPILS_PER_SCHOOL:
@@ -230,12 +247,17 @@ def _validate(*, schools: int, pupils_per_school: int) -> None:
 
 
 @transaction.atomic
-def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSummary:
-    """Replace the demo schools with ``schools`` new ones built from ``seed``.
+def demo_data_seed(
+    *, schools: int, pupils_per_school: int, seed: int, events_per_pupil: int = 0
+) -> DemoSummary:
+    """Replace the demo schools with ``schools`` new ones built from ``seed``; with
+    ``events_per_pupil``, a year of engagement too (``demo.events``).
 
     Raises ValueError for sizes out of range.
     """
-    _validate(schools=schools, pupils_per_school=pupils_per_school)
+    _validate(
+        schools=schools, pupils_per_school=pupils_per_school, events_per_pupil=events_per_pupil
+    )
     existing = _demo_schools()
     removed = existing.exclude(
         urn__in=[demo_urn(seed=seed, index=n) for n in range(schools)]
@@ -266,6 +288,11 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
         for index, name in enumerate(school_names(random.Random(f"demo-names:{seed}"), schools))
     ]
 
+    now = timezone.now()
+    joins = None
+    if events_per_pupil:
+        joins = families_join(plans=plans, seed=seed, now=now, skip=[demo_parent, co_parent])
+
     by_urn = _upsert_schools(plans)
     school_list = [by_urn[plan.urn] for plan in plans]
     for plan, school in zip(plans, school_list, strict=True):
@@ -282,7 +309,6 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
     notice = demo_notice_publish(actor=accounts["staff"])
     demo_parent_consent(parent=accounts["parent"], notice=notice)
 
-    now = timezone.now()
     guardianships = []
     for plan in plans:
         for pupil, parent, relationship, responsibility, confirmed in plan.links:
@@ -294,7 +320,7 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
                     pupil=pupil,
                     relationship=relationship,
                     parental_responsibility=responsibility,
-                    confirmed_at=now if confirmed else None,
+                    confirmed_at=now if confirmed else parent_joined_at(joins, parent),
                 )
             )
     Guardianship.objects.bulk_create(guardianships, batch_size=BATCH_SIZE)
@@ -307,6 +333,16 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
         school_class=demo_class,
         teacher=accounts["teacher"],
     )
+    events = 0
+    if joins is not None:
+        events = demo_events_seed(
+            plans=plans,
+            schools=school_list,
+            join_plan=joins,
+            topics=list(topics.values()),
+            per_pupil=events_per_pupil,
+            seed=seed,
+        )
 
     return DemoSummary(
         seed=seed,
@@ -325,4 +361,6 @@ def demo_data_seed(*, schools: int, pupils_per_school: int, seed: int) -> DemoSu
         removed_schools=removed,
         topics=len(topics),
         assignment=f"“{assignment.topic.title}” for {demo_class.name} at {school_list[0].name}",
+        events=events,
+        joined_parents=len(joins.joined_at) if joins else 0,
     )

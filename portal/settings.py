@@ -122,7 +122,11 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections are kept between requests (and tasks: portal/celery.py) for a
+# minute, checked before each request reuses one, so a request does not pay for
+# opening a PostgreSQL connection. CONN_MAX_AGE=0 closes them after each request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -146,6 +150,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes every database connection around each task unless
+# this is set; then it closes them only every this many tasks, and portal/celery.py
+# closes those older than CONN_MAX_AGE or broken, as a web request does.
+CELERY_DB_REUSE_MAX = 1000
 # Redis hands an unacknowledged task to another worker after the visibility
 # timeout. A text held through the quiet hours waits up to 12 hours for its timed
 # task, so the timeout must be longer than that, or the task is handed out twice

@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -53,19 +52,23 @@ def _pupils_on_roll() -> QuerySet[Pupil]:
     return Pupil.objects.filter(removed_by_school_at__isnull=True, anonymised_at__isnull=True)
 
 
-def _family_status(*, topic, subject) -> Case:
+def _family_status(*, pupil: str, topic, subject) -> Case:
     """A pupil's status for work on ``topic`` whose opening is recorded as event
-    ``subject``. ``topic`` and ``subject`` are values, or expressions as seen from
-    a subquery of the pupil query (when the pupil query is a subquery itself)."""
+    ``subject``. ``pupil`` is the query's path to the pupil's pk; ``topic`` and
+    ``subject`` are values, or expressions as seen from a subquery of that query.
+
+    Build it once per query: each use repeats its four subqueries."""
     activities = Activity.objects.filter(topic_id=topic)
     left_to_do = activities.filter(
         ~Exists(
-            Completion.objects.filter(pupil_id=OuterRef(OuterRef("pk")), activity_id=OuterRef("pk"))
+            Completion.objects.filter(
+                pupil_id=OuterRef(OuterRef(pupil)), activity_id=OuterRef("pk")
+            )
         )
     )
-    something_done = Completion.objects.filter(pupil_id=OuterRef("pk"), activity__topic_id=topic)
+    something_done = Completion.objects.filter(pupil_id=OuterRef(pupil), activity__topic_id=topic)
     opened = Event.objects.filter(
-        pupil_id=OuterRef("pk"), kind=Event.Kind.ASSIGNMENT_OPENED, subject=subject
+        pupil_id=OuterRef(pupil), kind=Event.Kind.ASSIGNMENT_OPENED, subject=subject
     )
     return Case(
         When(Exists(activities) & ~Exists(left_to_do), then=Value(FamilyStatus.COMPLETED)),
@@ -75,34 +78,56 @@ def _family_status(*, topic, subject) -> Case:
     )
 
 
+def _counts_by_status(rows) -> dict[str, int]:
+    counts = dict.fromkeys(FamilyStatus.LABELS, 0)
+    for status, number in rows:
+        counts[status] = number
+    return counts
+
+
 def assignments_for_staff(*, user) -> QuerySet[Assignment]:
     """The work set for the classes a teacher teaches (an admin: their school's),
-    newest first, each with how many families have completed it, started it or not
-    opened it (``completed_count``, ``started_count``, ``not_opened_count``)."""
-    subject = Concat(
-        Value(REFERENCE_PREFIX),
-        Cast(OuterRef(OuterRef("pk")), output_field=CharField()),
-        output_field=CharField(),
-    )
-    pupils = (
-        _pupils_on_roll()
-        .filter(school_class_id=OuterRef("school_class_id"))
-        .annotate(
-            family_status=_family_status(topic=OuterRef(OuterRef("topic_id")), subject=subject)
-        )
-    )
-    counts = {
-        f"{status}_count": _subquery_count(
-            pupils.filter(family_status=status), group_by="school_class_id"
-        )
-        for status in FamilyStatus.LABELS
-    }
+    newest first. ``assignments_count_families`` adds the families' counts to a page."""
     return (
         access.assignments_managed_by(user)
         .select_related("topic", "school_class__school")
-        .annotate(**counts)
         .order_by("-starts_on", "-pk")
     )
+
+
+def assignments_count_families(assignments: list[Assignment]) -> list[Assignment]:
+    """Give each of these assignments (a page of them) how many families of its class
+    have completed it, started it or not opened it (``completed_count``,
+    ``started_count``, ``not_opened_count``): one query, grouped by assignment and
+    status, that works out each pupil's status once."""
+    subject = Concat(
+        Value(REFERENCE_PREFIX),
+        Cast(OuterRef("pk"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    rows = (
+        Assignment.objects.filter(
+            pk__in=[assignment.pk for assignment in assignments],
+            school_class__pupils__removed_by_school_at__isnull=True,
+            school_class__pupils__anonymised_at__isnull=True,
+        )
+        .annotate(
+            family_status=_family_status(
+                pupil="school_class__pupils", topic=OuterRef("topic_id"), subject=subject
+            )
+        )
+        .values("pk", "family_status")
+        .annotate(number=Count("school_class__pupils"))
+        .order_by()
+        .values_list("pk", "family_status", "number")
+    )
+    by_assignment: dict[int, list[tuple[str, int]]] = {}
+    for pk, status, number in rows:
+        by_assignment.setdefault(pk, []).append((status, number))
+    for assignment in assignments:
+        for status, number in _counts_by_status(by_assignment.get(assignment.pk, [])).items():
+            setattr(assignment, f"{status}_count", number)
+    return assignments
 
 
 def assignments_with_topic_size() -> QuerySet[Assignment]:
@@ -132,7 +157,7 @@ def assignment_families(*, assignment: Assignment, status: str = "") -> QuerySet
         .filter(school_class_id=assignment.school_class_id)
         .annotate(
             family_status=_family_status(
-                topic=assignment.topic_id, subject=assignment_reference(assignment.pk)
+                pupil="pk", topic=assignment.topic_id, subject=assignment_reference(assignment.pk)
             ),
             done_count=_subquery_count(
                 Completion.objects.filter(
@@ -150,10 +175,14 @@ def assignment_families(*, assignment: Assignment, status: str = "") -> QuerySet
 
 
 def assignment_family_counts(*, assignment: Assignment) -> dict[str, int]:
-    """How many families of the class are in each status, counted by the database."""
+    """How many families of the class are in each status, counted by the database
+    (grouped by status, so each pupil's status is worked out once)."""
     families = assignment_families(assignment=assignment).prefetch_related(None)
-    return families.aggregate(
-        **{status: Count("pk", filter=Q(family_status=status)) for status in FamilyStatus.LABELS}
+    return _counts_by_status(
+        families.values("family_status")
+        .annotate(number=Count("pk"))
+        .order_by()
+        .values_list("family_status", "number")
     )
 
 

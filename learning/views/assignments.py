@@ -59,6 +59,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     access.school_staff_or_404(request.user)
     assignments = selectors.assignments_for_staff(user=request.user)
     page = Paginator(assignments, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.assignments_count_families(list(page.object_list))
     return render(
         request, "learning/assignments/list.html", {"page": page, "today": services.school_today()}
     )

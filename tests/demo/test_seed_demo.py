@@ -383,13 +383,6 @@ def test_demo_staff_keys_are_the_same_on_every_run():
     assert TOTPDevice.objects.count() == 3
 
 
-def test_events_per_pupil_is_accepted_and_explains_that_events_come_later():
-    out = seed("--pupils-per-school", "10", "--events-per-pupil", "5")
-
-    assert "once event tracking exists" in out
-    assert Pupil.objects.count() == 20
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -7,6 +7,8 @@ parent? their memberships).
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from engagement.models import Event
@@ -29,8 +31,10 @@ SIZES = [1, 30]
 # + the assignment with its activity count, the families with their status, their
 # parents, the counts by status
 ASSIGNMENT_DETAIL = 10
-# + may author (memberships), page count, page of work with counts by status
-ASSIGNMENT_LIST = 9
+# + may author (memberships), page count, page of work, the page's counts by status
+# (one query grouped by assignment and status, so each pupil's status is worked out
+# once rather than once for each of the three counts)
+ASSIGNMENT_LIST = 10
 
 
 def _class_with_families(size):
@@ -78,3 +82,48 @@ def test_assignment_list_query_count(staff_client, django_assert_num_queries, si
 
     assert response.status_code == 200
     assert len(response.context["page"]) == min(size, 25)
+
+
+def _status_queries(captured) -> list[str]:
+    """The queries that work out families' statuses (they look for opening events)."""
+    return [q["sql"] for q in captured if "assignment_opened" in q["sql"]]
+
+
+def test_the_work_set_page_works_out_each_status_once_per_query(staff_client):
+    school_class, _ = _class_with_families(3)
+    client = staff_client(teacher_of(school_class))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("learning:assignment_list"))
+
+    assert response.status_code == 200
+    (status_query,) = _status_queries(captured)
+    assert status_query.count("CASE WHEN") == 1
+
+
+def test_the_assignment_page_counts_statuses_working_each_out_once(staff_client):
+    school_class, assignment = _class_with_families(3)
+    client = staff_client(teacher_of(school_class))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("learning:assignment_detail", args=[assignment.pk]))
+
+    assert response.status_code == 200
+    # The families with their status, and the counts by status.
+    assert [sql.count("CASE WHEN") for sql in _status_queries(captured)] == [1, 1]
+
+
+def test_the_work_set_page_counts_families_by_status(staff_client):
+    school_class, _ = _class_with_families(10)
+    client = staff_client(teacher_of(school_class))
+
+    page = client.get(reverse("learning:assignment_list")).context["page"]
+
+    # n % 4 activities of 3 done: 3 done at n = 3, 7; some at n % 4 in {1, 2}
+    # (n = 1, 2, 5, 6, 9); opened at n = 0, 5; not opened: n = 4, 8.
+    (assignment,) = page
+    assert (assignment.completed_count, assignment.started_count, assignment.not_opened_count) == (
+        2,
+        6,
+        2,
+    )
