@@ -61,7 +61,7 @@ BATCH_SIZE = 5000
 class Target(Enum):
     """What an event is about, which decides its pupil and subject."""
 
-    SCHOOL = "school"  # no pupil, no subject: signing in
+    SCHOOL = "school"  # no subject: signing in
     ASSIGNMENT = "assignment"  # a child's work that has started: assignment:<pk>
     TOPIC = "topic"  # its topic: topic:<pk>
     ACTIVITY = "activity"  # one of its activities: activity:<pk>
@@ -78,10 +78,15 @@ class KindShare:
 # How often each kind of event happens (relative weights) and what it is about.
 # The first SCHOOL kind stands in when a family has no work yet.
 EVENT_MIX = (
-    KindShare(Event.Kind.SIGNED_IN, 45, Target.SCHOOL),
-    KindShare(Event.Kind.ASSIGNMENT_OPENED, 33, Target.ASSIGNMENT),
-    KindShare(Event.Kind.ACTIVITY_COMPLETED, 12, Target.COMPLETION),
-    KindShare(Event.Kind.FEEDBACK_GIVEN, 10, Target.ACTIVITY),
+    KindShare(Event.Kind.SIGNED_IN, 40, Target.SCHOOL),
+    KindShare(Event.Kind.ASSIGNMENT_OPENED, 24, Target.ASSIGNMENT),
+    KindShare(Event.Kind.ACTIVITY_OPENED, 7, Target.ACTIVITY),
+    KindShare(Event.Kind.VIDEO_STARTED, 6, Target.ACTIVITY),
+    KindShare(Event.Kind.GAME_OPENED, 4, Target.ACTIVITY),
+    KindShare(Event.Kind.ACTIVITY_COMPLETED, 11, Target.COMPLETION),
+    KindShare(Event.Kind.RATED, 5, Target.ACTIVITY),
+    KindShare(Event.Kind.COMMENTED, 2, Target.ACTIVITY),
+    KindShare(Event.Kind.PHOTO_SHARED, 1, Target.ACTIVITY),
 )
 
 
@@ -285,7 +290,9 @@ def _family_events(
         )
         started = [w for w in work.get(pupil.school_class_id, ()) if w.starts_hour <= hour]
         if share.target is Target.SCHOOL or not started:
-            yield (parent.pk, school_id, None, fallback.kind, "", at)
+            # The portal records a sign-in with a child of the school; one row keeps
+            # the count of events what was asked for.
+            yield (parent.pk, school_id, pupil.pk, fallback.kind, "", at)
             continue
         piece = started[rng.randrange(len(started))]
         if share.target is Target.COMPLETION:
