@@ -14,8 +14,28 @@ from engagement.selectors.families import (
     school_timezone,
     weekly_active_counts,
 )
+from engagement.selectors.report import (
+    CSV_HEADER,
+    PERIOD_CHOICES,
+    SUPPRESSED,
+    Report,
+    Row,
+    class_named,
+    period_named,
+    pp_report,
+    term_containing,
+)
 
 __all__ = [
+    "CSV_HEADER",
+    "PERIOD_CHOICES",
+    "SUPPRESSED",
+    "Report",
+    "Row",
+    "class_named",
+    "period_named",
+    "pp_report",
+    "term_containing",
     "Period",
     "active_expression",
     "completions_expression",
