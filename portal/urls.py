@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("", include("learning.urls")),
     path("", include("audit.urls")),
+    path("", include("engagement.urls")),
     path("admin/", admin.site.urls),
 ]

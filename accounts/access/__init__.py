@@ -10,9 +10,14 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - invitations: a school's invitations;
 - schools: a school's settings;
 - staff: a school's staff;
+- engagement: engagement reports (whole school or a teacher's classes);
 - navigation: the areas a user's roles open;
 - refusals: how a refusal is raised, so it can be recorded."""
 
+from accounts.access.engagement import (
+    ReportScope,
+    engagement_report_scope_or_404,
+)
 from accounts.access.invitations import (
     administered_invitation_or_404,
 )
@@ -91,6 +96,7 @@ __all__ = [
     "NavLink",
     "NotAllowed",
     "NotVisible",
+    "ReportScope",
     "administered_invitation_or_404",
     "administered_school_or_404",
     "assignment_or_404",
@@ -113,6 +119,7 @@ __all__ = [
     "classes_assignable_by",
     "classes_taught_by",
     "classes_visible_to",
+    "engagement_report_scope_or_404",
     "feedback_photo_or_404",
     "feedback_to_moderate_or_404",
     "forbid",
