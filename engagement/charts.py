@@ -47,7 +47,7 @@ def _series(key, label, values, xs, y_of) -> Series:
 
 
 def weekly_trend_chart(weeks) -> Chart:
-    """Active % of PP and not-PP families per week, 0–100 on the y axis."""
+    """Active % of PP and not-PP families per week, 0 to 100 on the y axis."""
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     step = plot_width / max(len(weeks) - 1, 1)

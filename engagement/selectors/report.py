@@ -259,7 +259,9 @@ def pp_report(
         by_year[key]
         for key in sorted(by_year, key=lambda k: (k is None, k if k is not None else 0))
     ]
-    if school_class is not None or not whole_school_rows:
+    if school_class is not None:
+        rows = [by_class.get(school_class.pk) or Row("class", school_class.name)]
+    elif not whole_school_rows:
         rows = class_rows
     elif year_group is not None:
         rows = [*year_rows, *class_rows]
