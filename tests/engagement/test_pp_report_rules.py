@@ -7,9 +7,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from engagement.csv import csv_rows_safe, csv_text
