@@ -83,7 +83,7 @@ pytestmark = pytest.mark.django_db
 # Services that take an actor and deliberately write no audit entry, and why.
 NOT_AUDITED = {
     # The engagement Event it appends is itself the record of who did what.
-    "engagement.services.event_record",
+    "engagement.services.events.event_record",
     # Writes the entry itself.
     "audit.services.audit_record",
 }

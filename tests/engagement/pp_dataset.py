@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from accounts.models import User
 from engagement.models import Event
 from engagement.selectors import Period
+from engagement.services import summary_rebuild
 from learning.models import Completion
 from schools.models import Guardianship, Pupil, School, SchoolClass, YearGroup
 from tests.factories import (
@@ -151,6 +152,7 @@ def build(school: School) -> Dataset:
     completions(f5, FROM - dt.timedelta(minutes=1))
     pupil(falcons, False)  # F6
     pupil(falcons, False)  # F7
+    summary_rebuild()  # the events above were written directly, with their times
     return Dataset(school=school, other_school=other_school, robins=robins, falcons=falcons)
 
 

@@ -32,9 +32,9 @@ CHILD_SPACE = 10  # + the checkpoint's look-up of the child, then the parent's c
 # (for the menu), topics with progress counts, awards
 # + the child, the assignment with progress counts, its activities, the child's
 # completions, the parent's feedback; recording "opened": is it their child, lock the
-# guardianship, opened today already?, the event and its audit entry, and the savepoint
-# pair around them; may they record (for the forms).
-CHILD_ASSIGNMENT = 19
+# guardianship, opened today already?, the event, its day in the engagement summary
+# and its audit entry, and the savepoint pair around them; may they record (for the forms).
+CHILD_ASSIGNMENT = 20
 # + the assignment (with its class's school and its topic), its activities, the
 # class's pupils the user sees, their completions, their feedback.
 ASSIGNMENT_FEEDBACK = 11

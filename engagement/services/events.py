@@ -2,6 +2,7 @@
 
 from accounts.models import User
 from engagement.models import Event
+from engagement.services.summary import summary_record
 from schools.models import Pupil, School
 
 
@@ -19,4 +20,8 @@ def event_record(
         raise ValueError(f"Unknown event kind {kind!r}.")
     if actor is not None and actor.processing_restricted:
         return None
-    return Event.objects.create(actor=actor, kind=kind, school=school, pupil=pupil, subject=subject)
+    event = Event.objects.create(
+        actor=actor, kind=kind, school=school, pupil=pupil, subject=subject
+    )
+    summary_record(event=event)
+    return event
