@@ -105,3 +105,36 @@ class Overview(Event):
         verbose_name_plural = "engagement overview"
         default_permissions = ()
         permissions = [("view_engagement_overview", "Can view the engagement overview")]
+
+
+class EngagementDay(models.Model):
+    """A parent did something at a school on a local date (``settings.TIME_ZONE``).
+
+    A summary of ``Event`` kept as events are recorded
+    (``engagement.services.summary_record``) and rebuilt from them by
+    ``manage.py rebuild_engagement_summary``: reports ask which parents were active
+    in a period or a week here, one row per parent and day, instead of reading
+    every event.
+    """
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="engagement_days"
+    )
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="engagement_days"
+    )
+    day = models.DateField()
+    week = models.DateField(help_text="The Monday of the day's week.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "parent", "day"], name="engagement_day_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "week", "parent"], name="engagement_day_week_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} at {self.school_id} on {self.day}"

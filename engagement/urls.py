@@ -15,4 +15,9 @@ urlpatterns = [
     path("engagement/", views.teacher_dashboard, name="teacher_dashboard"),
     path("engagement/nudge/", views.nudge, name="nudge"),
     path("schools/<int:school_id>/engagement/", views.school_dashboard, name="school_dashboard"),
+    path(
+        "schools/<int:school_id>/engagement/pupil-premium/",
+        views.pp_report,
+        name="pp_report",
+    ),
 ]

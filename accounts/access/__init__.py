@@ -11,13 +11,16 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - invitations: a school's invitations;
 - schools: a school's settings;
 - staff: a school's staff;
+- engagement: engagement reports (whole school or a teacher's classes);
 - navigation: the areas a user's roles open;
 - refusals: how a refusal is raised, so it can be recorded."""
 
 from accounts.access.engagement import (
+    ReportScope,
     can_view_engagement_overview,
     engagement_class_or_404,
     engagement_classes_of,
+    engagement_report_scope_or_404,
     engagement_school_or_404,
     nudge_assignment_or_404,
     nudge_pupils_of,
@@ -101,6 +104,7 @@ __all__ = [
     "NavLink",
     "NotAllowed",
     "NotVisible",
+    "ReportScope",
     "administered_invitation_or_404",
     "administered_school_or_404",
     "assignment_or_404",
@@ -127,6 +131,7 @@ __all__ = [
     "classes_visible_to",
     "engagement_class_or_404",
     "engagement_classes_of",
+    "engagement_report_scope_or_404",
     "engagement_school_or_404",
     "feedback_photo_or_404",
     "feedback_to_moderate_or_404",

@@ -1,5 +1,5 @@
-"""Reads of the engagement record: who is reached and active, the dashboards
-and the reports."""
+"""Reads of the engagement record: who is reached and active, the dashboards, the
+nudges and the Pupil Premium report."""
 
 from engagement.selectors.dashboards import (
     NOT_ENGAGED_SINCE,
@@ -24,7 +24,12 @@ from engagement.selectors.families import (
     school_timezone,
     weekly_active_counts,
 )
-from engagement.selectors.nudges import NUDGE_INTERVAL, FamilyToNudge, NudgePlan, nudge_plan
+from engagement.selectors.nudges import (
+    NUDGE_INTERVAL,
+    FamilyToNudge,
+    NudgePlan,
+    nudge_plan,
+)
 from engagement.selectors.periods import (
     Term,
     last_days,
@@ -35,7 +40,21 @@ from engagement.selectors.periods import (
     week_start,
     weeks_of,
 )
-from engagement.selectors.platform import PlatformTotals, platform_totals
+from engagement.selectors.platform import (
+    PlatformTotals,
+    platform_totals,
+)
+from engagement.selectors.report import (
+    CSV_HEADER,
+    PERIOD_CHOICES,
+    SUPPRESSED,
+    Report,
+    Row,
+    class_named,
+    period_named,
+    pp_report,
+    term_containing,
+)
 from engagement.selectors.school import (
     Week,
     by_class,
@@ -51,19 +70,25 @@ from engagement.selectors.school import (
 )
 
 __all__ = [
+    "CSV_HEADER",
     "NOT_ENGAGED_SINCE",
     "NUDGE_INTERVAL",
+    "PERIOD_CHOICES",
+    "SUPPRESSED",
     "ClassSummary",
     "FamilyToNudge",
     "NudgePlan",
     "Period",
     "PlatformTotals",
+    "Report",
+    "Row",
     "Term",
     "Week",
     "active_expression",
     "assignment_summaries",
     "by_class",
     "by_year_group",
+    "class_named",
     "class_summaries",
     "completions_expression",
     "families_this_week_and_last",
@@ -77,7 +102,9 @@ __all__ = [
     "open_assignments",
     "parent_events",
     "parents_never_active",
+    "period_named",
     "platform_totals",
+    "pp_report",
     "pupils_by_engagement",
     "pupils_in_scope",
     "pupils_on_roll_at",
@@ -88,6 +115,7 @@ __all__ = [
     "school_term",
     "school_timezone",
     "school_today",
+    "term_containing",
     "this_week",
     "topics_by_use",
     "week_start",

@@ -10,7 +10,8 @@ local midnight of ``end``, whatever the clocks did in between.
 - reached: at least one parent whose guardianship was confirmed before ``end`` and
   not ended before ``end``, whose account is neither closed nor restricted;
 - active: at least one such parent with an engagement event at this school in the
-  period (events at another school of the same parent do not count here);
+  period (events at another school of the same parent do not count here), read
+  from the summary of events by parent and local day (``EngagementDay``);
 - completions: the pupil's completions with their time in the period.
 
 Each is a per-pupil expression, so one grouped query over ``Pupil`` gives every
@@ -36,9 +37,9 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce
 
-from engagement.models import Event
+from engagement.models import EngagementDay, Event
 from learning.models import Completion
 from schools.models import Guardianship, Pupil, School
 
@@ -109,11 +110,11 @@ def reached_expression(*, at: dt.datetime) -> Exists:
 
 def active_expression(*, school: School | int, period: Period) -> Exists:
     """True for a pupil with a reaching parent active at ``school`` in ``period``."""
-    events = parent_events(school=school, start_at=period.start_at, end_at=period.end_at)
+    days = EngagementDay.objects.filter(
+        school=school, day__gte=period.start, day__lt=period.end, parent_id=OuterRef("parent_id")
+    )
     return Exists(
-        reaching_guardianships(at=period.end_at).filter(
-            Exists(events.filter(actor_id=OuterRef("parent_id"))), pupil_id=OuterRef("pk")
-        )
+        reaching_guardianships(at=period.end_at).filter(Exists(days), pupil_id=OuterRef("pk"))
     )
 
 
@@ -194,26 +195,22 @@ def weekly_active_counts(
     period). Keys: ``week`` (the local date of its Monday), the group fields, ``active``."""
     if pupils is None:
         pupils = pupils_in_scope(school=school, period=period)
-    zone = school_timezone()
     rows = (
         reaching_guardianships(at=period.end_at)
         .filter(
             pupil__in=pupils.values("pk"),
-            parent__events__school=school,
-            parent__events__at__gte=period.start_at,
-            parent__events__at__lt=period.end_at,
+            parent__engagement_days__school=school,
+            parent__engagement_days__day__gte=period.start,
+            parent__engagement_days__day__lt=period.end,
         )
-        .annotate(week_start=TruncWeek("parent__events__at", tzinfo=zone))
         .order_by()
-        .values("week_start", *(f"pupil__{field}" for field in group_by))
+        .values("parent__engagement_days__week", *(f"pupil__{field}" for field in group_by))
         .annotate(active=Count("pupil_id", distinct=True))
-        .order_by("week_start")
+        .order_by("parent__engagement_days__week")
     )
     result = []
     for row in rows:
-        week = row.pop("week_start")
-        week = week.astimezone(zone).date() if isinstance(week, dt.datetime) else week
-        entry = {"week": week, "active": row.pop("active")}
+        entry = {"week": row.pop("parent__engagement_days__week"), "active": row.pop("active")}
         entry.update({key.removeprefix("pupil__"): value for key, value in row.items()})
         result.append(entry)
     return result

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from engagement.models import Event
+from engagement.services.summary import summary_record, summary_record_many
 from schools.models import Guardianship, Pupil, School
 
 # A page reloaded, a video played again or a game opened again within this span
@@ -91,7 +92,11 @@ def event_record(
         )
         if not cache.add(key, 1, timeout=int(once_per.total_seconds())):
             return None
-    return Event.objects.create(actor=actor, kind=kind, school=school, pupil=pupil, subject=subject)
+    event = Event.objects.create(
+        actor=actor, kind=kind, school=school, pupil=pupil, subject=subject
+    )
+    summary_record(event=event)
+    return event
 
 
 def sign_in_record(*, user: User) -> int:
@@ -106,4 +111,5 @@ def sign_in_record(*, user: User) -> int:
         for pupil_id, school_id in children
     ]
     Event.objects.bulk_create(events)
+    summary_record_many(events=events)
     return len(events)

@@ -1,5 +1,5 @@
-"""The engagement pages (a teacher's dashboard and nudges, a school's dashboard) and
-the tracking endpoints of parents' pages."""
+"""The engagement pages (a teacher's dashboard and nudges, a school's dashboard, the
+Pupil Premium report) and the tracking endpoints of parents' pages."""
 
 from engagement.views.dashboards import (
     PUPILS_PER_PAGE,
@@ -7,6 +7,7 @@ from engagement.views.dashboards import (
     school_dashboard,
     teacher_dashboard,
 )
+from engagement.views.report import pp_report
 from engagement.views.tracking import (
     game_open,
     video_started,
@@ -16,6 +17,7 @@ __all__ = [
     "PUPILS_PER_PAGE",
     "game_open",
     "nudge",
+    "pp_report",
     "school_dashboard",
     "teacher_dashboard",
     "video_started",

@@ -33,9 +33,10 @@ CHILD_SPACE = 10  # + the checkpoint's look-up of the child, then the parent's c
 # + the child, the assignment with progress counts, its activities, the child's
 # completions, the parent's feedback; recording "opened": is it their child, lock the
 # guardianship, opened today already?, is the parent tracked for this child (the
-# event's own rule, engagement.services.event_record), the event and its audit
-# entry, and the savepoint pair around them; may they record (for the forms).
-CHILD_ASSIGNMENT = 20
+# event's own rule, engagement.services.event_record), the event, its day in the
+# engagement summary and its audit entry, and the savepoint pair around them; may
+# they record (for the forms).
+CHILD_ASSIGNMENT = 21
 # + the assignment (with its class's school and its topic), its activities, the
 # class's pupils the user sees, their completions, their feedback.
 ASSIGNMENT_FEEDBACK = 11
