@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from engagement.models import Event
+from engagement.services import summary_record
 from learning.models import Assignment, Completion
 from schools.models import Pupil, School, SchoolClass
 from tests.factories import (
@@ -25,7 +26,9 @@ from tests.factories import (
 
 
 def event(parent, pupil, *, days_ago: float = 0, kind=Event.Kind.SIGNED_IN, subject="") -> Event:
-    return Event.objects.create(
+    """An event written directly, at a time in the past, with its day in the
+    engagement summary as ``event_record`` would keep it."""
+    recorded = Event.objects.create(
         actor=parent,
         school=pupil.school,
         pupil=pupil,
@@ -33,6 +36,8 @@ def event(parent, pupil, *, days_ago: float = 0, kind=Event.Kind.SIGNED_IN, subj
         subject=subject,
         at=timezone.now() - timedelta(days=days_ago),
     )
+    summary_record(event=recorded)
+    return recorded
 
 
 def family(school_class: SchoolClass, first_name: str, *, parent_name: str = "", **pupil_fields):
