@@ -43,6 +43,7 @@ from django.utils import timezone
 from accounts.models import User
 from demo.moments import DAYS, Clock, in_holiday
 from engagement.models import Event
+from engagement.services import summary_rebuild
 from learning.models import Activity, Assignment, Completion, Topic
 from learning.services import SCHOOL_TIME_ZONE
 from learning.services.assignments import assignment_reference
@@ -370,6 +371,8 @@ def demo_events_seed(
             Completion, ["pupil_id", "activity_id", "completed_by_id", "completed_at"], completions
         )
         written += sum(counts)
+        # Events written in bulk bypass event_record: the reports' summary is rebuilt.
+        summary_rebuild(school=school)
     last_event = Event.objects.filter(actor=OuterRef("pk")).order_by("-at").values("at")[:1]
     User.objects.filter(pk__in=[p.pk for p in _joined_parents(join_plan)]).update(
         last_active_at=Subquery(last_event)

@@ -18,7 +18,8 @@ from accounts.models import User
 from demo.accounts import DEMO_PARENT
 from demo.events import EVENT_MIX
 from demo.moments import in_holiday
-from engagement.models import Event
+from engagement.models import EngagementDay, Event
+from engagement.services import summary_rebuild
 from learning.models import Assignment, Completion
 from learning.services import SCHOOL_TIME_ZONE
 from schools.models import Guardianship, Pupil
@@ -151,3 +152,13 @@ def test_without_events_nobody_but_the_demo_parent_has_joined(frozen_now):
     assert not Event.objects.exists()
     confirmed = Guardianship.objects.filter(confirmed_at__isnull=False)
     assert set(confirmed.values_list("parent__email", flat=True)) == {DEMO_PARENT.email}
+
+
+def test_the_reports_summary_holds_every_seeded_parent_day(frozen_now):
+    seed()
+    kept = set(EngagementDay.objects.values_list("school_id", "parent_id", "day"))
+
+    summary_rebuild()
+
+    assert kept
+    assert kept == set(EngagementDay.objects.values_list("school_id", "parent_id", "day"))
