@@ -28,6 +28,7 @@ from engagement.selectors.families import (
     pupils_in_scope,
     weekly_active_counts,
 )
+from engagement.selectors.periods import school_today
 from schools.models import School, SchoolClass, YearGroup
 
 SUPPRESSED = "fewer than 5"
@@ -278,7 +279,9 @@ def _weeks(*, school, period, pupils, total: Row, suppress: bool) -> list[Week]:
     }
     weeks = []
     monday = period.start - dt.timedelta(days=period.start.weekday())
-    while monday < period.end:
+    # Weeks that have not started yet have nothing to show.
+    last = min(period.end, school_today() + dt.timedelta(days=1))
+    while monday < last:
         pp = active.get((monday, True), 0)
         not_pp = active.get((monday, False), 0)
         pp_pct = _percent(pp, total.pp.pupils)

@@ -18,6 +18,13 @@ MEASURES = (
 )
 
 
+def _row_name(cells) -> str:
+    """A row's name as the page shows it: classes are often named after their year
+    group ("Year 3"), so a class's row says it is a class."""
+    breakdown, name = cells[0], cells[1]
+    return f"Class {name}" if breakdown == "class" else name
+
+
 def _measure_tables(report) -> list[dict]:
     cells = report.cells()
     return [
@@ -26,7 +33,7 @@ def _measure_tables(report) -> list[dict]:
             "unit": unit,
             "has_gap": gap is not None,
             "rows": [
-                (row[1], row[pp], row[not_pp], row[gap] if gap is not None else None)
+                (_row_name(row), row[pp], row[not_pp], row[gap] if gap is not None else None)
                 for row in cells
             ],
         }

@@ -55,7 +55,7 @@ def test_the_admin_chooses_a_period_and_class_and_downloads_the_csv(new_context,
     view.get_by_label("Class").select_option(label="Falcons")
     view.get_by_role("button", name="Show report").click()
     expect(view.get_by_label("Class")).to_have_value(str(dataset.falcons.pk))
-    assert _table(view, "Families reached") == [["Falcons", "100.0", "60.0", "40.0"]]
+    assert _table(view, "Families reached") == [["Class Falcons", "100.0", "60.0", "40.0"]]
     chart = view.get_by_role("img", name="Families active each week")
     expect(chart).to_be_visible()
     assert chart.locator("circle").count() == 5  # one point a week for PP

@@ -2,10 +2,12 @@
 
 import csv
 import io
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from engagement.selectors import CSV_HEADER
 from schools.models import Guardianship
@@ -62,16 +64,21 @@ def _url(school):
     return reverse("engagement:pp_report", args=[school.pk])
 
 
+def _shown(row) -> str:
+    """A row's name on the page: a class's row says it is a class."""
+    return f"Class {row[1]}" if row[0] == "class" else row[1]
+
+
 def _expected_tables(expected):
     return {
-        "Pupils on roll at the end of the period": [[r[1], r[2], r[3]] for r in expected],
+        "Pupils on roll at the end of the period": [[_shown(r), r[2], r[3]] for r in expected],
         "Families reached: pupils with a parent who has joined (%)": [
-            [r[1], r[4], r[5], r[6]] for r in expected
+            [_shown(r), r[4], r[5], r[6]] for r in expected
         ],
         "Families active: pupils with a parent active in the period (%)": [
-            [r[1], r[7], r[8], r[9]] for r in expected
+            [_shown(r), r[7], r[8], r[9]] for r in expected
         ],
-        "Completions per pupil in the period": [[r[1], r[10], r[11], r[12]] for r in expected],
+        "Completions per pupil in the period": [[_shown(r), r[10], r[11], r[12]] for r in expected],
     }
 
 
@@ -157,3 +164,18 @@ def test_a_bad_period_is_a_clear_error(dataset, school_admin_client, query, erro
     assert error in response.content.decode()
     csv_response = school_admin_client.get(_url(dataset.school), {**query, "format": "csv"})
     assert csv_response["Content-Type"].startswith("text/html")
+
+
+def test_class_rows_say_they_are_classes_and_weeks_to_come_are_not_shown(
+    dataset, school_admin_client
+):
+    """Classes named after their year group ("Year 3") must not look like the year
+    group's row; a period reaching past today shows only the weeks begun."""
+    response = school_admin_client.get(_url(dataset.school), {"period": "this_year"})
+    names = [row[0] for row in _tables(response)["Pupils on roll at the end of the period"]]
+    assert f"Class {dataset.falcons.name}" in names
+    assert dataset.falcons.name not in names
+    weeks = _tables(response)["Families active each week (% of pupils)"]
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    assert weeks[-1][0] == f"{monday:%-d %b %Y}"
