@@ -286,7 +286,7 @@ def topics_by_use(*, school: School, term: Term) -> tuple[list[Topic], list[Topi
                 due_on__gte=term.period.start,
             ).values("topic_id")
         )
-        .annotate(completions=count_of(completions), openings=count_of(openings))
+        .annotate(completions=count_of(completions), openings=count_of(openings, "subject"))
         .order_by("title", "pk")
     )
     # Summed and sorted here: ordering by the sum in SQL runs both counts twice.
