@@ -137,37 +137,99 @@ GROUP BY 1, 3
 """
 )
 
-# One class: reached, active in the last 7 and 30 days, this week against last,
-# and completions of each piece of work set for it.
+# One class, every number the teacher's page shows for it: reached, active in the
+# last 7 and 30 days, this week against last and completions in the last 30 days;
+# for each of the ten newest pieces of work, the pupils whose families were active
+# on it (opening it, or doing, rating or commenting on one of its activities) in
+# the last 7 and 30 days and the completions of its activities; then (below) each
+# pupil's number of joined parents, their last activity and last nudge about the
+# open work, least engaged first, and the newest comments and photos.
 TEACHER_DASHBOARD = (
     FAMILIES
     + """
+, work AS (
+    SELECT a.id, a.topic_id FROM learning_assignment a
+    WHERE a.school_class_id = %(class)s ORDER BY a.starts_on DESC, a.id DESC LIMIT 10
+), spans AS (
+    SELECT * FROM (VALUES ('7 days', %(days_7)s::timestamptz),
+                          ('30 days', %(days_30)s::timestamptz),
+                          ('this week', %(week)s::timestamptz)) AS span(name, start)
+)
 SELECT 'reached', NULL::bigint, count(DISTINCT pupil_id) FROM parents
 UNION ALL
-SELECT 'active ' || span.name, NULL, count(DISTINCT parents.pupil_id)
-FROM (VALUES ('7 days', %(days_7)s::timestamptz), ('30 days', %(days_30)s::timestamptz),
-             ('this week', %(week)s::timestamptz)) AS span(name, start)
+SELECT 'active ' || spans.name, NULL, count(DISTINCT parents.pupil_id)
+FROM spans
 JOIN parents ON EXISTS (
     SELECT 1 FROM engagement_event e
-    WHERE e.actor_id = parents.parent_id AND e.at >= span.start AND e.at < %(to)s
+    WHERE e.actor_id = parents.parent_id AND e.school_id = %(school)s
+      AND e.at >= spans.start AND e.at < %(to)s
 )
-GROUP BY span.name
+GROUP BY spans.name
 UNION ALL
 SELECT 'active last week', NULL, count(DISTINCT parents.pupil_id) FROM parents
 WHERE EXISTS (
     SELECT 1 FROM engagement_event e
-    WHERE e.actor_id = parents.parent_id AND e.at >= %(last_week)s AND e.at < %(week)s
+    WHERE e.actor_id = parents.parent_id AND e.school_id = %(school)s
+      AND e.at >= %(last_week)s AND e.at < %(week)s
 )
 UNION ALL
-SELECT 'completions', a.id, count(c.id)
-FROM learning_assignment a
-JOIN learning_activity act ON act.topic_id = a.topic_id
+SELECT 'completions 30 days', NULL, count(*)
+FROM learning_completion c JOIN pupils ON pupils.id = c.pupil_id
+WHERE c.completed_at >= %(days_30)s AND c.completed_at < %(to)s
+UNION ALL
+SELECT 'work active ' || spans.name, work.id, count(DISTINCT e.pupil_id)
+FROM work
+JOIN spans ON spans.name <> 'this week'
+JOIN engagement_event e ON e.at >= spans.start AND (
+    e.subject = 'assignment:' || work.id
+    OR e.subject IN (
+        SELECT 'activity:' || act.id FROM learning_activity act WHERE act.topic_id = work.topic_id
+    )
+)
+JOIN parents ON parents.pupil_id = e.pupil_id AND parents.parent_id = e.actor_id
+GROUP BY 1, 2
+UNION ALL
+SELECT 'work completions', work.id, count(c.id)
+FROM work
+JOIN learning_activity act ON act.topic_id = work.topic_id
 LEFT JOIN learning_completion c ON c.activity_id = act.id
     AND c.pupil_id IN (SELECT id FROM pupils)
-WHERE a.school_class_id = %(class)s
-GROUP BY a.id
+GROUP BY work.id
 """
 )
+
+TEACHER_PUPILS = (
+    FAMILIES
+    + """
+, open_work AS (
+    SELECT a.id FROM learning_assignment a
+    WHERE a.school_class_id = %(class)s AND a.starts_on <= %(today)s AND a.due_on >= %(today)s
+    ORDER BY a.due_on, a.id LIMIT 1
+)
+SELECT pupils.id,
+       (SELECT count(*) FROM parents WHERE parents.pupil_id = pupils.id),
+       (SELECT max(e.at) FROM engagement_event e
+        JOIN parents ON parents.parent_id = e.actor_id AND parents.pupil_id = pupils.id
+        WHERE e.school_id = %(school)s) AS last_active,
+       (SELECT max(n.sent_at) FROM engagement_nudge n
+        JOIN parents ON parents.parent_id = n.parent_id AND parents.pupil_id = pupils.id
+        WHERE n.assignment_id = (SELECT id FROM open_work))
+FROM pupils
+ORDER BY last_active ASC NULLS FIRST, pupils.id
+LIMIT 50
+"""
+)
+
+TEACHER_FEEDBACK = """
+SELECT f.id, f.comment, f.photo, f.created_at
+FROM learning_feedback f
+JOIN schools_pupil p ON p.id = f.pupil_id
+WHERE p.school_class_id = %(class)s AND p.removed_by_school_at IS NULL
+  AND p.anonymised_at IS NULL AND f.removed_at IS NULL
+  AND NOT (f.comment = '' AND f.photo = '') AND f.moderation_status <> 'rejected'
+ORDER BY f.created_at DESC, f.id DESC
+LIMIT 5
+"""
 
 
 def _local_midnight(day: date) -> datetime:
@@ -196,6 +258,7 @@ def periods() -> dict:
         "last_week": _local_midnight(monday - timedelta(days=7)),
         "days_7": end - timedelta(days=7),
         "days_30": end - timedelta(days=30),
+        "today": today,
     }
 
 
@@ -275,6 +338,7 @@ def main() -> int:
     common = {"school": school.pk, "to": span["to"], "week": span["week"]}
     filters = {"pupil_filter": ""}
     class_filter = {"pupil_filter": "AND p.school_class_id = %(class)s"}
+    teacher_params = {**common, **span, "class": school_class.pk, "today": span["today"]}
     baselines = {
         "Pupil Premium report": [
             (PP_REPORT.format(**filters), {**common, "from": span["year_from"]}),
@@ -287,10 +351,9 @@ def main() -> int:
             )
         ],
         "Teacher dashboard": [
-            (
-                TEACHER_DASHBOARD.format(**class_filter),
-                {**common, **span, "class": school_class.pk},
-            )
+            (TEACHER_DASHBOARD.format(**class_filter), teacher_params),
+            (TEACHER_PUPILS.format(**class_filter), teacher_params),
+            (TEACHER_FEEDBACK, teacher_params),
         ],
     }
 

@@ -50,6 +50,10 @@ class Event(models.Model):
             models.Index(fields=["school", "at"], name="event_school_at_idx"),
             models.Index(fields=["actor", "at"], name="event_actor_at_idx"),
             models.Index(fields=["subject", "kind"], name="event_subject_kind_idx"),
+            # Openings of a school's work in a period (the admin dashboard's topics by use).
+            models.Index(
+                fields=["school", "subject", "kind", "at"], name="event_school_subject_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,7 +137,11 @@ class EngagementDay(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "week", "parent"], name="engagement_day_week_idx"),
+            # With the day, "which parents were active in these weeks" is read from
+            # the index alone.
+            models.Index(
+                fields=["school", "week", "parent", "day"], name="engagement_day_week_day_idx"
+            ),
         ]
 
     def __str__(self) -> str:

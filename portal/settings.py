@@ -127,6 +127,11 @@ DATABASES = {
 # opening a PostgreSQL connection. CONN_MAX_AGE=0 closes them after each request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the dashboards' per-pupil subqueries have planner costs
+    # above jit_above_cost, and compiling them took longer (about 50 ms) than
+    # running them. Web and worker queries are short; JIT pays only for long ones.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

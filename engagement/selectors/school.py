@@ -19,7 +19,6 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -31,7 +30,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
-from engagement.models import Event
+from engagement.models import EngagementDay, Event
 from engagement.selectors.dashboards import count_of
 from engagement.selectors.families import (
     active_expression,
@@ -104,20 +103,18 @@ def _weekly(rows, weeks: list[dt.date]) -> list[Week]:
 
 
 def weekly_active_families(*, school: School, term: Term) -> list[Week]:
-    """For each week of the term so far, how many joined parents had an event at
-    the school: one query."""
-    zone = school_timezone()
+    """For each week of the term so far, how many joined parents were active at the
+    school (the summary of their events by local day): one query."""
     rows = (
-        Event.objects.filter(
+        EngagementDay.objects.filter(
             school=school,
-            at__gte=term.period.start_at,
-            at__lt=term.period.end_at,
-            actor_id__in=joined_parents(school).values("parent_id"),
+            day__gte=term.period.start,
+            day__lt=term.period.end,
+            parent_id__in=joined_parents(school).values("parent_id"),
         )
-        .annotate(week=TruncWeek("at", tzinfo=zone))
         .order_by()
         .values("week")
-        .annotate(number=Count("actor_id", distinct=True))
+        .annotate(number=Count("parent_id", distinct=True))
     )
     return _weekly(rows, weeks_of(term.period, until=school_today()))
 
@@ -142,11 +139,14 @@ def families_this_week_and_last(*, school: School) -> dict:
     """Joined parents active at the school this week and last week, and the
     completions of each: two queries."""
     this, last = this_week(), last_week()
-    parents = joined_parents(school).values("parent_id")
-    events = Event.objects.filter(school=school, actor_id__in=parents)
-    active = events.filter(at__gte=last.start_at, at__lt=this.end_at).aggregate(
-        this_week=Count("actor_id", distinct=True, filter=Q(at__gte=this.start_at)),
-        last_week=Count("actor_id", distinct=True, filter=Q(at__lt=this.start_at)),
+    active = EngagementDay.objects.filter(
+        school=school,
+        parent_id__in=joined_parents(school).values("parent_id"),
+        day__gte=last.start,
+        day__lt=this.end,
+    ).aggregate(
+        this_week=Count("parent_id", distinct=True, filter=Q(day__gte=this.start)),
+        last_week=Count("parent_id", distinct=True, filter=Q(day__lt=this.start)),
     )
     completions = Completion.objects.filter(
         pupil__school=school, completed_at__gte=last.start_at, completed_at__lt=this.end_at
@@ -157,7 +157,19 @@ def families_this_week_and_last(*, school: School) -> dict:
     return {"active": active, "completions": completions}
 
 
-def _breakdown(school: School, *group_by: str) -> list[dict]:
+_COUNTS = (
+    "pupils",
+    "reached",
+    "active_this_week",
+    "active_last_week",
+    "completions_this_week",
+    "completions_last_week",
+)
+_CLASS_FIELDS = ("school_class__year_group", "school_class__name", "school_class_id")
+
+
+def _breakdown(school: School) -> list[dict]:
+    """The counts per pupil's year group and class: one query."""
     this, last = this_week(), last_week()
     return list(
         _on_roll(school)
@@ -169,7 +181,7 @@ def _breakdown(school: School, *group_by: str) -> list[dict]:
             completions_last=completions_expression(period=last),
         )
         .order_by()
-        .values(*group_by)
+        .values("year_group", *_CLASS_FIELDS)
         .annotate(
             pupils=Count("pk"),
             reached=Count("pk", filter=Q(is_reached=True)),
@@ -178,26 +190,45 @@ def _breakdown(school: School, *group_by: str) -> list[dict]:
             completions_this_week=Coalesce(Sum("completions_this"), Value(0)),
             completions_last_week=Coalesce(Sum("completions_last"), Value(0)),
         )
-        .order_by(*group_by)
     )
+
+
+def _rolled_up(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
+    """``rows`` added up by ``fields``, in their order (no value first, as SQL
+    puts nulls last). Every count is of pupils or completions, so they add up."""
+    totals: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[field] for field in fields)
+        if key not in totals:
+            totals[key] = {**dict(zip(fields, key, strict=True)), **dict.fromkeys(_COUNTS, 0)}
+        total = totals[key]
+        for count in _COUNTS:
+            total[count] += row[count]
+    return [totals[key] for key in sorted(totals, key=lambda key: [(v is None, v) for v in key])]
+
+
+def class_and_year_group_rows(*, school: School) -> tuple[list[dict], list[dict]]:
+    """``by_class`` and ``by_year_group`` from one query."""
+    rows = _breakdown(school)
+    classes = _rolled_up(rows, _CLASS_FIELDS)
+    for row in classes:
+        row["name"] = row["school_class__name"] or "No class"
+    year_groups = _rolled_up(rows, ("year_group",))
+    labels = dict(YearGroup.choices)
+    for row in year_groups:
+        row["name"] = labels.get(row["year_group"], "No year group")
+    return classes, year_groups
 
 
 def by_class(*, school: School) -> list[dict]:
     """Per class (and pupils in none): pupils on roll, reached, pupils with an
     active parent this week and last, completions this week and last. One query."""
-    rows = _breakdown(school, "school_class__year_group", "school_class__name", "school_class_id")
-    for row in rows:
-        row["name"] = row["school_class__name"] or "No class"
-    return rows
+    return class_and_year_group_rows(school=school)[0]
 
 
 def by_year_group(*, school: School) -> list[dict]:
     """The same numbers per pupil's year group. One query."""
-    rows = _breakdown(school, "year_group")
-    labels = dict(YearGroup.choices)
-    for row in rows:
-        row["name"] = labels.get(row["year_group"], "No year group")
-    return rows
+    return class_and_year_group_rows(school=school)[1]
 
 
 def invitation_funnel(*, school: School) -> dict:
@@ -211,7 +242,7 @@ def invitation_funnel(*, school: School) -> dict:
         ),
         status=Message.Status.DELIVERED,
     )
-    active = Event.objects.filter(school=school, actor_id=OuterRef("accepted_by_id"))
+    active = EngagementDay.objects.filter(school=school, parent_id=OuterRef("accepted_by_id"))
     accepted = Q(status=Invitation.Status.ACCEPTED)
     return Invitation.objects.filter(school=school).aggregate(
         invited=Count("pk"),
@@ -255,10 +286,13 @@ def topics_by_use(*, school: School, term: Term) -> tuple[list[Topic], list[Topi
                 due_on__gte=term.period.start,
             ).values("topic_id")
         )
-        .annotate(completions=count_of(completions), openings=count_of(openings))
-        .annotate(uses=F("completions") + F("openings"))
-        .order_by("-uses", "title", "pk")
+        .annotate(completions=count_of(completions), openings=count_of(openings, "subject"))
+        .order_by("title", "pk")
     )
+    # Summed and sorted here: ordering by the sum in SQL runs both counts twice.
+    for topic in topics:
+        topic.uses = topic.completions + topic.openings
+    topics.sort(key=lambda topic: -topic.uses)
     most = topics[:TOPICS_SHOWN]
     least = [topic for topic in reversed(topics) if topic not in most][:TOPICS_SHOWN]
     return most, least
@@ -271,7 +305,7 @@ def parents_never_active(*, school: School) -> QuerySet[User]:
     joined = joined_parents(school)
     return (
         User.objects.filter(pk__in=joined.values("parent_id"))
-        .filter(~Exists(Event.objects.filter(school=school, actor_id=OuterRef("pk"))))
+        .filter(~Exists(EngagementDay.objects.filter(school=school, parent_id=OuterRef("pk"))))
         .prefetch_related(
             Prefetch(
                 "guardianships",

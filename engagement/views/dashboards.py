@@ -126,6 +126,7 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     page = Paginator(never_active, PARENTS_PER_PAGE).get_page(request.GET.get("page"))
     most, least = selectors.topics_by_use(school=school, term=term)
     reach = selectors.school_reach(school=school)
+    classes, year_groups = selectors.class_and_year_group_rows(school=school)
     return render(
         request,
         "engagement/school_dashboard.html",
@@ -139,8 +140,8 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "weekly_families": selectors.weekly_active_families(school=school, term=term),
             "weekly_completions": selectors.weekly_completions(school=school, term=term),
             "weeks": selectors.families_this_week_and_last(school=school),
-            "classes": selectors.by_class(school=school),
-            "year_groups": selectors.by_year_group(school=school),
+            "classes": classes,
+            "year_groups": year_groups,
             "funnel": selectors.invitation_funnel(school=school),
             "most_used": most,
             "least_used": least,
