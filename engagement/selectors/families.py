@@ -103,9 +103,14 @@ def parent_events(*, school: School | int, start_at: dt.datetime, end_at: dt.dat
     return Event.objects.filter(school=school, at__gte=start_at, at__lt=end_at)
 
 
-def reached_expression(*, at: dt.datetime) -> Exists:
-    """True for a pupil (the outer query's row) reached at ``at``."""
-    return Exists(reaching_guardianships(at=at).filter(pupil_id=OuterRef("pk")))
+def reached_expression(*, at: dt.datetime, school: School | int | None = None) -> Exists:
+    """True for a pupil (the outer query's row) reached at ``at``. Naming the
+    pupils' ``school`` changes no answer but lets the database look only at that
+    school's links rather than every link on the platform."""
+    links = reaching_guardianships(at=at).filter(pupil_id=OuterRef("pk"))
+    if school is not None:
+        links = links.filter(pupil__school=school)
+    return Exists(links)
 
 
 def active_expression(*, school: School | int, period: Period) -> Exists:
@@ -114,7 +119,9 @@ def active_expression(*, school: School | int, period: Period) -> Exists:
         school=school, day__gte=period.start, day__lt=period.end, parent_id=OuterRef("parent_id")
     )
     return Exists(
-        reaching_guardianships(at=period.end_at).filter(Exists(days), pupil_id=OuterRef("pk"))
+        reaching_guardianships(at=period.end_at).filter(
+            Exists(days), pupil_id=OuterRef("pk"), pupil__school=school
+        )
     )
 
 
@@ -165,7 +172,7 @@ def family_counts(
         pupils = pupils_in_scope(school=school, period=period)
     rows = (
         pupils.annotate(
-            is_reached=reached_expression(at=period.end_at),
+            is_reached=reached_expression(at=period.end_at, school=school),
             is_active=active_expression(school=school, period=period),
             completions_in_period=completions_expression(period=period),
         )

@@ -80,7 +80,7 @@ def school_reach(*, school: School) -> dict:
     """Pupils on roll, and how many have a joined parent: one query."""
     return _on_roll(school).aggregate(
         pupils=Count("pk"),
-        reached=Count("pk", filter=Q(reached_expression(at=timezone.now()))),
+        reached=Count("pk", filter=Q(reached_expression(at=timezone.now(), school=school))),
     )
 
 
@@ -174,7 +174,7 @@ def _breakdown(school: School) -> list[dict]:
     return list(
         _on_roll(school)
         .annotate(
-            is_reached=reached_expression(at=timezone.now()),
+            is_reached=reached_expression(at=timezone.now(), school=school),
             active_this=active_expression(school=school, period=this),
             active_last=active_expression(school=school, period=last),
             completions_this=completions_expression(period=this),
