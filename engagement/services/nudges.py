@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.access import nudge_pupils_of
 from accounts.models import User
-from accounts.names import ascii_only, names_joined
+from accounts.names import names_joined
 from audit.services import audit_record
 from engagement.models import Nudge
 from engagement.selectors.families import school_timezone
@@ -28,6 +28,7 @@ from engagement.selectors.nudges import FamilyToNudge, nudge_plan
 from learning.models import Assignment
 from learning.services.assignments import (
     assignment_reference,
+    assignment_sms_shorter,
     child_assignment_link,
     format_school_date,
 )
@@ -69,15 +70,7 @@ def _messages(assignment: Assignment, family: FamilyToNudge, *, day: str) -> lis
         "link": links[0]["link"],
         "due_on": format_school_date(assignment.due_on),
     }
-    shorter = (
-        {
-            **context,
-            "school_name": ascii_only(context["school_name"])[:40],
-            "topic_title": ascii_only(context["topic_title"])[:40],
-            "children": ascii_only(context["children"])[:40] or "your child",
-        },
-        {**context, "school_name": ascii_only(context["school_name"])[:30], "short": True},
-    )
+    shorter = assignment_sms_shorter(context)
     return [
         OutgoingMessage(
             recipient=family.parent,

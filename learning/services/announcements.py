@@ -23,11 +23,12 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from accounts.names import ascii_only, names_joined
+from accounts.names import names_joined
 from learning.models import Activity, Assignment, Completion
 from learning.services.assignments import (
     SCHOOL_TIME_ZONE,
     assignment_reference,
+    assignment_sms_shorter,
     child_assignment_link,
     format_school_date,
     school_today,
@@ -103,15 +104,7 @@ def _messages_for_parent(
         "starts_on": format_school_date(assignment.starts_on),
         "due_on": format_school_date(assignment.due_on),
     }
-    shorter = (
-        {
-            **context,
-            "school_name": ascii_only(context["school_name"])[:40],
-            "topic_title": ascii_only(context["topic_title"])[:40],
-            "children": ascii_only(context["children"])[:40] or "your child",
-        },
-        {**context, "school_name": ascii_only(context["school_name"])[:30], "short": True},
-    )
+    shorter = assignment_sms_shorter(context)
     addresses = [(Message.Channel.EMAIL, parent.email), (Message.Channel.SMS, parent.mobile)]
     return [
         OutgoingMessage(

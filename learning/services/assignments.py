@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 
 from accounts import access
 from accounts.models import User
+from accounts.names import ascii_only
 from audit.services import audit_record
 from learning.models import Assignment, Topic
 from schools.models import SchoolClass
@@ -76,6 +77,20 @@ def _check_fields(
 
 def format_school_date(day: date) -> str:
     return formats.date_format(day, "l j F")
+
+
+def assignment_sms_shorter(context: dict) -> tuple[dict, dict]:
+    """Plainer, shorter wordings of a message about a piece of work, tried in turn
+    when its text message would not fit two segments."""
+    return (
+        {
+            **context,
+            "school_name": ascii_only(context["school_name"])[:40],
+            "topic_title": ascii_only(context["topic_title"])[:40],
+            "children": ascii_only(context["children"])[:40] or "your child",
+        },
+        {**context, "school_name": ascii_only(context["school_name"])[:30], "short": True},
+    )
 
 
 def _already_set_message(school_class: SchoolClass, starts_on: date) -> str:
