@@ -23,7 +23,7 @@ demo: export SITE_URL = http://127.0.0.1:$(PORT)
 demo: $(STAMP)
 	@$(BIN)/python manage.py demo_port_check $(PORT)
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo --schools 2 --pupils-per-school 60 --seed 1
+	$(BIN)/python manage.py seed_demo --schools 2 --pupils-per-school 60 --events-per-pupil 40 --seed 1
 	$(BIN)/python manage.py demo_logins
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
