@@ -259,7 +259,9 @@ def test_the_demo_parent_finds_the_demo_topic_in_their_childs_space_and_earns_an
     seed_as_make_demo()
     parent = User.objects.get(email=DEMO_PARENT.email)
     child = parent.guardianships.get(pupil__first_name=DEMO_CHILDREN[0][0]).pupil
-    assignment = Assignment.objects.get(school_class=child.school_class)
+    assignment = Assignment.objects.get(
+        school_class=child.school_class, topic__title=DEMO_ASSIGNMENT_TOPIC.title
+    )
     client.login(email=DEMO_PARENT.email, password=DEMO_PASSWORD)
 
     home = client.get(reverse("schools:parent_home")).content.decode()

@@ -19,6 +19,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from accounts.services import staff_add
 from demo.accounts import DEMO_ADMIN, DEMO_CHILDREN, DEMO_PARENT
+from demo.learning import DEMO_ASSIGNMENT_TOPIC
 from demo.management.commands.demo_port_check import port_free
 from learning.models import Assignment
 from learning.services import assignment_notify_started
@@ -163,7 +164,9 @@ def test_every_link_the_demo_writes_uses_its_port(
     # A topic starting, and an award earned by the demo parent's child.
     parent = User.objects.get(email=DEMO_PARENT.email)
     own_child = parent.guardianships.get(pupil__first_name=DEMO_CHILDREN[0][0]).pupil
-    assignment = Assignment.objects.get(school_class=own_child.school_class)
+    assignment = Assignment.objects.get(
+        school_class=own_child.school_class, topic__title=DEMO_ASSIGNMENT_TOPIC.title
+    )
     activity = assignment.topic.activities.order_by("position").first()
     client.force_login(parent)
     Assignment.objects.filter(pk=assignment.pk).update(start_notified_at=None)  # told again
