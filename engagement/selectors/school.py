@@ -135,10 +135,36 @@ def weekly_completions(*, school: School, term: Term) -> list[Week]:
     return _weekly(rows, weeks_of(term.period, until=school_today()))
 
 
-def families_this_week_and_last(*, school: School) -> dict:
+def families_this_week_and_last(
+    *,
+    school: School,
+    term: Term | None = None,
+    weekly_families: list[Week] | None = None,
+    weekly_completions: list[Week] | None = None,
+) -> dict:
     """Joined parents active at the school this week and last week, and the
-    completions of each: two queries."""
+    completions of each. Read from the term's weekly figures when both weeks lie
+    wholly inside the term (no query); otherwise two queries."""
     this, last = this_week(), last_week()
+    if (
+        term is not None
+        and weekly_families is not None
+        and weekly_completions is not None
+        and term.period.start <= last.start
+        and this.end <= term.period.end
+    ):
+        families = {week.monday: week.value for week in weekly_families}
+        done = {week.monday: week.value for week in weekly_completions}
+        return {
+            "active": {
+                "this_week": families.get(this.start, 0),
+                "last_week": families.get(last.start, 0),
+            },
+            "completions": {
+                "this_week": done.get(this.start, 0),
+                "last_week": done.get(last.start, 0),
+            },
+        }
     active = EngagementDay.objects.filter(
         school=school,
         parent_id__in=joined_parents(school).values("parent_id"),
@@ -205,6 +231,15 @@ def _rolled_up(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
         for count in _COUNTS:
             total[count] += row[count]
     return [totals[key] for key in sorted(totals, key=lambda key: [(v is None, v) for v in key])]
+
+
+def reach_of(class_rows: list[dict]) -> dict:
+    """The school's reach added up from ``class_and_year_group_rows``' class rows
+    (every pupil on roll is in exactly one of them): no query."""
+    return {
+        "pupils": sum(row["pupils"] for row in class_rows),
+        "reached": sum(row["reached"] for row in class_rows),
+    }
 
 
 def class_and_year_group_rows(*, school: School) -> tuple[list[dict], list[dict]]:

@@ -125,8 +125,10 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     never_active = selectors.parents_never_active(school=school)
     page = Paginator(never_active, PARENTS_PER_PAGE).get_page(request.GET.get("page"))
     most, least = selectors.topics_by_use(school=school, term=term)
-    reach = selectors.school_reach(school=school)
     classes, year_groups = selectors.class_and_year_group_rows(school=school)
+    reach = selectors.reach_of(classes)
+    weekly_families = selectors.weekly_active_families(school=school, term=term)
+    weekly_completions = selectors.weekly_completions(school=school, term=term)
     return render(
         request,
         "engagement/school_dashboard.html",
@@ -137,9 +139,14 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "reach_percent": round(100 * reach["reached"] / reach["pupils"])
             if reach["pupils"]
             else 0,
-            "weekly_families": selectors.weekly_active_families(school=school, term=term),
-            "weekly_completions": selectors.weekly_completions(school=school, term=term),
-            "weeks": selectors.families_this_week_and_last(school=school),
+            "weekly_families": weekly_families,
+            "weekly_completions": weekly_completions,
+            "weeks": selectors.families_this_week_and_last(
+                school=school,
+                term=term,
+                weekly_families=weekly_families,
+                weekly_completions=weekly_completions,
+            ),
             "classes": classes,
             "year_groups": year_groups,
             "funnel": selectors.invitation_funnel(school=school),
