@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from engagement import selectors
 from engagement.forms import NotEngagedFilterForm, NudgeForm
+from engagement.paging import CountingPaginator
 from engagement.services import NudgeError, nudges_send
 
 PUPILS_PER_PAGE = 50
@@ -123,7 +124,7 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access.engagement_school_or_404(request.user, school_id)
     term = selectors.school_term(selectors.school_today())
     never_active = selectors.parents_never_active(school=school)
-    page = Paginator(never_active, PARENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountingPaginator(never_active, PARENTS_PER_PAGE).get_page(request.GET.get("page"))
     most, least = selectors.topics_by_use(school=school, term=term)
     classes, year_groups = selectors.class_and_year_group_rows(school=school)
     reach = selectors.reach_of(classes)
