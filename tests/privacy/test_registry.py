@@ -68,12 +68,13 @@ EXCLUDED = {
 
 
 def _refers_to_person(model) -> bool:
+    """A forward foreign key, one-to-one or many-to-many to an account or a pupil."""
     person_models = {settings.AUTH_USER_MODEL.lower(), "schools.pupil"}
-    for field in model._meta.get_fields():
-        if field.is_relation and field.concrete and field.related_model is not None:
-            if field.related_model._meta.label_lower in person_models:
-                return True
-    return False
+    return any(
+        field.related_model._meta.label_lower in person_models
+        for field in (*model._meta.fields, *model._meta.many_to_many)
+        if field.is_relation and field.related_model is not None
+    )
 
 
 def _has_personal_field(model) -> bool:
@@ -108,6 +109,22 @@ def test_every_model_holding_personal_data_has_a_category_or_an_exclusion():
         "These models hold personal data but belong to no category: declare them in "
         f"their app's privacy.py or list them in EXCLUDED with the reason: {missing}"
     )
+
+
+def test_the_walk_tells_personal_models_from_others():
+    def label(name):
+        return apps.get_model(name)
+
+    # By a link to an account or a pupil alone (no personal-looking field).
+    assert _refers_to_person(label("learning.Award"))
+    assert _refers_to_person(label("engagement.EngagementDay"))
+    assert _refers_to_person(label("invitations.Invitation"))
+    # By a field alone.
+    assert _has_personal_field(label("schools.School"))
+    assert not _refers_to_person(label("schools.School"))
+    # Neither.
+    assert not _personal(label("otp_static.StaticToken"))
+    assert not _personal(label("django_celery_beat.IntervalSchedule"))
 
 
 def test_every_exclusion_names_a_real_model_the_walk_would_report():
