@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "learning",
     "engagement",
+    "privacy",
     "demo",
 ]
 

@@ -26,6 +26,7 @@ APPS = (
     "learning",
     "notifications",
     "portal",
+    "privacy",
     "schools",
 )
 MAX_LINES = 400

@@ -1,0 +1,149 @@
+"""The personal data accounts hold: the account itself, staff roles, a pending
+mobile change, email addresses, sessions and second-factor devices."""
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Membership, MobileChange, User
+from privacy.registry import USER, DataCategory, iso, register
+
+
+@register
+class AccountCategory(DataCategory):
+    """Erasure anonymises the row rather than deleting it, so the rows other
+    categories keep without identity (completions, ratings, audit entries) stay
+    consistent; deleting the row after the hold period is the retention task's."""
+
+    name = "account"
+    description = "The parent's or staff member's account: name, email, mobile, language, dates."
+    models = ("accounts.User",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return {
+            "id": user.pk,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "mobile": user.mobile,
+            "preferred_language": user.preferred_language,
+            "date_joined": iso(user.date_joined),
+            "last_active_at": iso(user.last_active_at),
+            "processing_restricted": user.processing_restricted,
+            "closed_at": iso(user.closed_at),
+        }
+
+    def erase_user(self, user):
+        user.set_unusable_password()
+        return User.objects.filter(pk=user.pk).update(
+            first_name="",
+            last_name="",
+            email=None,
+            mobile="",
+            mobile_hash="",
+            is_active=False,
+            password=user.password,
+        )
+
+
+@register
+class StaffRoleCategory(DataCategory):
+    name = "staff_roles"
+    description = "A staff member's roles at schools (school admin or teacher)."
+    models = ("accounts.Membership",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"school": row.school.name, "role": row.role, "since": iso(row.created_at)}
+            for row in Membership.objects.filter(user=user).select_related("school").order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        return Membership.objects.filter(user=user).delete()[0]
+
+
+@register
+class MobileChangeCategory(DataCategory):
+    name = "mobile_change"
+    description = "A new mobile number waiting for its confirmation code (only the code's hash)."
+    models = ("accounts.MobileChange",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"mobile": row.mobile, "created_at": iso(row.created_at)}
+            for row in MobileChange.objects.filter(user=user)
+        ]
+
+    def erase_user(self, user):
+        return MobileChange.objects.filter(user=user).delete()[0]
+
+
+@register
+class EmailAddressCategory(DataCategory):
+    name = "email_addresses"
+    description = "The account's email addresses as allauth keeps them (verified, primary)."
+    models = ("account.EmailAddress",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"email": row.email, "verified": row.verified, "primary": row.primary}
+            for row in EmailAddress.objects.filter(user=user).order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        return EmailAddress.objects.filter(user=user).delete()[0]
+
+
+@register
+class SessionCategory(DataCategory):
+    """Erasure ends each session (its Django session too), then the row goes."""
+
+    name = "sessions"
+    description = "Signed-in sessions: address, browser, when opened and last seen."
+    models = ("usersessions.UserSession",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {
+                "ip": row.ip,
+                "user_agent": row.user_agent,
+                "created_at": iso(row.created_at),
+                "last_seen_at": iso(row.last_seen_at),
+            }
+            for row in UserSession.objects.filter(user=user).order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        rows = list(UserSession.objects.filter(user=user))
+        for row in rows:
+            row.end()
+        return len(rows)
+
+
+@register
+class SecondFactorCategory(DataCategory):
+    """Backup codes (otp_static.StaticToken) belong to their device and go with it."""
+
+    name = "second_factors"
+    description = "Staff's authenticator apps and backup-code sets (names and dates, no secrets)."
+    models = ("otp_totp.TOTPDevice", "otp_static.StaticDevice")
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"kind": model._meta.verbose_name, "name": row.name, "confirmed": row.confirmed}
+            for model in (TOTPDevice, StaticDevice)
+            for row in model.objects.filter(user=user).order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        return sum(
+            model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+            for model in (TOTPDevice, StaticDevice)
+        )

@@ -1,0 +1,77 @@
+"""The personal data engagement holds: what a parent did with a child (events and
+the daily summary) and the nudges teachers sent them."""
+
+from engagement.models import EngagementDay, Event, Nudge
+from privacy.registry import USER, DataCategory, iso, register
+
+
+@register
+class EventCategory(DataCategory):
+    """Events are append-only and feed the schools' engagement figures, so erasure
+    anonymises them: the actor link goes (as when the account is deleted, the
+    foreign key being SET_NULL) and the school's counts keep the event without
+    identity. For a pupil, the parent links of the pupil's events go; the pupil's
+    own identity goes with the pupil's anonymisation (``schools.privacy``)."""
+
+    name = "events"
+    description = "What a parent did with a child: sign-ins, topics, videos, games, work done."
+    models = ("engagement.Event",)
+
+    def _export(self, rows):
+        return [
+            {"kind": row.kind, "pupil": row.pupil_id, "subject": row.subject, "at": iso(row.at)}
+            for row in rows.order_by("at", "pk")
+        ]
+
+    def export_user(self, user):
+        return self._export(Event.objects.filter(actor=user))
+
+    def export_pupil(self, pupil):
+        return self._export(Event.objects.filter(pupil=pupil))
+
+    def erase_user(self, user):
+        return Event.objects.filter(actor=user).update(actor=None)
+
+    def erase_pupil(self, pupil):
+        return Event.objects.filter(pupil=pupil).exclude(actor=None).update(actor=None)
+
+
+@register
+class EngagementDayCategory(DataCategory):
+    """A summary of the parent's events by local day: deleted, not anonymised (a
+    row without its parent means nothing)."""
+
+    name = "engagement_days"
+    description = "The days a parent was active at a school."
+    models = ("engagement.EngagementDay",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"school": row.school_id, "day": iso(row.day)}
+            for row in EngagementDay.objects.filter(parent=user).order_by("day", "pk")
+        ]
+
+    def erase_user(self, user):
+        return EngagementDay.objects.filter(parent=user).delete()[0]
+
+
+@register
+class NudgeCategory(DataCategory):
+    """Nudges a parent received are deleted; a teacher's erasure removes the
+    sender link from the nudges they sent."""
+
+    name = "nudges"
+    description = "Reminders a teacher sent a parent about a piece of work."
+    models = ("engagement.Nudge",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"assignment": row.assignment_id, "sent_at": iso(row.sent_at)}
+            for row in Nudge.objects.filter(parent=user).order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        deleted = Nudge.objects.filter(parent=user).delete()[0]
+        return deleted + Nudge.objects.filter(sent_by=user).update(sent_by=None)

@@ -1,0 +1,81 @@
+"""The personal data invitations hold: who was invited, by which contact, for
+which children, and the one-time codes of a claim."""
+
+from django.db.models import Q
+
+from invitations.models import ClaimCode, Invitation
+from privacy.registry import USER, DataCategory, iso, register
+
+
+def _addressed_to(user) -> Q:
+    """The invitations sent to ``user``: linked to the account, accepted by it, or
+    sent to its email or mobile before the account existed."""
+    query = Q(parent=user) | Q(accepted_by=user)
+    if user.email:
+        query |= Q(email__iexact=user.email)
+    if user.mobile:
+        query |= Q(mobile=user.mobile)
+    return query
+
+
+@register
+class InvitationCategory(DataCategory):
+    """A parent's erasure deletes the invitations sent to them (their claim codes
+    go with them). A pupil's erasure takes the pupil off every invitation; the
+    invitation itself is the parent's and stays for the parent's own erasure."""
+
+    name = "invitations"
+    description = "Invitations sent to a parent: name, email, mobile, channels, status, children."
+    models = ("invitations.Invitation",)
+
+    def export_user(self, user):
+        invitations = (
+            Invitation.objects.filter(_addressed_to(user))
+            .distinct()
+            .select_related("school")
+            .prefetch_related("pupils")
+        )
+        return [
+            {
+                "school": row.school.name,
+                "contact_name": row.contact_name,
+                "email": row.email,
+                "mobile": row.mobile,
+                "channels": row.channels,
+                "status": row.status,
+                "pupils": sorted(pupil.pk for pupil in row.pupils.all()),
+                "created_at": iso(row.created_at),
+                "accepted_at": iso(row.accepted_at),
+            }
+            for row in invitations.order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        ids = list(Invitation.objects.filter(_addressed_to(user)).values_list("pk", flat=True))
+        return Invitation.objects.filter(pk__in=ids).delete()[0]
+
+    def export_pupil(self, pupil):
+        return [
+            {"status": row.status, "created_at": iso(row.created_at)}
+            for row in Invitation.objects.filter(pupils=pupil).order_by("pk")
+        ]
+
+    def erase_pupil(self, pupil):
+        return Invitation.pupils.through.objects.filter(pupil=pupil).delete()[0]
+
+
+@register
+class ClaimCodeCategory(DataCategory):
+    name = "claim_codes"
+    description = "One-time codes an account asked for to claim an invitation (hashes only)."
+    models = ("invitations.ClaimCode",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {"created_at": iso(row.created_at), "used_at": iso(row.used_at)}
+            for row in ClaimCode.objects.filter(user=user).order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        return ClaimCode.objects.filter(user=user).delete()[0]

@@ -1,0 +1,144 @@
+"""The personal data schools hold: pupils, parents' links to them, the classes a
+teacher teaches and uploaded roster files (whose content names pupils and parents)."""
+
+from django.utils import timezone
+
+from privacy.registry import PUPIL, USER, DataCategory, iso, register
+from schools.models import Guardianship, Pupil, RosterImport, SchoolClass
+
+
+@register
+class PupilIdentityCategory(DataCategory):
+    """Erasure anonymises the pupil as DESIGN §6 says: name, UPN and class go and
+    ``anonymised_at`` is set, so completion counts and ratings stay without
+    identity. The row keeps its school, a required link that counts are grouped
+    by; whether to erase the pupil at all (another parent or the school may still
+    hold the child) is the erasure service's decision, not this category's."""
+
+    name = "pupil_identity"
+    description = "A pupil's name, UPN, school, class, year group and Pupil Premium status."
+    models = ("schools.Pupil",)
+    subjects = (PUPIL,)
+
+    def export_pupil(self, pupil):
+        pupil = Pupil.objects.select_related("school", "school_class").get(pk=pupil.pk)
+        return {
+            "id": pupil.pk,
+            "first_name": pupil.first_name,
+            "last_name": pupil.last_name,
+            "upn": pupil.upn,
+            "school": pupil.school.name,
+            "class": pupil.school_class.name if pupil.school_class else None,
+            "year_group": pupil.year_group,
+            "pupil_premium": pupil.pupil_premium,
+            "removed_by_school_at": iso(pupil.removed_by_school_at),
+            "anonymised_at": iso(pupil.anonymised_at),
+        }
+
+    def erase_pupil(self, pupil):
+        return Pupil.objects.filter(pk=pupil.pk).update(
+            first_name="",
+            last_name="",
+            upn="",
+            upn_hash=None,
+            school_class=None,
+            anonymised_at=timezone.now(),
+        )
+
+
+@register
+class GuardianshipCategory(DataCategory):
+    name = "guardianships"
+    description = "Which parent is linked to which child: relationship, responsibility, dates."
+    models = ("schools.Guardianship",)
+
+    def _rows(self, **subject):
+        return Guardianship.objects.filter(**subject).order_by("pk")
+
+    def _export(self, rows):
+        return [
+            {
+                "parent": row.parent_id,
+                "pupil": row.pupil_id,
+                "relationship": row.relationship,
+                "parental_responsibility": row.parental_responsibility,
+                "confirmed_at": iso(row.confirmed_at),
+                "ended_at": iso(row.ended_at),
+            }
+            for row in rows
+        ]
+
+    def export_user(self, user):
+        return self._export(self._rows(parent=user))
+
+    def export_pupil(self, pupil):
+        return self._export(self._rows(pupil=pupil))
+
+    def erase_user(self, user):
+        return self._rows(parent=user).delete()[0]
+
+    def erase_pupil(self, pupil):
+        return self._rows(pupil=pupil).delete()[0]
+
+
+@register
+class ClassesTaughtCategory(DataCategory):
+    """Only the teachers link of a class is personal; the class is the school's."""
+
+    name = "classes_taught"
+    description = "The classes a teacher is linked to."
+    models = ("schools.SchoolClass",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        classes = SchoolClass.objects.filter(teachers=user).select_related("school")
+        return [
+            {"school": row.school.name, "class": row.name, "academic_year": row.academic_year}
+            for row in classes.order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        through = SchoolClass.teachers.through
+        return through.objects.filter(user=user).delete()[0]
+
+
+@register
+class RosterImportCategory(DataCategory):
+    """An import's stored file, errors and warnings name pupils and parents of the
+    whole school; the content is cleared once applied and the record purged after
+    7 days. For a pupil, erasure clears what the school's imports still hold (the
+    school uploads the file again if it needs it); a pupil's export lists those
+    files by name, since the file is the school's. For a staff member, the
+    uploader and applier links are removed."""
+
+    name = "roster_imports"
+    description = "Uploaded roster files not yet purged: file name, content, errors, who uploaded."
+    models = ("schools.RosterImport",)
+
+    def export_user(self, user):
+        imports = RosterImport.objects.filter(uploaded_by=user) | RosterImport.objects.filter(
+            applied_by=user
+        )
+        return [
+            {"file_name": row.file_name, "status": row.status, "created_at": iso(row.created_at)}
+            for row in imports.distinct().order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        return RosterImport.objects.filter(uploaded_by=user).update(uploaded_by=None) + (
+            RosterImport.objects.filter(applied_by=user).update(applied_by=None)
+        )
+
+    def _holding(self, pupil):
+        return RosterImport.objects.filter(school_id=pupil.school_id).exclude(
+            content=b"", errors=[], warnings=[], file_error=""
+        )
+
+    def export_pupil(self, pupil):
+        return [
+            {"file_name": row.file_name, "created_at": iso(row.created_at)}
+            for row in self._holding(pupil).order_by("pk")
+        ]
+
+    def erase_pupil(self, pupil):
+        return self._holding(pupil).update(content=b"", errors=[], warnings=[], file_error="")
