@@ -192,3 +192,22 @@ def test_a_roster_removing_thirty_families_costs_the_queries_of_one():
         return len(queries)
 
     assert queries_for(1) == queries_for(30)
+
+
+def test_a_text_about_many_children_at_a_long_named_school_still_fits_two_texts(school):
+    school.name = "The Most Reverend Archbishop of Somewhere Church of England Primary Academy"
+    school.save()
+    parent = UserFactory(email=None, mobile="+447911123456")
+    pupils = [
+        GuardianshipFactory(parent=parent, pupil=PupilFactory(school=school, first_name=name)).pupil
+        for name in ("Maximilian", "Anastasia", "Bartholomew", "Wilhelmina")
+    ]
+
+    pupils_remove(
+        school=school, pupil_ids=[pupil.pk for pupil in pupils], actor=None, reason=Reason.ROSTER
+    )
+
+    text = left_messages().get(recipient=parent)
+    assert text.channel == Message.Channel.SMS
+    assert SETTINGS_LINK in text.body_text
+    assert len(text.body_text) <= 306
