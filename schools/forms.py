@@ -56,7 +56,7 @@ class RosterUploadForm(forms.Form):
     remove_missing = forms.BooleanField(
         label="Mark pupils missing from this file as removed",
         help_text="Pupils on roll who are not in the file will be marked as removed by the "
-        "school. Nothing is deleted.",
+        "school, and their parents who have joined are told. Nothing is deleted.",
         required=False,
     )
 

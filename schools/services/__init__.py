@@ -5,6 +5,10 @@ from schools.services.classes import (
     ClassTeachersError,
     class_teachers_set,
 )
+from schools.services.leavers import (
+    Reason,
+    pupils_remove,
+)
 from schools.services.onboarding import (
     OnboardingError,
     school_onboard,
@@ -52,12 +56,14 @@ __all__ = [
     "ClassTeachersError",
     "OnboardingError",
     "PupilChangeError",
+    "Reason",
     "RosterImportError",
     "StaffRemovalError",
     "class_teachers_set",
     "guardianship_end",
     "planner_statistics_refresh",
     "pupil_mark_left",
+    "pupils_remove",
     "roster_apply",
     "roster_check",
     "roster_import_apply",

@@ -11,6 +11,7 @@ from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
 from schools.models import Guardianship, Pupil
+from schools.services.leavers import Reason, pupils_remove
 
 
 class PupilChangeError(Exception):
@@ -84,13 +85,13 @@ def guardianship_end(*, guardianship: Guardianship, actor: User) -> Guardianship
 @transaction.atomic
 def pupil_mark_left(*, pupil: Pupil, actor: User) -> Pupil:
     """Mark a pupil as having left the school, as a roster import does for a pupil
-    missing from the file: staff no longer see the child; parents still do, and keep
-    what they did together. Nothing is deleted."""
+    missing from the file (``pupils_remove``): teachers no longer see the child;
+    parents still do, keep what they did together and are told. Nothing is deleted."""
     locked = Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
     if locked is None or locked.removed_by_school_at is not None:
         raise PupilChangeError("This pupil is already marked as having left.")
-    now = timezone.now()
-    Pupil.objects.filter(pk=locked.pk).update(removed_by_school_at=now, updated_at=now)
-    audit_record(actor=actor, action="pupil.mark_left", subject=locked, school=pupil.school)
-    pupil.removed_by_school_at = now
+    pupils_remove(school=pupil.school, pupil_ids=[locked.pk], actor=actor, reason=Reason.BY_HAND)
+    pupil.removed_by_school_at = (
+        Pupil.objects.filter(pk=locked.pk).values_list("removed_by_school_at", flat=True).get()
+    )
     return pupil

@@ -29,6 +29,7 @@ from schools.roster.planning import (
     plan_result,
     roster_plan,
 )
+from schools.services.leavers import Reason, pupils_remove
 
 
 def _reading(progress: Progress | None) -> Callable[[int], None] | None:
@@ -63,7 +64,7 @@ def roster_apply(
     # Serialise imports for one school: the plan must still hold when written.
     School.objects.select_for_update().filter(pk=school.pk).first()
     plan = roster_plan(school=school, parsed=parsed, remove_missing=remove_missing)
-    _Writer(plan, school, progress).write()
+    _Writer(plan, school, actor, progress).write()
     written = len(plan.pupils_to_create) + len(plan.contacts_to_create) + len(plan.links_to_create)
     if written >= settings.ROSTER_BACKGROUND_ROWS:
         transaction.on_commit(planner_statistics_refresh, robust=True)
@@ -96,8 +97,11 @@ def planner_statistics_refresh() -> None:
 class _Writer:
     """Writes a plan with bulk operations in batches, reporting progress per batch."""
 
-    def __init__(self, plan: RosterPlan, school: School, progress: Progress | None):
+    def __init__(
+        self, plan: RosterPlan, school: School, actor: User | None, progress: Progress | None
+    ):
         self.plan = plan
+        self.actor = actor
         self.school = school
         self.progress = progress
         self.done = 0
@@ -202,11 +206,13 @@ class _Writer:
             self.advance(len(batch))
 
     def remove_pupils(self) -> None:
-        for batch in batched(self.plan.pupils_to_remove):
-            Pupil.objects.filter(pk__in=batch, removed_by_school_at__isnull=True).update(
-                removed_by_school_at=self.now, updated_at=self.now
+        # The one rule for leavers: marked removed in batches, their parents told.
+        pupils = self.plan.pupils_to_remove
+        if pupils:
+            pupils_remove(
+                school=self.school, pupil_ids=pupils, actor=self.actor, reason=Reason.ROSTER
             )
-            self.advance(len(batch))
+            self.advance(len(pupils))
 
     def _parent_id(self, link: LinkEntry) -> int:
         return self.user_ids[link.contact]

@@ -98,6 +98,7 @@ AUDITED = {
     "schools.services.staff.staff_member_remove",
     "schools.services.pupils.guardianship_end",
     "schools.services.pupils.pupil_mark_left",
+    "schools.services.leavers.pupils_remove",
     "schools.services.roster.roster_apply",
     "schools.services.roster_imports.roster_import_start",
     "schools.services.roster_imports.roster_import_apply",
@@ -289,9 +290,16 @@ def test_removing_a_parents_link_and_marking_a_pupil_left_are_recorded():
     assert guardianship.pupil.first_name not in json.dumps(entry.changes)
 
     pupil_mark_left(pupil=guardianship.pupil, actor=admin)
-    left = only_entry("pupil.mark_left")
+    left = only_entry("pupils.remove")
     assert (left.actor, left.school) == (admin, school)
-    assert_subject(left, guardianship.pupil)
+    assert_subject(left, school)
+    assert left.changes == {
+        "reason": "by_hand",
+        "pupils": [guardianship.pupil_id],
+        "removed": 1,
+        "parents_told": 0,
+    }
+    assert guardianship.pupil.first_name not in json.dumps(left.changes)
 
 
 # --- Roster imports ----------------------------------------------------------------

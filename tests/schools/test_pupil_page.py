@@ -310,7 +310,7 @@ def test_marking_as_left_takes_the_pupil_from_teachers_and_is_recorded(
     assert response.status_code == 302
     pupil.refresh_from_db()
     assert pupil.removed_by_school_at is not None
-    assert AuditEntry.objects.get(action="pupil.mark_left").actor == admin
+    assert AuditEntry.objects.get(action="pupils.remove").actor == admin
     html = school_admin_client.get(_url(pupil)).content.decode()
     assert "Left the school on" in html
     assert "Mark as left" not in html
@@ -329,7 +329,7 @@ def test_marking_as_left_twice_changes_nothing(school_admin_client, pupil):
     response = school_admin_client.post(_leave_url(pupil), follow=True)
     assert "already marked as having left" in response.content.decode()
     assert Pupil.objects.get(pk=pupil.pk).removed_by_school_at == first
-    assert AuditEntry.objects.filter(action="pupil.mark_left").count() == 1
+    assert AuditEntry.objects.filter(action="pupils.remove").count() == 1
 
 
 def test_a_teacher_cannot_mark_a_pupil_as_left(staff_client, pupil):
