@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.access import requires_two_factor
+from accounts.access import is_parent, requires_two_factor
 from accounts.models import MobileChange
 
 
@@ -59,6 +59,8 @@ class AccountSettings:
     pending_mobile: str | None
     other_sessions: int
     staff: bool
+    # A parent (a confirmed link to a child): may restrict how their data is used.
+    parent: bool
 
 
 def account_settings_for(*, user, session_key: str | None) -> AccountSettings:
@@ -80,6 +82,7 @@ def account_settings_for(*, user, session_key: str | None) -> AccountSettings:
         .exclude(session_key=session_key)
         .count(),
         staff=requires_two_factor(user),
+        parent=is_parent(user),
     )
 
 

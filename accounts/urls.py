@@ -24,4 +24,5 @@ urlpatterns = [
     path("account/mobile/confirm/", views.account_mobile_confirm, name="mobile_confirm"),
     path("account/mobile/remove/", views.account_mobile_remove, name="settings_mobile_remove"),
     path("account/sessions/end/", views.account_sessions_end, name="settings_sessions_end"),
+    path("account/restriction/", views.account_restriction, name="settings_restriction"),
 ]

@@ -15,6 +15,7 @@ from accounts.services.mobile import (
     mobile_remove,
 )
 from accounts.services.profile import sessions_end_others, user_name_change, user_session_track
+from accounts.services.restriction import processing_restriction_set
 from accounts.services.staff import StaffError, password_set_url, staff_add
 from accounts.services.two_factor import (
     backup_codes_regenerate,
@@ -36,6 +37,7 @@ __all__ = [
     "mobile_change_start",
     "mobile_remove",
     "password_set_url",
+    "processing_restriction_set",
     "second_factor_check",
     "sessions_end_others",
     "staff_add",

@@ -7,6 +7,7 @@ from accounts.views.account import (
     account_mobile_confirm,
     account_mobile_remove,
     account_name,
+    account_restriction,
     account_sessions_end,
     account_settings,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "account_mobile_confirm",
     "account_mobile_remove",
     "account_name",
+    "account_restriction",
     "account_sessions_end",
     "account_settings",
     "backup_codes_download",

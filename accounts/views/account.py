@@ -18,9 +18,13 @@ from accounts.services import (
     mobile_change_confirm,
     mobile_change_start,
     mobile_remove,
+    processing_restriction_set,
     sessions_end_others,
     user_name_change,
 )
+
+RESTRICTED = "Your data is now restricted: we keep it, but send you nothing and record nothing."
+UNRESTRICTED = "The restriction is lifted: messages and the record of your activity start again."
 
 # Codes texted to a new mobile: a few per user, so the form cannot send floods of texts.
 MOBILE_CODE_LIMIT = {"mobile_code": "3/10m/user,10/d/user"}
@@ -133,3 +137,21 @@ def account_sessions_end(request: HttpRequest) -> HttpResponse:
             request, "You were not signed in anywhere else. You are still signed in here."
         )
     return redirect("accounts:settings")
+
+
+@require_http_methods(["GET", "POST"])
+def account_restriction(request: HttpRequest) -> HttpResponse:
+    """Restrict how the portal uses a parent's data, or lift it: a page that says
+    what it means first (no JavaScript needed), then a POST that does it."""
+    user = request.user
+    if not account_settings_for(user=user, session_key=None).parent and (
+        not user.processing_restricted
+    ):
+        return redirect("accounts:settings")
+    if request.method == "POST":
+        restrict = request.POST.get("restricted") == "yes"
+        if processing_restriction_set(user=user, restricted=restrict, actor=user):
+            done = RESTRICTED if restrict else UNRESTRICTED
+            messages.success(request, done)
+        return redirect("accounts:settings")
+    return render(request, "accounts/restriction.html", {"restricted": user.processing_restricted})

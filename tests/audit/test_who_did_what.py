@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db import transaction
 
 from accounts.models import Membership
-from accounts.services import staff_add
+from accounts.services import processing_restriction_set, staff_add
 from audit.models import AuditEntry
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.services import consent_change, consent_grant, consent_withdraw, notice_publish
@@ -91,6 +91,7 @@ NOT_AUDITED = {
 # Covered by a test below (module path of the function, as services re-export it).
 AUDITED = {
     "accounts.services.staff.staff_add",
+    "accounts.services.restriction.processing_restriction_set",
     "schools.services.onboarding.school_onboard",
     "schools.services.onboarding.school_update",
     "schools.services.classes.class_teachers_set",
@@ -196,6 +197,24 @@ def test_adding_staff_records_the_admin_the_new_membership_and_its_role():
     assert_subject(entry, membership)
     assert entry.changes == {"user": membership.user_id, "role": "teacher", "new_account": True}
     assert_no_personal_data(entry, membership.user)
+
+
+def test_restricting_and_lifting_record_who_asked_and_nothing_else():
+    parent = GuardianshipFactory().parent
+    processing_restriction_set(user=parent, restricted=True, actor=parent)
+    processing_restriction_set(user=parent, restricted=True, actor=parent)  # no change
+
+    entry = only_entry("user.restrict")
+    assert entry.actor == parent
+    assert_subject(entry, parent)
+    assert entry.changes == {"processing_restricted": True, "on_request": False}
+    assert_no_personal_data(entry, parent)
+
+    staff = UserFactory(is_staff=True)
+    processing_restriction_set(user=parent, restricted=False, actor=staff)
+    lifted = only_entry("user.unrestrict")
+    assert lifted.actor == staff
+    assert lifted.changes == {"processing_restricted": False, "on_request": True}
 
 
 def test_onboarding_records_the_school_and_its_first_admin():
