@@ -4,9 +4,8 @@ While an account's processing is restricted its data is kept, but nothing more i
 done with it: no messages go to it (``notifications.policy`` and the outbox check
 the flag at queueing and again at delivery), nothing it does is tracked
 (``engagement.services.event_record``), and its families count in no report
-(``engagement.selectors.families``). The person can still sign in, see their
-children's work and ask for their data or its erasure. Each change is an audit
-entry.
+(``engagement.selectors.families``). The person can still sign in and see their
+children's work. Each change is an audit entry.
 """
 
 from __future__ import annotations
