@@ -18,20 +18,16 @@ the requests per second of "My children" under 10 clients at once for each.
 Nothing here is a test: it prints figures, and exits 1 if a page did not answer 200.
 """
 
-import argparse
-import os
 import sys
 import threading
 import time
 
-from database import ensure_database, setup_django
 from serving import (
-    DEFAULT_DATABASE_URL,
     Gunicorn,
     PageError,
+    benchmark_start,
     get,
     ms,
-    quiet_static_warning,
     session_for,
     time_page,
 )
@@ -147,30 +143,13 @@ def run(label: str, *, url: str, port: int, requests: int, pages, sessions, env)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--port", type=int, default=8034)
-    parser.add_argument(
-        "--seed-first", action="store_true", help="seed 10 schools x 2000 pupils x 100 events"
-    )
-    args = parser.parse_args()
-
-    url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not url.startswith(("postgres://", "postgresql://")):
-        print(f"This benchmark measures PostgreSQL; DATABASE_URL is {url!r}.")
+    started = benchmark_start(__doc__.split("\n\n")[0], default_port=8034)
+    if started is None:
         return 2
-    ensure_database(url)
-    quiet_static_warning()
-    setup_django(url)
-    from django.core.management import call_command
+    args, url = started
 
     from schools.models import Pupil
 
-    if args.seed_first:
-        call_command(
-            "seed_demo",
-            *("--schools", "10", "--pupils-per-school", "2000", "--events-per-pupil", "100"),
-        )
     print(f"Pages on {url.rpartition('@')[2]}: {Pupil.objects.count()} pupils, gunicorn x 2")
     pages, users = demo_pages()
     sessions = {role: session_for(user) for role, user in users.items()}

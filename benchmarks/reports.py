@@ -24,20 +24,16 @@ Exits 1 when a target is missed, 2 when a page is not there (the URL name does
 not resolve) or does not answer 200.
 """
 
-import argparse
-import os
 import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
 
-from database import ensure_database, setup_django
 from serving import (
-    DEFAULT_DATABASE_URL,
     Gunicorn,
     PageError,
+    benchmark_start,
     ms,
-    quiet_static_warning,
     session_for,
     time_page,
 )
@@ -278,22 +274,10 @@ def time_sql(queries: list[tuple[str, dict]], repeats: int) -> list[float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--port", type=int, default=8035)
-    parser.add_argument(
-        "--seed-first", action="store_true", help="seed 10 schools x 2000 pupils x 100 events"
-    )
-    args = parser.parse_args()
-
-    url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not url.startswith(("postgres://", "postgresql://")):
-        print(f"This benchmark measures PostgreSQL; DATABASE_URL is {url!r}.")
+    started = benchmark_start(__doc__.split("\n\n")[0], default_port=8035)
+    if started is None:
         return 2
-    ensure_database(url)
-    quiet_static_warning()
-    setup_django(url)
-    from django.core.management import call_command
+    args, url = started
     from django.urls import NoReverseMatch, reverse
 
     from accounts.models import Membership, User
@@ -301,11 +285,6 @@ def main() -> int:
     from engagement.models import Event
     from schools.models import Pupil
 
-    if args.seed_first:
-        call_command(
-            "seed_demo",
-            *("--schools", "10", "--pupils-per-school", "2000", "--events-per-pupil", "100"),
-        )
     admin = Membership.objects.select_related("school", "user").get(user__email=DEMO_ADMIN.email)
     school = admin.school
     teacher = User.objects.get(email=DEMO_TEACHER.email)

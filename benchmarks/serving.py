@@ -9,6 +9,7 @@ second factor passed, straight in the session table, so no code is typed.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import signal
@@ -162,3 +163,36 @@ def session_for(user) -> str:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f}"
+
+
+def benchmark_start(
+    description: str, *, default_port: int
+) -> tuple[argparse.Namespace, str] | None:
+    """The command line every page benchmark shares (``--requests``, ``--port``,
+    ``--seed-first``), then Django on the PostgreSQL benchmark database, seeded at
+    scale first when asked. Returns the arguments and the database URL, or None
+    when DATABASE_URL is not PostgreSQL (said on standard output)."""
+    from database import ensure_database, setup_django
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument(
+        "--seed-first", action="store_true", help="seed 10 schools x 2000 pupils x 100 events"
+    )
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not url.startswith(("postgres://", "postgresql://")):
+        print(f"This benchmark measures PostgreSQL; DATABASE_URL is {url!r}.")
+        return None
+    ensure_database(url)
+    quiet_static_warning()
+    setup_django(url)
+    if args.seed_first:
+        from django.core.management import call_command
+
+        call_command(
+            "seed_demo",
+            *("--schools", "10", "--pupils-per-school", "2000", "--events-per-pupil", "100"),
+        )
+    return args, url
