@@ -103,7 +103,7 @@ def nudge(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Nudge sent to {result.families} "
-                f"famil{'y' if result.families == 1 else 'ies'} about {assignment.topic.title}.",
+                f"parent{'' if result.families == 1 else 's'} about {assignment.topic.title}.",
             )
         return redirect(back)
     pupils = access.nudge_pupils_of(request.user, school_class, pupil_ids)

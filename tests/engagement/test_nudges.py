@@ -21,6 +21,7 @@ from tests.factories import (
     GuardianshipFactory,
     PupilFactory,
     SchoolClassFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +66,25 @@ def test_the_confirmation_says_who_gets_it_and_who_is_skipped_and_sends_nothing(
     assert [family.parent for family in plan.families] == [world.parents["silent"]]
     assert (plan.recently_nudged, plan.without_parent, plan.not_messageable) == (1, 1, 1)
     page = response.content.decode()
-    assert "1 family" in page
+    assert "1 parent</strong>" in page
     assert "nudged about this work in the last 7 days" in page
     assert "no parent joined yet" in page
     assert "chose not to get messages like this" in page
     assert not Message.objects.exists() and Nudge.objects.count() == 1
+
+
+def test_a_pupil_with_two_parents_is_counted_as_two_parents_each_named_once(staff_client, world):
+    """Each joined parent gets their own message, so the page counts parents, and
+    names each with their child, never the same line twice."""
+    second = UserFactory(first_name="Second", last_name="Carer")
+    GuardianshipFactory(pupil=world.silent, parent=second)
+
+    page = staff_client(world.teacher).get(URL, _form(world, world.silent)).content.decode()
+
+    assert "2 parents</strong>" in page
+    for parent in (world.parents["silent"], second):
+        line = f"{parent.get_full_name()}, parent of {world.silent.full_name}"
+        assert page.count(line) == 1
 
 
 def test_sending_writes_one_engagement_message_per_family_and_channel(staff_client, world):
@@ -98,7 +113,7 @@ def test_sending_writes_one_engagement_message_per_family_and_channel(staff_clie
     assert world.silent.last_name not in email.body_text
     assert Nudge.objects.filter(assignment=world.assignment, parent=silent).count() == 1
     follow = staff_client(world.teacher).get(response["Location"])
-    assert "Nudge sent to 1 family about Minibeasts." in follow.content.decode()
+    assert "Nudge sent to 1 parent about Minibeasts." in follow.content.decode()
 
 
 def test_preferences_are_respected(staff_client, world):
