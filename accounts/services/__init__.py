@@ -1,6 +1,12 @@
 """Every write to accounts, one module per noun: staff, second factors, a user's
 own name, email, mobile and sessions, and allauth's emails through the outbox."""
 
+from accounts.services.closing import (
+    CLOSED_ACCOUNT_HOLD_DAYS,
+    ClosingError,
+    account_close,
+    account_restore,
+)
 from accounts.services.emails import (
     account_email_queue,
     email_address_current,
@@ -25,9 +31,13 @@ from accounts.services.two_factor import (
 )
 
 __all__ = [
+    "CLOSED_ACCOUNT_HOLD_DAYS",
+    "ClosingError",
     "MobileChangeResult",
     "StaffError",
+    "account_close",
     "account_email_queue",
+    "account_restore",
     "backup_codes_regenerate",
     "email_address_current",
     "email_change_cancel",
