@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db import transaction
 
 from accounts.models import Membership
-from accounts.services import processing_restriction_set, staff_add
+from accounts.services import account_close, account_restore, processing_restriction_set, staff_add
 from audit.models import AuditEntry
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.services import consent_change, consent_grant, consent_withdraw, notice_publish
@@ -49,6 +49,7 @@ from learning.services import (
     topic_update,
 )
 from notifications.services import notification_preferences_set
+from privacy.services import privacy_request_open
 from schools.models import YearGroup
 from schools.services import (
     class_teachers_set,
@@ -92,6 +93,9 @@ NOT_AUDITED = {
 AUDITED = {
     "accounts.services.staff.staff_add",
     "accounts.services.restriction.processing_restriction_set",
+    "accounts.services.closing.account_close",
+    "accounts.services.closing.account_restore",
+    "privacy.services.requests.privacy_request_open",
     "schools.services.onboarding.school_onboard",
     "schools.services.onboarding.school_update",
     "schools.services.classes.class_teachers_set",
@@ -140,6 +144,7 @@ def _services_with_an_actor():
             "notifications",
             "engagement",
             "audit",
+            "privacy",
         }:
             continue
         try:
@@ -215,6 +220,43 @@ def test_restricting_and_lifting_record_who_asked_and_nothing_else():
     lifted = only_entry("user.unrestrict")
     assert lifted.actor == staff
     assert lifted.changes == {"processing_restricted": False, "on_request": True}
+
+
+def test_closing_and_restoring_an_account_record_why_and_who():
+    parent = GuardianshipFactory().parent
+    account_close(user=parent, actor=parent, reason="own_request")
+
+    closed = only_entry("user.close")
+    assert closed.actor == parent
+    assert_subject(closed, parent)
+    assert closed.changes["reason"] == "own_request"
+    assert set(closed.changes) == {"reason", "delete_after", "messages_cancelled", "sessions_ended"}
+    assert_no_personal_data(closed, parent)
+
+    staff = UserFactory(is_staff=True)
+    account_restore(user=parent, actor=staff)
+    restored = only_entry("user.restore")
+    assert restored.actor == staff
+    assert set(restored.changes) == {"closed_at"}
+
+
+def test_opening_a_privacy_request_records_its_kind_and_due_date_not_its_wording():
+    link = GuardianshipFactory()
+    admin = admin_of(link.pupil.school)
+    request = privacy_request_open(
+        kind="access",
+        actor=admin,
+        requester=link.parent,
+        subject_pupil=link.pupil,
+        details="Please send me everything you hold about my son",
+    )
+
+    entry = only_entry("privacy_request.open")
+    assert entry.actor == admin
+    assert entry.school == link.pupil.school
+    assert entry.changes["kind"] == "access"
+    assert request.due_at - request.received_at == timedelta(days=30)
+    assert "everything" not in json.dumps(entry.changes)
 
 
 def test_onboarding_records_the_school_and_its_first_admin():
