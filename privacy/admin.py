@@ -133,6 +133,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     list_display_links = ["number"]
     list_filter = [UrgencyFilter, "status", "kind", "school"]
     list_select_related = ["school"]
+    show_full_result_count = False
     # Open first, by due date (overdue, then nearly due, lead); then the latest closed.
     ordering = urgent_first_ordering()
     fields = [

@@ -8,9 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
 from privacy.models import PrivacyRequest
-from schools.models import Pupil
 
 EARLIEST_DATE = date(2000, 1, 1)
 TEXT_MAX_LENGTH = 5000
@@ -23,13 +21,13 @@ class _DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _pupil_label(pupil: Pupil) -> str:
+def _pupil_label(pupil) -> str:
     where = pupil.school_class.name if pupil.school_class else "no class"
     left = ", left" if pupil.removed_by_school_at else ""
     return f"{pupil.full_name} ({where}{left})"
 
 
-def _parent_label(parent: User) -> str:
+def _parent_label(parent) -> str:
     contact = parent.email or parent.mobile
     name = parent.full_name or "Unnamed parent"
     return f"{name} ({contact})" if contact else name
@@ -69,7 +67,7 @@ class PrivacyRequestRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, pupils: QuerySet[Pupil], parents: QuerySet[User], **kwargs):
+    def __init__(self, *args, pupils: QuerySet, parents: QuerySet, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self._pupils = {

@@ -14,7 +14,6 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from privacy.models import NEARLY_DUE_DAYS, OPEN_STATUSES, PrivacyRequest
-from schools.models import School
 
 STATES = ("open", "closed", "all")
 
@@ -34,7 +33,7 @@ def privacy_requests_urgent_first(requests: QuerySet[PrivacyRequest]) -> QuerySe
     return requests.order_by(*urgent_first_ordering())
 
 
-def privacy_requests_for_school(*, school: School, state: str = "open") -> QuerySet[PrivacyRequest]:
+def privacy_requests_for_school(*, school, state: str = "open") -> QuerySet[PrivacyRequest]:
     """The school's requests in ``state`` ("open", "closed" or "all"), with the
     people they are about, most urgent first."""
     requests = PrivacyRequest.objects.filter(school=school).select_related(
@@ -55,7 +54,7 @@ class QueueCounts:
     nearly_due: int
 
 
-def privacy_request_queue_counts(*, school: School) -> QueueCounts:
+def privacy_request_queue_counts(*, school) -> QueueCounts:
     """How many of the school's requests are open, closed, overdue and nearly due:
     one query."""
     now = timezone.now()
