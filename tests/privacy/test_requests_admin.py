@@ -152,7 +152,8 @@ def test_no_page_shows_a_name_or_what_was_written(any_admin_client, world):
 def test_a_request_shows_ids_kind_school_dates_and_the_steps(platform_client, world):
     request = world["overdue"]
     content = platform_client.get(_change(request)).content.decode()
-    assert f"{request.subject_user_id}" in content
+    assert "About (user id)" in content
+    assert f'<div class="readonly">{request.subject_user_id}</div>' in content
     assert "Erasure" in content and "Oakfield Primary" in content
     assert "OVERDUE" in content
     for step in ("start", "close", "refuse"):
