@@ -89,6 +89,10 @@ class PrivacyRequestRecordForm(forms.Form):
         ]
         self.fields["person"].choices = [("", "Choose…"), *(g for g in groups if g[1])]
 
+    def offers(self, key: str) -> bool:
+        """Whether ``key`` ("pupil-<id>" or "parent-<id>") is one of the choices."""
+        return key in self._pupils or key in self._parents
+
     def clean_received_on(self) -> date:
         day = self.cleaned_data["received_on"]
         if day > timezone.localdate():

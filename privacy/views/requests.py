@@ -73,6 +73,12 @@ def school_request_new(request: HttpRequest, school_id: int) -> HttpResponse:
         pupils=access.privacy_request_pupils_of(request.user, school),
         parents=access.privacy_request_parents_of(request.user, school),
     )
+    # Opened from a pupil's page: that pupil chosen already, if they are the school's.
+    chosen = request.GET.get("person")
+    if request.method == "GET" and chosen:
+        if not form.offers(chosen):
+            access.refuse("No such pupil or parent at this school.")
+        form.initial["person"] = chosen
     if request.method == "POST" and form.is_valid():
         subject = form.subject()
         try:

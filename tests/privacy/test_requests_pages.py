@@ -444,3 +444,22 @@ def test_names_on_the_pages_are_escaped(client_as, school, admin):
 def test_a_parent_outside_the_platform_staff_sees_no_queue(client):
     client.force_login(UserFactory())
     assert client.get(_list_url(SchoolFactory())).status_code == 404
+
+
+def test_a_pupils_page_opens_the_form_with_the_pupil_chosen(client_as, school, admin, link):
+    client = client_as(admin)
+    new_url = reverse("privacy:school_request_new", args=[school.pk])
+    pupil_page = client.get(reverse("schools:pupil_detail", args=[school.pk, link.pupil.pk]))
+    assert f"{new_url}?person=pupil-{link.pupil.pk}" in pupil_page.content.decode()
+
+    form = client.get(new_url, {"person": f"pupil-{link.pupil.pk}"})
+    assert form.context["form"]["person"].value() == f"pupil-{link.pupil.pk}"
+    assert f'<option value="pupil-{link.pupil.pk}" selected>' in form.content.decode()
+
+
+def test_another_schools_pupil_or_parent_in_the_link_is_a_404(client_as, school, admin):
+    elsewhere = GuardianshipFactory(pupil__school=SchoolFactory())
+    client = client_as(admin)
+    new_url = reverse("privacy:school_request_new", args=[school.pk])
+    for person in (f"pupil-{elsewhere.pupil.pk}", f"parent-{elsewhere.parent.pk}", "pupil-0"):
+        assert client.get(new_url, {"person": person}).status_code == 404
