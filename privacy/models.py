@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 
 REQUEST_DAYS = 30
+# An open request due within this many days is "nearly due" in the queues.
+NEARLY_DUE_DAYS = 7
 
 
 class PrivacyRequest(models.Model):
@@ -99,4 +101,31 @@ class PrivacyRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in {self.Status.OPEN, self.Status.IN_PROGRESS}
+        return self.status in OPEN_STATUSES
+
+    def urgency_at(self, now) -> str:
+        """ "overdue" (still open after its due date), "nearly_due" (open, due within
+        ``NEARLY_DUE_DAYS``), "on_time" (open) or "closed"."""
+        if not self.is_open:
+            return "closed"
+        if self.due_at < now:
+            return "overdue"
+        if self.due_at <= now + timedelta(days=NEARLY_DUE_DAYS):
+            return "nearly_due"
+        return "on_time"
+
+    @property
+    def urgency(self) -> str:
+        return self.urgency_at(timezone.now())
+
+    @property
+    def days_left(self) -> int:
+        """Days from today to the due date, in UK dates (negative once it has passed)."""
+        return (timezone.localdate(self.due_at) - timezone.localdate()).days
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left
+
+
+OPEN_STATUSES = (PrivacyRequest.Status.OPEN, PrivacyRequest.Status.IN_PROGRESS)

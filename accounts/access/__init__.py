@@ -9,6 +9,7 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - learning: topics, work set, families' feedback and photos;
 - engagement: dashboards, nudges and the platform's engagement totals;
 - invitations: a school's invitations;
+- privacy_requests: the queue of privacy requests (school admins, platform staff);
 - schools: a school's settings;
 - staff: a school's staff;
 - engagement: engagement reports (whole school or a teacher's classes);
@@ -51,6 +52,14 @@ from accounts.access.learning import (
 from accounts.access.navigation import (
     NavLink,
     navigation_for,
+)
+from accounts.access.privacy_requests import (
+    can_handle_platform_privacy_requests,
+    can_view_platform_privacy_requests,
+    privacy_request_of_school_or_404,
+    privacy_request_parents_of,
+    privacy_request_pupils_of,
+    privacy_requests_school_or_404,
 )
 from accounts.access.pupils import (
     can_manage_pupil,
@@ -111,6 +120,7 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_handle_platform_privacy_requests",
     "can_manage_pupil",
     "can_moderate_feedback",
     "can_record_for_child",
@@ -120,6 +130,7 @@ __all__ = [
     "can_undo_completion",
     "can_view_engagement_overview",
     "can_view_feedback_photo",
+    "can_view_platform_privacy_requests",
     "can_view_pupil",
     "child_activity_or_404",
     "child_of_parent_or_404",
@@ -144,6 +155,10 @@ __all__ = [
     "navigation_for",
     "nudge_assignment_or_404",
     "nudge_pupils_of",
+    "privacy_request_of_school_or_404",
+    "privacy_request_parents_of",
+    "privacy_request_pupils_of",
+    "privacy_requests_school_or_404",
     "pupil_of_school_for_staff_or_404",
     "pupil_or_404",
     "pupils_of_school_for_admin",

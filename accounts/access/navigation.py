@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.access.pupils import pupils_staffed_by
 from accounts.access.roles import is_parent
 from accounts.models import Membership
 from learning.models import Feedback
+from privacy.models import OPEN_STATUSES, PrivacyRequest
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,10 @@ def navigation_for(user) -> list[NavLink]:
     if is_parent(user):
         links.append(NavLink("My children", reverse("schools:parent_home")))
     memberships = list(
-        Membership.objects.filter(user=user).select_related("school").order_by("school__name")
+        Membership.objects.filter(user=user)
+        .select_related("school")
+        .annotate(open_privacy_requests=open_privacy_requests_count())
+        .order_by("school__name")
     )
     teaches = any(m.role == Membership.Role.TEACHER for m in memberships)
     if teaches:
@@ -69,6 +75,18 @@ def navigation_for(user) -> list[NavLink]:
         links.append(
             NavLink(label, reverse("engagement:school_dashboard", args=[school_id]), area=False)
         )
+        label = (
+            "Privacy requests"
+            if len(administered) == 1
+            else f"Privacy requests · {membership.school}"
+        )
+        links.append(
+            NavLink(
+                f"{label} ({membership.open_privacy_requests})",
+                reverse("privacy:school_requests", args=[school_id]),
+                area=False,
+            )
+        )
     if user.is_staff:
         links.append(NavLink("Platform admin", reverse("admin:index")))
     links.append(NavLink("Help", reverse("schools:help"), area=False))
@@ -89,3 +107,16 @@ def feedback_waiting_count(user) -> int:
         .exclude(comment="", photo="")
         .count()
     )
+
+
+def open_privacy_requests_count() -> Coalesce:
+    """The open privacy requests of the membership's school, counted in the query
+    that reads the user's memberships (no query of its own, however many schools)."""
+    counted = (
+        PrivacyRequest.objects.filter(school=OuterRef("school_id"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("school")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -28,11 +28,16 @@ PLATFORM_STAFF_PERMISSIONS = {
     "audit.view_auditentry",
     "audit.view_securityevent",
     "engagement.view_engagement_overview",
+    "privacy.view_privacyrequest",
+    "privacy.change_privacyrequest",
 }
 
 _migration = importlib.import_module("accounts.migrations.0006_platform_staff_group")
 _overview_migration = importlib.import_module(
     "engagement.migrations.0004_platform_staff_see_engagement_overview"
+)
+_requests_migration = importlib.import_module(
+    "privacy.migrations.0002_platform_staff_handle_requests"
 )
 
 
@@ -41,6 +46,7 @@ def platform_staff_group() -> Group:
     browser's) start from an emptied database, so it is put back for them."""
     _migration.platform_staff_group_keep(apps)
     _overview_migration.overview_permission_grant(apps)
+    _requests_migration.request_permissions_grant(apps)
     return Group.objects.get(name=PLATFORM_STAFF_GROUP)
 
 

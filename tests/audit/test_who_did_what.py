@@ -49,7 +49,15 @@ from learning.services import (
     topic_update,
 )
 from notifications.services import notification_preferences_set
-from privacy.services import privacy_request_open
+from privacy.models import PrivacyRequest
+from privacy.services import (
+    privacy_request_close,
+    privacy_request_erase,
+    privacy_request_open,
+    privacy_request_refuse,
+    privacy_request_restrict,
+    privacy_request_start,
+)
 from schools.models import YearGroup
 from schools.services import (
     class_teachers_set,
@@ -95,7 +103,6 @@ AUDITED = {
     "accounts.services.restriction.processing_restriction_set",
     "accounts.services.closing.account_close",
     "accounts.services.closing.account_restore",
-    "privacy.services.requests.privacy_request_open",
     "schools.services.onboarding.school_onboard",
     "schools.services.onboarding.school_update",
     "schools.services.classes.class_teachers_set",
@@ -130,6 +137,12 @@ AUDITED = {
     "learning.services.feedback.assignment_open_record",
     "consent.services.notice_publish",
     "engagement.services.nudges.nudges_send",
+    "privacy.services.requests.privacy_request_open",
+    "privacy.services.requests.privacy_request_start",
+    "privacy.services.requests.privacy_request_close",
+    "privacy.services.requests.privacy_request_refuse",
+    "privacy.services.requests.privacy_request_restrict",
+    "privacy.services.requests.privacy_request_erase",
 }
 
 
@@ -597,6 +610,76 @@ def test_a_familys_work_and_its_moderation_are_recorded_without_their_words(priv
 
     feedback_remove(feedback=Feedback.objects.get(pk=feedback.pk), actor=family.parent)
     assert only_entry("feedback.remove").actor == family.parent
+
+
+# --- Privacy requests ------------------------------------------------------------------
+
+
+def test_each_step_of_a_privacy_request_is_recorded_with_ids_and_dates_only():
+    school = SchoolFactory()
+    admin = admin_of(school)
+    guardianship = GuardianshipFactory(pupil=PupilFactory(school=school))
+    parent, pupil = guardianship.parent, guardianship.pupil
+    request = privacy_request_open(
+        kind=PrivacyRequest.Kind.ACCESS,
+        actor=admin,
+        subject_pupil=pupil,
+        details=f"A copy of everything about {pupil.first_name}, please",
+    )
+    opened = only_entry("privacy_request.open")
+    assert (opened.actor, opened.school) == (admin, school)
+    assert_subject(opened, request)
+    assert opened.changes["subject_pupil"] == pupil.pk
+    assert set(opened.changes) == {
+        "kind",
+        "received_at",
+        "due_at",
+        "subject_user",
+        "subject_pupil",
+        "on_behalf",
+    }
+
+    privacy_request_start(privacy_request=request, actor=admin)
+    assert only_entry("privacy_request.start").changes["status"] == ["open", "in_progress"]
+    privacy_request_close(
+        privacy_request=request, actor=admin, outcome=f"Posted to {parent.last_name}"
+    )
+    closed = only_entry("privacy_request.close")
+    assert (closed.actor, closed.school) == (admin, school)
+    assert closed.changes["status"] == ["in_progress", "done"]
+
+    other = privacy_request_open(kind="objection", actor=admin, subject_user=parent, school=school)
+    privacy_request_refuse(privacy_request=other, actor=admin, reason=f"{parent.first_name} ...")
+    refused = only_entry("privacy_request.refuse")
+    assert_subject(refused, other)
+    for entry in AuditEntry.objects.filter(action__startswith="privacy_request."):
+        assert pupil.first_name not in json.dumps(entry.changes)
+        assert_no_personal_data(entry, parent)
+
+
+def test_restricting_or_erasing_on_request_records_the_step_and_the_closing(monkeypatch):
+    import sys
+    import types
+
+    school = SchoolFactory()
+    admin = admin_of(school)
+    parent = GuardianshipFactory(pupil=PupilFactory(school=school)).parent
+    restriction = privacy_request_open(
+        kind="restriction", actor=admin, subject_user=parent, school=school
+    )
+    privacy_request_restrict(privacy_request=restriction, actor=admin, restricted=True)
+    restricted = only_entry("user.restrict")
+    assert restricted.changes == {"processing_restricted": True, "on_request": True}
+    assert_subject(only_entry("privacy_request.close"), restriction)
+
+    # Erasure itself is recorded by user_erase (its own tests): here, its closing.
+    erasure = types.ModuleType("privacy.services.erasure")
+    erasure.user_erase = lambda *, user, actor, reason: {}
+    monkeypatch.setitem(sys.modules, "privacy.services.erasure", erasure)
+    request = privacy_request_open(kind="erasure", actor=admin, subject_user=parent, school=school)
+    privacy_request_erase(privacy_request=request, actor=admin)
+    closings = AuditEntry.objects.filter(action="privacy_request.close", subject_id=str(request.pk))
+    assert [entry.actor for entry in closings] == [admin]
 
 
 # --- Privacy notices, consent and preferences ---------------------------------------
