@@ -10,6 +10,7 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - engagement: dashboards, nudges and the platform's engagement totals;
 - invitations: a school's invitations;
 - schools: a school's settings;
+- exports: exporting a school's or a pupil's data;
 - staff: a school's staff;
 - engagement: engagement reports (whole school or a teacher's classes);
 - navigation: the areas a user's roles open;
@@ -24,6 +25,11 @@ from accounts.access.engagement import (
     engagement_school_or_404,
     nudge_assignment_or_404,
     nudge_pupils_of,
+)
+from accounts.access.exports import (
+    can_export_school_data,
+    pupil_for_export_or_refuse,
+    school_for_export_or_refuse,
 )
 from accounts.access.invitations import (
     administered_invitation_or_404,
@@ -111,6 +117,7 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_export_school_data",
     "can_manage_pupil",
     "can_moderate_feedback",
     "can_record_for_child",
@@ -144,6 +151,7 @@ __all__ = [
     "navigation_for",
     "nudge_assignment_or_404",
     "nudge_pupils_of",
+    "pupil_for_export_or_refuse",
     "pupil_of_school_for_staff_or_404",
     "pupil_or_404",
     "pupils_of_school_for_admin",
@@ -153,6 +161,7 @@ __all__ = [
     "refuse",
     "require_school_staff",
     "requires_two_factor",
+    "school_for_export_or_refuse",
     "school_settings_or_refuse",
     "school_staff_or_404",
     "schools_administered_by",
