@@ -120,7 +120,7 @@ class EngagementTable(SchoolTable):
             .annotate(date=TruncDate("at", tzinfo=timezone.get_default_timezone()), who=pupil)
             .values("date", "who", "pupil__upn", "kind")
             .annotate(events=Count("pk"))
-            .order_by("date", "who", "kind")
+            .order_by("date", F("who").asc(nulls_last=True), "kind")
             .values_list("date", "who", "pupil__upn", "kind", "events")
         )
         labels = dict(Event.Kind.choices)

@@ -42,6 +42,8 @@ def _readme(school, now) -> str:
         "Times are UK time. Ids (pupil_id, parent_id) are the portal's own and join the",
         "files together. Pupils whose data was anonymised are not in pupils or parents;",
         "their engagement and ratings are kept with the pupil left blank.",
+        "In the CSV files, text starting with = + - or @ (a mobile number, say) has a ' put",
+        "before it, so that a spreadsheet shows it rather than running it as a formula.",
         "",
     ]
     for table in school_tables():
