@@ -131,7 +131,7 @@ class AdminLogCategory(DataCategory):
 
     def _about(self, subject):
         return LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(subject)),
+            content_type=ContentType.objects.get_for_model(subject._meta.model),
             object_id=str(subject.pk),
         )
 

@@ -49,6 +49,12 @@ from learning.services import (
     topic_update,
 )
 from notifications.services import notification_preferences_set
+from privacy.services import (
+    privacy_request_open,
+    pupil_data_export,
+    school_data_export,
+    user_data_export,
+)
 from schools.models import YearGroup
 from schools.services import (
     class_teachers_set,
@@ -126,6 +132,10 @@ AUDITED = {
     "learning.services.feedback.assignment_open_record",
     "consent.services.notice_publish",
     "engagement.services.nudges.nudges_send",
+    "privacy.services.requests.privacy_request_open",
+    "privacy.services.export.user_data_export",
+    "privacy.services.export.pupil_data_export",
+    "privacy.services.school_export.school_data_export",
 }
 
 
@@ -140,6 +150,7 @@ def _services_with_an_actor():
             "notifications",
             "engagement",
             "audit",
+            "privacy",
         }:
             continue
         try:
@@ -628,6 +639,67 @@ def test_notification_settings_are_recorded():
     entry = only_entry("notification_preference.set")
     assert entry.actor == user
     assert entry.changes == {"engagement_email": True, "engagement_sms": False}
+
+
+# --- Personal data: requests and exports ---------------------------------------------
+
+
+def test_a_privacy_request_records_its_kind_and_due_date_not_its_wording():
+    link = GuardianshipFactory()
+    request = privacy_request_open(
+        kind="access",
+        actor=link.parent,
+        requester=link.parent,
+        subject_pupil=link.pupil,
+        details=f"Please send me {link.pupil.first_name}'s data",
+    )
+    entry = only_entry("privacy_request.open")
+    assert (entry.actor, entry.school) == (link.parent, link.pupil.school)
+    assert_subject(entry, request)
+    assert set(entry.changes) == {"kind", "due_at"} and entry.changes["kind"] == "access"
+    assert_no_personal_data(entry, link.parent)
+    assert link.pupil.first_name not in json.dumps(entry.changes)
+
+
+def test_a_parents_download_of_their_data_records_ids_and_counts():
+    link = GuardianshipFactory()
+    user_data_export(user=link.parent, actor=link.parent)
+    entry = only_entry("privacy.export")
+    assert (entry.actor, entry.school) == (link.parent, None)
+    assert_subject(entry, link.parent)
+    assert entry.changes["user"] == link.parent.pk and entry.changes["children"] == 1
+    assert set(entry.changes) == {"user", "rows", "files", "files_missing", "children"}
+    assert_no_personal_data(entry, link.parent)
+    assert link.pupil.first_name not in json.dumps(entry.changes)
+
+
+def test_a_schools_export_of_one_pupil_records_the_admin_and_the_pupil():
+    link = GuardianshipFactory()
+    admin = admin_of(link.pupil.school)
+    pupil_data_export(pupil=link.pupil, actor=admin)
+    entry = only_entry("privacy.export")
+    assert (entry.actor, entry.school) == (admin, link.pupil.school)
+    assert_subject(entry, link.pupil)
+    assert set(entry.changes) == {"pupil", "rows", "files", "files_missing"}
+    assert_no_personal_data(entry, link.parent)
+    assert link.pupil.first_name not in json.dumps(entry.changes)
+
+
+def test_a_schools_whole_export_records_its_format_and_counts():
+    link = GuardianshipFactory()
+    school = link.pupil.school
+    admin = admin_of(school)
+    school_data_export(school=school, export_format="csv", actor=admin)
+    entry = only_entry("school.export")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, school)
+    assert entry.changes == {
+        "format": "csv",
+        "pupils": 1,
+        "parents": 1,
+        "engagement": 0,
+        "feedback": 0,
+    }
 
 
 def test_an_entry_rolls_back_with_the_change_it_records():
