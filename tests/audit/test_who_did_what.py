@@ -49,12 +49,7 @@ from learning.services import (
     topic_update,
 )
 from notifications.services import notification_preferences_set
-from privacy.services import (
-    privacy_request_open,
-    pupil_data_export,
-    school_data_export,
-    user_data_export,
-)
+from privacy.services import pupil_data_export, school_data_export, user_data_export
 from schools.models import YearGroup
 from schools.services import (
     class_teachers_set,
@@ -132,7 +127,6 @@ AUDITED = {
     "learning.services.feedback.assignment_open_record",
     "consent.services.notice_publish",
     "engagement.services.nudges.nudges_send",
-    "privacy.services.requests.privacy_request_open",
     "privacy.services.export.user_data_export",
     "privacy.services.export.pupil_data_export",
     "privacy.services.school_export.school_data_export",
@@ -642,23 +636,6 @@ def test_notification_settings_are_recorded():
 
 
 # --- Personal data: requests and exports ---------------------------------------------
-
-
-def test_a_privacy_request_records_its_kind_and_due_date_not_its_wording():
-    link = GuardianshipFactory()
-    request = privacy_request_open(
-        kind="access",
-        actor=link.parent,
-        requester=link.parent,
-        subject_pupil=link.pupil,
-        details=f"Please send me {link.pupil.first_name}'s data",
-    )
-    entry = only_entry("privacy_request.open")
-    assert (entry.actor, entry.school) == (link.parent, link.pupil.school)
-    assert_subject(entry, request)
-    assert set(entry.changes) == {"kind", "due_at"} and entry.changes["kind"] == "access"
-    assert_no_personal_data(entry, link.parent)
-    assert link.pupil.first_name not in json.dumps(entry.changes)
 
 
 def test_a_parents_download_of_their_data_records_ids_and_counts():
