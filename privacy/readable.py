@@ -94,24 +94,33 @@ def _readable_date(text: str) -> str | None:
     return None
 
 
-def _cell(value, files: dict[str, str], missing: set[str]) -> Cell:
-    if isinstance(value, str) and value in files:
-        return Cell(text=value, file=files[value], missing=value in missing)
-    return Cell(text=readable_text(value))
+@dataclass
+class Known:
+    """What the page can say in words: files in the ZIP (stored name -> path),
+    those missing, and the children's names by pupil id."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
+    pupils: dict[int, str] = field(default_factory=dict)
+
+    def cell(self, key: str, value) -> Cell:
+        if isinstance(value, str) and value in self.files:
+            return Cell(text=value, file=self.files[value], missing=value in self.missing)
+        if key == "pupil" and isinstance(value, int) and value in self.pupils:
+            return Cell(text=self.pupils[value])
+        return Cell(text=readable_text(value))
 
 
-def section(category, exported, *, files: dict[str, str], missing: set[str]) -> Section:
+def section(category, exported, *, known: Known) -> Section:
     """``exported`` (one category's export) as a section of the page."""
     result = Section(title=label(category.name), description=category.description)
     if isinstance(exported, dict):
-        result.fields = [
-            (label(key), _cell(value, files, missing)) for key, value in exported.items()
-        ]
+        result.fields = [(label(key), known.cell(key, value)) for key, value in exported.items()]
         return result
     records = [row if isinstance(row, dict) else {"value": row} for row in exported or []]
     keys = list(dict.fromkeys(key for row in records for key in row))
     result.columns = [label(key) for key in keys]
-    result.rows = [[_cell(row.get(key), files, missing) for key in keys] for row in records]
+    result.rows = [[known.cell(key, row.get(key)) for key in keys] for row in records]
     return result
 
 

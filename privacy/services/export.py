@@ -27,7 +27,7 @@ from django.utils import dateformat, timezone
 from accounts import access
 from audit.services import audit_record
 from privacy.archive import Archive, json_dumps, stored_file_path
-from privacy.readable import Part, readable_page, section
+from privacy.readable import Known, Part, readable_page, section
 from privacy.registry import PUPIL, SCHOOL_ONLY, USER, categories
 
 PORTAL_NAME = "Home Learning Portal"
@@ -128,6 +128,11 @@ def _document(header: dict[str, Any], parts: list[_Part]) -> dict[str, Any]:
 
 def _readable(*, title: str, subject, parts: list[_Part], now, paths, missing) -> str:
     by_name = {c.name: c for c in categories()}
+    known = Known(
+        files=paths,
+        missing=missing,
+        pupils={part.child["pupil"]: part.child["name"] for part in parts if part.child},
+    )
     return readable_page(
         title=title,
         header=[
@@ -141,7 +146,7 @@ def _readable(*, title: str, subject, parts: list[_Part], now, paths, missing) -
                 title=part.title,
                 intro=part.intro,
                 sections=[
-                    section(by_name[name], exported, files=paths, missing=missing)
+                    section(by_name[name], exported, known=known)
                     for name, exported in part.data.items()
                 ],
             )
