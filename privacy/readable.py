@@ -97,17 +97,20 @@ def _readable_date(text: str) -> str | None:
 @dataclass
 class Known:
     """What the page can say in words: files in the ZIP (stored name -> path),
-    those missing, and the children's names by pupil id."""
+    those missing, the children's names by pupil id, and the reader's own account id."""
 
     files: dict[str, str] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
     pupils: dict[int, str] = field(default_factory=dict)
+    reader: int | None = None
 
     def cell(self, key: str, value) -> Cell:
         if isinstance(value, str) and value in self.files:
             return Cell(text=value, file=self.files[value], missing=value in self.missing)
         if key == "pupil" and isinstance(value, int) and value in self.pupils:
             return Cell(text=self.pupils[value])
+        if key == "parent" and value is not None and value == self.reader:
+            return Cell(text="You")
         return Cell(text=readable_text(value))
 
 

@@ -71,9 +71,10 @@ def _user_parts(user) -> list[_Part]:
             _Part(
                 title=f"{child.full_name} ({child.school.name_for_parents})",
                 intro=(
-                    f"What {child.first_name}'s school holds about {child.first_name} that you "
-                    "see as their parent or carer. Another parent or carer's comments, photos "
-                    "and contact details are theirs and are not in your copy."
+                    f"What the portal holds about {child.first_name} that you see as their "
+                    "parent or carer. Another parent or carer's comments, photos and contact "
+                    "details are theirs and are not in your copy. The school's own records, "
+                    "such as the pupil number, are the school's to give: ask the school."
                 ),
                 data={
                     c.name: c.export_for_parent(parent=user, pupil=child) for c in pupil_categories
@@ -132,6 +133,7 @@ def _readable(*, title: str, subject, parts: list[_Part], now, paths, missing) -
         files=paths,
         missing=missing,
         pupils={part.child["pupil"]: part.child["name"] for part in parts if part.child},
+        reader=subject["id"] if subject["kind"] == "account" else None,
     )
     return readable_page(
         title=title,

@@ -44,7 +44,7 @@ def test_a_parent_downloads_their_data_on_a_phone_and_reads_it(
     sign_in(phone_page, parent.email)
 
     phone_page.get_by_role("link", name="Your account").click()
-    phone_page.get_by_role("link", name="Your data", exact=True).click()
+    phone_page.get_by_role("link", name="See and download your data").click()
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Your data")
     _no_sideways_scroll(phone_page)
     assert_accessible(phone_page)
