@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.lookup import email_lookup_hash
 from audit.models import AuditEntry, SecurityEvent
-from privacy.registry import USER, DataCategory, iso, register
+from privacy.registry import SCHOOL_ONLY, USER, DataCategory, iso, register
 
 REDACTED = "[redacted]"
 
@@ -45,6 +45,8 @@ class AuditEntryCategory(DataCategory):
     name = "audit_entries"
     description = "Who did what on someone's behalf, and when."
     models = ("audit.AuditEntry",)
+    # The school's record of who did what; a parent's own entries come with their export.
+    parent_copy = SCHOOL_ONLY
 
     def _rows(self, *, user=None, pupil=None):
         if user is not None:
@@ -125,10 +127,11 @@ class AdminLogCategory(DataCategory):
     name = "admin_log"
     description = "Changes platform staff made in the admin about a person, and those staff made."
     models = ("admin.LogEntry",)
+    parent_copy = SCHOOL_ONLY
 
     def _about(self, subject):
         return LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(subject)),
+            content_type=ContentType.objects.get_for_model(subject._meta.model),
             object_id=str(subject.pk),
         )
 

@@ -6,7 +6,8 @@ from django.urls import reverse
 from consent.selectors import privacy_status_for_request
 
 # Paths open to a user who must agree to the privacy notice first: the pages to
-# agree or to read the notice, signing out and other account pages, the second
+# agree or to read the notice, signing out and other account pages, their own data
+# (see it, download it, ask for erasure), the second
 # factor, invitations (accepting one records consent itself), cookie choices,
 # static files and the health check.
 OPEN_PREFIXES = (
@@ -15,6 +16,9 @@ OPEN_PREFIXES = (
     "/privacy/notices/",
     "/cookies/",
     "/accounts/",
+    # A person's own data: seeing it, downloading it and asking for its erasure
+    # never wait on agreeing to a notice.
+    "/account/data/",
     "/two-factor/",
     "/invitations/",
     "/static/",

@@ -1,8 +1,24 @@
 """The personal data engagement holds: what a parent did with a child (events and
-the daily summary) and the nudges teachers sent them."""
+the daily summary) and the nudges teachers sent them; and the engagement table of a
+school's own export."""
+
+from django.db.models import Case, Count, F, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from engagement.models import EngagementDay, Event, Nudge
-from privacy.registry import USER, DataCategory, iso, register
+from privacy.registry import (
+    PER_PARENT,
+    USER,
+    DataCategory,
+    SchoolTable,
+    iso,
+    register,
+    register_table,
+)
+
+# Rows fetched at a time when a school's export streams a table.
+CHUNK_ROWS = 2000
 
 
 @register
@@ -16,6 +32,8 @@ class EventCategory(DataCategory):
     name = "events"
     description = "What a parent did with a child: sign-ins, topics, videos, games, work done."
     models = ("engagement.Event",)
+    # A parent's copy has what they did with the child, not what another parent did.
+    parent_copy = PER_PARENT
 
     def _export(self, rows):
         return [
@@ -28,6 +46,9 @@ class EventCategory(DataCategory):
 
     def export_pupil(self, pupil):
         return self._export(Event.objects.filter(pupil=pupil))
+
+    def export_pupil_for_parent(self, pupil, parent):
+        return self._export(Event.objects.filter(pupil=pupil, actor=parent))
 
     def erase_user(self, user):
         return Event.objects.filter(actor=user).update(actor=None)
@@ -75,3 +96,33 @@ class NudgeCategory(DataCategory):
     def erase_user(self, user):
         deleted = Nudge.objects.filter(parent=user).delete()[0]
         return deleted + Nudge.objects.filter(sent_by=user).update(sent_by=None)
+
+
+@register_table
+class EngagementTable(SchoolTable):
+    """Counted in the database from the events (one row per pupil, school-local day
+    and kind), so a year of a large school's events is a few hundred thousand rows
+    at most. An anonymised pupil's rows keep their counts with the pupil left blank."""
+
+    name = "engagement"
+    description = (
+        "What families did with each pupil, per day (UK time) and kind: sign-ins, topics "
+        "and activities opened, videos started, games opened, work done, ratings, comments "
+        "and photos, with the number of times."
+    )
+    columns = ("date", "pupil_id", "upn", "kind", "kind_label", "events")
+    position = 30
+
+    def rows(self, school):
+        pupil = Case(When(pupil__anonymised_at__isnull=True, then=F("pupil_id")), default=None)
+        days = (
+            Event.objects.filter(school=school)
+            .annotate(date=TruncDate("at", tzinfo=timezone.get_default_timezone()), who=pupil)
+            .values("date", "who", "pupil__upn", "kind")
+            .annotate(events=Count("pk"))
+            .order_by("date", F("who").asc(nulls_last=True), "kind")
+            .values_list("date", "who", "pupil__upn", "kind", "events")
+        )
+        labels = dict(Event.Kind.choices)
+        for date, who, upn, kind, events in days.iterator(chunk_size=CHUNK_ROWS):
+            yield (date, who, upn or "", kind, labels.get(kind, kind), events)

@@ -4,7 +4,7 @@ which children, and the one-time codes of a claim."""
 from django.db.models import Q
 
 from invitations.models import ClaimCode, Invitation
-from privacy.registry import USER, DataCategory, iso, register
+from privacy.registry import PER_PARENT, USER, DataCategory, iso, register
 
 
 def _addressed_to(user) -> Q:
@@ -27,6 +27,8 @@ class InvitationCategory(DataCategory):
     name = "invitations"
     description = "Invitations sent to a parent: name, email, mobile, channels, status, children."
     models = ("invitations.Invitation",)
+    # A parent's copy has the invitations sent to them, not to the child's other parents.
+    parent_copy = PER_PARENT
 
     def export_user(self, user):
         invitations = (
@@ -54,11 +56,18 @@ class InvitationCategory(DataCategory):
         ids = list(Invitation.objects.filter(_addressed_to(user)).values_list("pk", flat=True))
         return Invitation.objects.filter(pk__in=ids).delete()[0]
 
-    def export_pupil(self, pupil):
+    def _export_pupil(self, rows):
         return [
-            {"status": row.status, "created_at": iso(row.created_at)}
-            for row in Invitation.objects.filter(pupils=pupil).order_by("pk")
+            {"status": row.status, "created_at": iso(row.created_at)} for row in rows.order_by("pk")
         ]
+
+    def export_pupil(self, pupil):
+        return self._export_pupil(Invitation.objects.filter(pupils=pupil))
+
+    def export_pupil_for_parent(self, pupil, parent):
+        return self._export_pupil(
+            Invitation.objects.filter(pupils=pupil).filter(_addressed_to(parent)).distinct()
+        )
 
     def erase_pupil(self, pupil):
         return Invitation.pupils.through.objects.filter(pupil=pupil).delete()[0]

@@ -5,11 +5,23 @@ Topics, activities and assignments are the school's teaching content and are
 listed as exclusions in ``tests/privacy/test_registry.py``."""
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 
 from learning.files import private_storage
 from learning.models import Award, Completion, Feedback
-from privacy.registry import PUPIL, DataCategory, iso, register
+from privacy.registry import (
+    PER_PARENT,
+    PUPIL,
+    SHARED,
+    DataCategory,
+    SchoolTable,
+    iso,
+    register,
+    register_table,
+)
+
+# Rows fetched at a time when a school's export streams a table.
+CHUNK_ROWS = 2000
 
 
 def _subject(*, user=None, pupil=None, field: str) -> Q:
@@ -25,6 +37,8 @@ class CompletionCategory(DataCategory):
     name = "completions"
     description = "Activities a child completed, when, and which parent marked them done."
     models = ("learning.Completion",)
+    # The child's work done, as every parent of the child sees it (no parent named).
+    parent_copy = SHARED
 
     def _rows(self, **subject):
         return Completion.objects.filter(_subject(**subject, field="completed_by"))
@@ -61,6 +75,8 @@ class FeedbackCategory(DataCategory):
     name = "feedback"
     description = "Ratings, comments and photos a family shared about their work, and the files."
     models = ("learning.Feedback",)
+    # One parent never sees another parent's comments or photos.
+    parent_copy = PER_PARENT
 
     def _rows(self, **subject):
         return Feedback.objects.filter(_subject(**subject, field="parent"))
@@ -86,6 +102,12 @@ class FeedbackCategory(DataCategory):
     def export_pupil(self, pupil):
         return self._export(self._rows(pupil=pupil))
 
+    def export_pupil_for_parent(self, pupil, parent):
+        return self._export(self._rows(pupil=pupil).filter(parent=parent))
+
+    def files(self, exported):
+        return [(private_storage(), row["photo"]) for row in exported if row["photo"]]
+
     def _erase(self, rows):
         names = [name for name in rows.values_list("photo", flat=True) if name]
         touched = rows.update(comment="", photo="", parent=None)
@@ -107,6 +129,7 @@ class AwardCategory(DataCategory):
     description = "Awards a child earned."
     models = ("learning.Award",)
     subjects = (PUPIL,)
+    parent_copy = SHARED
 
     def export_pupil(self, pupil):
         return [
@@ -116,3 +139,57 @@ class AwardCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return Award.objects.filter(pupil=pupil).delete()[0]
+
+
+def _unless_anonymised(field: str) -> Case:
+    return Case(When(pupil__anonymised_at__isnull=True, then=F(field)), default=None)
+
+
+@register_table
+class FeedbackTable(SchoolTable):
+    """Feedback a parent removed is left out (nobody but its author sees it); an
+    anonymised pupil's ratings stay with the pupil and parent left blank. Photos
+    are named by their stored file name, not included."""
+
+    name = "feedback"
+    description = (
+        "Families' ratings, comments and photos on the work: pupil, activity, rating, "
+        "comment, photo file name, moderation status and dates."
+    )
+    columns = (
+        "feedback_id",
+        "created_at",
+        "pupil_id",
+        "upn",
+        "parent_id",
+        "topic",
+        "activity",
+        "rating",
+        "comment",
+        "photo",
+        "moderation_status",
+        "moderated_at",
+    )
+    position = 40
+
+    def rows(self, school):
+        feedback = (
+            Feedback.objects.filter(pupil__school=school, removed_at__isnull=True)
+            .annotate(who=_unless_anonymised("pupil_id"), by=_unless_anonymised("parent_id"))
+            .order_by("created_at", "pk")
+            .values_list(
+                "pk",
+                "created_at",
+                "who",
+                "pupil__upn",
+                "by",
+                "activity__topic__title",
+                "activity__title",
+                "rating",
+                "comment",
+                "photo",
+                "moderation_status",
+                "moderated_at",
+            )
+        )
+        yield from feedback.iterator(chunk_size=CHUNK_ROWS)

@@ -1,7 +1,7 @@
 """The personal data the privacy app holds itself: the requests people make."""
 
 from privacy.models import PrivacyRequest
-from privacy.registry import PUPIL, USER, DataCategory, iso, register
+from privacy.registry import PER_PARENT, PUPIL, USER, DataCategory, iso, register
 
 
 @register
@@ -13,6 +13,8 @@ class PrivacyRequestCategory(DataCategory):
     description = "Requests about personal data (access, erasure, …): dates, status, wording."
     models = ("privacy.PrivacyRequest",)
     subjects = (USER, PUPIL)
+    # A parent's copy has the requests about the child that they made themselves.
+    parent_copy = PER_PARENT
 
     def _export(self, rows):
         return [
@@ -38,6 +40,9 @@ class PrivacyRequestCategory(DataCategory):
 
     def export_pupil(self, pupil):
         return self._export(PrivacyRequest.objects.filter(subject_pupil=pupil))
+
+    def export_pupil_for_parent(self, pupil, parent):
+        return self._export(PrivacyRequest.objects.filter(subject_pupil=pupil, requester=parent))
 
     def _redact(self, rows):
         from django.utils import timezone

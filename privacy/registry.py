@@ -19,14 +19,37 @@ The contract of a category, for a person given as ``user`` (an account) or
 - A category that holds no data of one kind of subject says so in ``subjects`` and
   returns an empty export and 0 for it; called with neither subject, both methods
   raise ``ValueError``.
+- ``files(exported)`` names the stored files an export lists, as (storage, name)
+  pairs, so that a download can include them.
+
+A parent's copy of a child's data (the parent's download) must never hold another
+parent's comments, photos, contact details or doings (DESIGN §4, §5), while a
+pupil's export, for the school, holds every parent's rows. So each category that
+holds pupil data says in ``parent_copy`` what a parent's copy takes from it:
+``SHARED`` (the pupil's export as it is: it holds nothing of any one parent),
+``PER_PARENT`` (``export_pupil_for_parent`` returns only what that parent may see)
+or ``SCHOOL_ONLY`` (the school's own records; the parent's part of them comes with
+their own export). ``export_for_parent`` applies it.
+
+A school's own export (all its pupils, parents' links, engagement and feedback, as
+CSV and JSON, for the school to take elsewhere) is made of ``SchoolTable``s, which
+apps register with ``@register_table`` beside their categories: each names its
+columns and yields its rows for one school, streamed from the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 USER = "user"
 PUPIL = "pupil"
+
+# What a parent's copy of their child's data takes from a category (``parent_copy``).
+SHARED = "shared"
+PER_PARENT = "per_parent"
+SCHOOL_ONLY = "school_only"
+PARENT_COPIES = (SHARED, PER_PARENT, SCHOOL_ONLY)
 
 
 class DataCategory:
@@ -36,6 +59,8 @@ class DataCategory:
     description: ClassVar[str] = ""
     models: ClassVar[tuple[str, ...]] = ()
     subjects: ClassVar[tuple[str, ...]] = (USER, PUPIL)
+    # Left out of a parent's copy unless the category says otherwise.
+    parent_copy: ClassVar[str] = SCHOOL_ONLY
 
     def export(self, *, user=None, pupil=None) -> dict[str, Any] | list[Any]:
         """JSON-serialisable data about the person; empty when there is none."""
@@ -55,6 +80,20 @@ class DataCategory:
             return self.erase_pupil(pupil)
         return 0
 
+    def export_for_parent(self, *, parent, pupil) -> dict[str, Any] | list[Any]:
+        """The pupil's data as ``parent`` (one of the pupil's parents) may have it
+        in their own copy: never another parent's rows."""
+        if PUPIL not in self.subjects or self.parent_copy == SCHOOL_ONLY:
+            return []
+        if self.parent_copy == SHARED:
+            return self.export_pupil(pupil)
+        return self.export_pupil_for_parent(pupil, parent)
+
+    def files(self, exported) -> list[tuple[Any, str]]:
+        """(storage, name) of each stored file that ``exported`` (this category's
+        export) lists; none unless the category holds files."""
+        return []
+
     # A subclass implements the pair for each subject kind it lists in ``subjects``.
     def export_user(self, user) -> dict[str, Any] | list[Any]:
         raise NotImplementedError(f"{self.name}: export of a user")
@@ -67,6 +106,9 @@ class DataCategory:
 
     def erase_pupil(self, pupil) -> int:
         raise NotImplementedError(f"{self.name}: erasure of a pupil")
+
+    def export_pupil_for_parent(self, pupil, parent) -> dict[str, Any] | list[Any]:
+        raise NotImplementedError(f"{self.name}: a parent's copy of a pupil's data")
 
     @staticmethod
     def _subject(*, user, pupil) -> None:
@@ -98,6 +140,45 @@ def categories() -> list[DataCategory]:
 
 def category(name: str) -> DataCategory:
     return _categories[name]
+
+
+class SchoolTable:
+    """One table of a school's own export: a CSV file and a section of the JSON.
+
+    ``rows(school)`` yields one tuple per row, in the order of ``columns``, with
+    plain values (text, numbers, booleans, dates, datetimes, None); it streams from
+    the database (``.iterator(chunk_size=…)``) in a number of queries that does not
+    grow with the school. ``position`` orders the tables in the export."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    columns: ClassVar[tuple[str, ...]] = ()
+    position: ClassVar[int] = 100
+
+    def rows(self, school) -> Iterable[tuple]:
+        raise NotImplementedError(f"{self.name}: rows of a school")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+_tables: dict[str, SchoolTable] = {}
+
+
+def register_table(cls: type[SchoolTable]) -> type[SchoolTable]:
+    """Class decorator: register one instance of ``cls`` under its ``name``."""
+    if not cls.name or not cls.columns:
+        raise ValueError(f"{cls.__name__} needs a name and columns.")
+    existing = _tables.get(cls.name)
+    if existing is not None and type(existing).__qualname__ != cls.__qualname__:
+        raise ValueError(f"Two school tables are named {cls.name!r}.")
+    _tables[cls.name] = cls()
+    return cls
+
+
+def school_tables() -> list[SchoolTable]:
+    """Every registered school table, by position and then name."""
+    return sorted(_tables.values(), key=lambda t: (t.position, t.name))
 
 
 def iso(value) -> str | None:

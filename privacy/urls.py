@@ -1,5 +1,6 @@
 from django.urls import path
 
+from privacy import views
 from privacy.views import requests as request_views
 
 app_name = "privacy"
@@ -46,4 +47,13 @@ urlpatterns = [
         request_views.school_request_erase,
         name="school_request_erase",
     ),
+    # Access and portability: a person's own data, a pupil's and a school's.
+    path("account/data/", views.my_data, name="my_data"),
+    path("account/data/download/", views.my_data_download, name="download"),
+    path(
+        "schools/<int:school_id>/pupils/<int:pupil_id>/export/",
+        views.pupil_export,
+        name="pupil_export",
+    ),
+    path("schools/<int:school_id>/export/", views.school_export, name="school_export"),
 ]

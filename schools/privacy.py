@@ -1,10 +1,27 @@
 """The personal data schools hold: pupils, parents' links to them, the classes a
-teacher teaches and uploaded roster files (whose content names pupils and parents)."""
+teacher teaches and uploaded roster files (whose content names pupils and parents);
+and the roster and parents' links of a school's own export. Anonymised pupils are
+left out of those two tables: they have no identity left to export."""
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from privacy.registry import PUPIL, USER, DataCategory, iso, register
-from schools.models import Guardianship, Pupil, RosterImport, SchoolClass
+from invitations.models import Invitation
+from privacy.registry import (
+    PER_PARENT,
+    PUPIL,
+    SCHOOL_ONLY,
+    USER,
+    DataCategory,
+    SchoolTable,
+    iso,
+    register,
+    register_table,
+)
+from schools.models import Guardianship, Pupil, RosterImport, SchoolClass, YearGroup
+
+# Rows fetched at a time when a school's export streams a table.
+CHUNK_ROWS = 2000
 
 
 @register
@@ -19,6 +36,7 @@ class PupilIdentityCategory(DataCategory):
     description = "A pupil's name, UPN, school, class, year group and Pupil Premium status."
     models = ("schools.Pupil",)
     subjects = (PUPIL,)
+    parent_copy = PER_PARENT
 
     def export_pupil(self, pupil):
         pupil = Pupil.objects.select_related("school", "school_class").get(pk=pupil.pk)
@@ -33,6 +51,14 @@ class PupilIdentityCategory(DataCategory):
             "pupil_premium": pupil.pupil_premium,
             "removed_by_school_at": iso(pupil.removed_by_school_at),
             "anonymised_at": iso(pupil.anonymised_at),
+        }
+
+    def export_pupil_for_parent(self, pupil, parent):
+        """Not the UPN nor the Pupil Premium status: those are the school's to give
+        (and Pupil Premium can tell one parent about the other household's income)."""
+        exported = self.export_pupil(pupil)
+        return {
+            key: value for key, value in exported.items() if key not in ("upn", "pupil_premium")
         }
 
     def erase_pupil(self, pupil):
@@ -51,6 +77,8 @@ class GuardianshipCategory(DataCategory):
     name = "guardianships"
     description = "Which parent is linked to which child: relationship, responsibility, dates."
     models = ("schools.Guardianship",)
+    # A parent's copy has their own link, not the other parents' of the child.
+    parent_copy = PER_PARENT
 
     def _rows(self, **subject):
         return Guardianship.objects.filter(**subject).order_by("pk")
@@ -73,6 +101,9 @@ class GuardianshipCategory(DataCategory):
 
     def export_pupil(self, pupil):
         return self._export(self._rows(pupil=pupil))
+
+    def export_pupil_for_parent(self, pupil, parent):
+        return self._export(self._rows(pupil=pupil, parent=parent))
 
     def erase_user(self, user):
         return self._rows(parent=user).delete()[0]
@@ -114,6 +145,7 @@ class RosterImportCategory(DataCategory):
     name = "roster_imports"
     description = "Uploaded roster files not yet purged: file name, content, errors, who uploaded."
     models = ("schools.RosterImport",)
+    parent_copy = SCHOOL_ONLY
 
     def export_user(self, user):
         imports = RosterImport.objects.filter(uploaded_by=user) | RosterImport.objects.filter(
@@ -142,3 +174,140 @@ class RosterImportCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return self._holding(pupil).update(content=b"", errors=[], warnings=[], file_error="")
+
+
+def _year_group(value) -> str | None:
+    return YearGroup(value).label if value is not None else None
+
+
+@register_table
+class PupilsTable(SchoolTable):
+    name = "pupils"
+    description = (
+        "The school's roster: every pupil, on roll or left (removed by the school), with "
+        "year group, class, UPN and Pupil Premium status."
+    )
+    columns = (
+        "pupil_id",
+        "upn",
+        "first_name",
+        "last_name",
+        "year_group",
+        "class",
+        "pupil_premium",
+        "status",
+        "left_at",
+        "added_at",
+    )
+    position = 10
+
+    def rows(self, school):
+        pupils = (
+            Pupil.objects.filter(school=school, anonymised_at__isnull=True)
+            .order_by("last_name", "first_name", "pk")
+            .values_list(
+                "pk",
+                "upn",
+                "first_name",
+                "last_name",
+                "year_group",
+                "school_class__name",
+                "pupil_premium",
+                "removed_by_school_at",
+                "created_at",
+            )
+        )
+        for pk, upn, first, last, year, class_name, premium, left, added in pupils.iterator(
+            chunk_size=CHUNK_ROWS
+        ):
+            status = "left" if left is not None else "on roll"
+            yield (
+                pk,
+                upn,
+                first,
+                last,
+                _year_group(year),
+                class_name,
+                premium,
+                status,
+                left,
+                added,
+            )
+
+
+def _live_invitation() -> Exists:
+    """A live invitation about the row's pupil, sent to or accepted by its parent."""
+    return Exists(
+        Invitation.objects.filter(
+            Q(parent=OuterRef("parent_id")) | Q(accepted_by=OuterRef("parent_id")),
+            pupils=OuterRef("pupil_id"),
+            status__in=Invitation.LIVE_STATUSES,
+            expires_at__gt=timezone.now(),
+        )
+    )
+
+
+@register_table
+class ParentsTable(SchoolTable):
+    """Status as on a pupil's page: joined (accepted the invitation), invited (a
+    live invitation), imported (from the roster, not invited or no longer), or
+    ended (the link was removed)."""
+
+    name = "parents"
+    description = (
+        "Parents' and carers' links to the pupils: names, email, mobile, relationship, "
+        "parental responsibility, status and dates."
+    )
+    columns = (
+        "pupil_id",
+        "upn",
+        "pupil_first_name",
+        "pupil_last_name",
+        "parent_id",
+        "parent_first_name",
+        "parent_last_name",
+        "email",
+        "mobile",
+        "relationship",
+        "parental_responsibility",
+        "status",
+        "linked_at",
+        "joined_at",
+        "ended_at",
+        "account_closed_at",
+    )
+    position = 20
+
+    def rows(self, school):
+        links = (
+            Guardianship.objects.filter(pupil__school=school, pupil__anonymised_at__isnull=True)
+            .annotate(invited=_live_invitation())
+            .order_by("pupil__last_name", "pupil__first_name", "pupil_id", "pk")
+            .values_list(
+                "pupil_id",
+                "pupil__upn",
+                "pupil__first_name",
+                "pupil__last_name",
+                "parent_id",
+                "parent__first_name",
+                "parent__last_name",
+                "parent__email",
+                "parent__mobile",
+                "relationship",
+                "parental_responsibility",
+                "invited",
+                "created_at",
+                "confirmed_at",
+                "ended_at",
+                "parent__closed_at",
+            )
+        )
+        for row in links.iterator(chunk_size=CHUNK_ROWS):
+            *who, invited, linked, joined, ended, closed = row
+            if ended is not None:
+                status = "ended"
+            elif joined is not None:
+                status = "joined"
+            else:
+                status = "invited" if invited else "imported"
+            yield (*who, status, linked, joined, ended, closed)

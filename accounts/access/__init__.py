@@ -11,6 +11,7 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - invitations: a school's invitations;
 - privacy_requests: the queue of privacy requests (school admins, platform staff);
 - schools: a school's settings;
+- exports: exporting a school's or a pupil's data;
 - staff: a school's staff;
 - engagement: engagement reports (whole school or a teacher's classes);
 - navigation: the areas a user's roles open;
@@ -25,6 +26,11 @@ from accounts.access.engagement import (
     engagement_school_or_404,
     nudge_assignment_or_404,
     nudge_pupils_of,
+)
+from accounts.access.exports import (
+    can_export_school_data,
+    pupil_for_export_or_refuse,
+    school_for_export_or_refuse,
 )
 from accounts.access.invitations import (
     administered_invitation_or_404,
@@ -120,6 +126,7 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_export_school_data",
     "can_handle_platform_privacy_requests",
     "can_manage_pupil",
     "can_moderate_feedback",
@@ -159,6 +166,7 @@ __all__ = [
     "privacy_request_parents_of",
     "privacy_request_pupils_of",
     "privacy_requests_school_or_404",
+    "pupil_for_export_or_refuse",
     "pupil_of_school_for_staff_or_404",
     "pupil_or_404",
     "pupils_of_school_for_admin",
@@ -168,6 +176,7 @@ __all__ = [
     "refuse",
     "require_school_staff",
     "requires_two_factor",
+    "school_for_export_or_refuse",
     "school_settings_or_refuse",
     "school_staff_or_404",
     "schools_administered_by",

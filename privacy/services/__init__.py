@@ -1,5 +1,6 @@
 """Every write the privacy app makes, one module per noun."""
 
+from privacy.services.export import DataExport, pupil_data_export, user_data_export
 from privacy.services.requests import (
     PrivacyRequestError,
     privacy_request_close,
@@ -9,8 +10,11 @@ from privacy.services.requests import (
     privacy_request_restrict,
     privacy_request_start,
 )
+from privacy.services.school_export import FORMATS, school_data_export
 
 __all__ = [
+    "FORMATS",
+    "DataExport",
     "PrivacyRequestError",
     "privacy_request_close",
     "privacy_request_erase",
@@ -18,4 +22,7 @@ __all__ = [
     "privacy_request_refuse",
     "privacy_request_restrict",
     "privacy_request_start",
+    "pupil_data_export",
+    "school_data_export",
+    "user_data_export",
 ]

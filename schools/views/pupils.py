@@ -25,6 +25,7 @@ def pupil_detail(request: HttpRequest, school_id: int, pupil_id: int) -> HttpRes
             "show_pupil_premium": access.can_see_pupil_premium(request.user, school),
             "show_contacts": access.can_see_parent_contacts(request.user, school),
             "can_manage": access.can_manage_pupil(request.user, pupil),
+            "can_export": access.can_export_school_data(request.user, school),
         },
     )
 

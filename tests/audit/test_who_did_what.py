@@ -57,6 +57,9 @@ from privacy.services import (
     privacy_request_refuse,
     privacy_request_restrict,
     privacy_request_start,
+    pupil_data_export,
+    school_data_export,
+    user_data_export,
 )
 from schools.models import YearGroup
 from schools.services import (
@@ -143,6 +146,9 @@ AUDITED = {
     "privacy.services.requests.privacy_request_refuse",
     "privacy.services.requests.privacy_request_restrict",
     "privacy.services.requests.privacy_request_erase",
+    "privacy.services.export.user_data_export",
+    "privacy.services.export.pupil_data_export",
+    "privacy.services.school_export.school_data_export",
 }
 
 
@@ -753,6 +759,50 @@ def test_notification_settings_are_recorded():
     entry = only_entry("notification_preference.set")
     assert entry.actor == user
     assert entry.changes == {"engagement_email": True, "engagement_sms": False}
+
+
+# --- Personal data: requests and exports ---------------------------------------------
+
+
+def test_a_parents_download_of_their_data_records_ids_and_counts():
+    link = GuardianshipFactory()
+    user_data_export(user=link.parent, actor=link.parent)
+    entry = only_entry("privacy.export")
+    assert (entry.actor, entry.school) == (link.parent, None)
+    assert_subject(entry, link.parent)
+    assert entry.changes["user"] == link.parent.pk and entry.changes["children"] == 1
+    assert set(entry.changes) == {"user", "rows", "files", "files_missing", "children"}
+    assert_no_personal_data(entry, link.parent)
+    assert link.pupil.first_name not in json.dumps(entry.changes)
+
+
+def test_a_schools_export_of_one_pupil_records_the_admin_and_the_pupil():
+    link = GuardianshipFactory()
+    admin = admin_of(link.pupil.school)
+    pupil_data_export(pupil=link.pupil, actor=admin)
+    entry = only_entry("privacy.export")
+    assert (entry.actor, entry.school) == (admin, link.pupil.school)
+    assert_subject(entry, link.pupil)
+    assert set(entry.changes) == {"pupil", "rows", "files", "files_missing"}
+    assert_no_personal_data(entry, link.parent)
+    assert link.pupil.first_name not in json.dumps(entry.changes)
+
+
+def test_a_schools_whole_export_records_its_format_and_counts():
+    link = GuardianshipFactory()
+    school = link.pupil.school
+    admin = admin_of(school)
+    school_data_export(school=school, export_format="csv", actor=admin)
+    entry = only_entry("school.export")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, school)
+    assert entry.changes == {
+        "format": "csv",
+        "pupils": 1,
+        "parents": 1,
+        "engagement": 0,
+        "feedback": 0,
+    }
 
 
 def test_an_entry_rolls_back_with_the_change_it_records():

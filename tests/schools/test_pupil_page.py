@@ -188,9 +188,10 @@ def test_the_pupils_page_costs_the_same_queries_whatever_the_number_of_parents(
         actor=admin,
     )
     # Session, user, OTP device, consent status (4); the pupil with its class and
-    # school, recording the opening (2); is admin? twice and once more for the
-    # buttons (3); the parents, their invitations (2); the menu (2).
-    with django_assert_num_queries(13):
+    # school, recording the opening (2); is admin? twice, and once more each for the
+    # buttons that change the pupil and the one that exports the pupil's data (4);
+    # the parents, their invitations (2); the menu (2).
+    with django_assert_num_queries(14):
         response = school_admin_client.get(_url(pupil))
     assert response.content.decode().count('class="tag status-') == size
 
