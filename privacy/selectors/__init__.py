@@ -1,14 +1,14 @@
 """Every read the privacy app makes that depends on what is asked, one module per noun."""
 
 from privacy.selectors.incidents import (
-    Affected,
+    EMAIL,
+    SMS,
     AffectedCounts,
     FamilyNoticeCounts,
     SchoolNoticeCounts,
     incident_affected,
     incident_affected_counts,
     incident_affected_schools_page,
-    incident_counts_by_school,
     incident_family_notice_counts,
     incident_school_notice_counts,
     incident_school_notice_recipients,
@@ -17,14 +17,14 @@ from privacy.selectors.incidents import (
 )
 
 __all__ = [
-    "Affected",
+    "EMAIL",
+    "SMS",
     "AffectedCounts",
     "FamilyNoticeCounts",
     "SchoolNoticeCounts",
     "incident_affected",
     "incident_affected_counts",
     "incident_affected_schools_page",
-    "incident_counts_by_school",
     "incident_family_notice_counts",
     "incident_school_notice_counts",
     "incident_school_notice_recipients",
