@@ -45,10 +45,12 @@ def _categories_checked(names: Iterable[str]) -> list[str]:
 
 
 def locked_open_incident(incident: Incident) -> Incident:
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    if locked.closed_at is not None:
+    """``incident`` read again under its row lock (the caller's instance, so it
+    sees what the step changes); IncidentError once it is closed."""
+    incident.refresh_from_db(from_queryset=Incident.objects.select_for_update())
+    if incident.closed_at is not None:
         raise IncidentError("This incident is closed: nothing more can be recorded on it.")
-    return locked
+    return incident
 
 
 def _on_time(done_at: datetime, due_at: datetime) -> bool:
