@@ -9,6 +9,7 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - learning: topics, work set, families' feedback and photos;
 - engagement: dashboards, nudges and the platform's engagement totals;
 - invitations: a school's invitations;
+- incidents: the breach register (platform staff);
 - schools: a school's settings;
 - staff: a school's staff;
 - engagement: engagement reports (whole school or a teacher's classes);
@@ -24,6 +25,11 @@ from accounts.access.engagement import (
     engagement_school_or_404,
     nudge_assignment_or_404,
     nudge_pupils_of,
+)
+from accounts.access.incidents import (
+    can_manage_incidents,
+    can_record_incident,
+    can_view_incidents,
 )
 from accounts.access.invitations import (
     administered_invitation_or_404,
@@ -111,15 +117,18 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_manage_incidents",
     "can_manage_pupil",
     "can_moderate_feedback",
     "can_record_for_child",
+    "can_record_incident",
     "can_remove_feedback",
     "can_see_parent_contacts",
     "can_see_pupil_premium",
     "can_undo_completion",
     "can_view_engagement_overview",
     "can_view_feedback_photo",
+    "can_view_incidents",
     "can_view_pupil",
     "child_activity_or_404",
     "child_of_parent_or_404",

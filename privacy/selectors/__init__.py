@@ -13,6 +13,7 @@ from privacy.selectors.incidents import (
     incident_school_notice_counts,
     incident_school_notice_recipients,
     incidents_for_register,
+    incidents_overdue,
     notice_reference,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "incident_school_notice_counts",
     "incident_school_notice_recipients",
     "incidents_for_register",
+    "incidents_overdue",
     "notice_reference",
 ]

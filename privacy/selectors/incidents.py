@@ -29,7 +29,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from audit.selectors import accounts_signed_in_between
 from notifications.selectors import messages_with_reference, recipients_sent_between
-from privacy.models import Incident
+from privacy.models import (
+    ICO_REPORT_WITHIN,
+    RETROSPECTIVE_WITHIN,
+    SCHOOLS_TOLD_WITHIN,
+    Incident,
+)
 from schools.selectors import (
     Reach,
     reach_of_accounts,
@@ -190,4 +195,20 @@ def incidents_for_register() -> QuerySet[Incident]:
     """The register: open incidents first, the most recently found first."""
     return Incident.objects.select_related("recorded_by").order_by(
         F("closed_at").desc(nulls_first=True), "-found_at", "-pk"
+    )
+
+
+def incidents_overdue(*, incidents: QuerySet[Incident], now) -> QuerySet[Incident]:
+    """Of ``incidents``, the open ones with a step past its deadline."""
+    return incidents.filter(
+        Q(closed_at__isnull=True)
+        & (
+            Q(
+                ico_reported_at__isnull=True,
+                ico_not_reported_at__isnull=True,
+                found_at__lte=now - ICO_REPORT_WITHIN,
+            )
+            | Q(schools_notified_at__isnull=True, found_at__lte=now - SCHOOLS_TOLD_WITHIN)
+            | Q(retrospective_at__isnull=True, found_at__lte=now - RETROSPECTIVE_WITHIN)
+        )
     )

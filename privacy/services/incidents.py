@@ -200,7 +200,8 @@ def incident_report_record(
     at = at or now
     if at > now:
         raise IncidentError("The report cannot be dated in the future.")
-    if at < locked.found_at:
+    # Typed to the minute: the minute it was found is not before it.
+    if at < locked.found_at.replace(second=0, microsecond=0):
         raise IncidentError("The report cannot come before the incident was found.")
     if locked.ico_reported_at is not None:
         raise IncidentError("The report to the ICO is already recorded.")

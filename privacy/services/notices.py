@@ -47,9 +47,12 @@ SCHOOL_FALLBACK = "your child's school"
 LEGAL = "legal"
 
 
-def _ready_to_send(incident: Incident) -> None:
+def incident_notice_blockers(*, incident: Incident) -> list[str]:
+    """What must be in place before the notices can go, in words; none when they can."""
+    if incident.closed_at is not None:
+        return ["This incident is closed: nothing more can be recorded on it."]
     if not incident.scope_kind:
-        raise IncidentError("Set the scope first: it says who is affected.")
+        return ["Set the scope first: it says who is affected."]
     missing = [
         label
         for label, value in (
@@ -60,7 +63,14 @@ def _ready_to_send(incident: Incident) -> None:
         if not value
     ]
     if missing:
-        raise IncidentError(f"Write the notice first: {', '.join(missing)}.")
+        return [f"Write the notice first: {', '.join(missing)}."]
+    return []
+
+
+def _ready_to_send(incident: Incident) -> None:
+    blockers = incident_notice_blockers(incident=incident)
+    if blockers:
+        raise IncidentError(" ".join(blockers))
 
 
 def _frame(incident: Incident) -> dict[str, str]:

@@ -28,12 +28,16 @@ PLATFORM_STAFF_PERMISSIONS = {
     "audit.view_auditentry",
     "audit.view_securityevent",
     "engagement.view_engagement_overview",
+    "privacy.add_incident",
+    "privacy.change_incident",
+    "privacy.view_incident",
 }
 
 _migration = importlib.import_module("accounts.migrations.0006_platform_staff_group")
 _overview_migration = importlib.import_module(
     "engagement.migrations.0004_platform_staff_see_engagement_overview"
 )
+_incidents_migration = importlib.import_module("privacy.migrations.0003_platform_staff_incidents")
 
 
 def platform_staff_group() -> Group:
@@ -41,6 +45,7 @@ def platform_staff_group() -> Group:
     browser's) start from an emptied database, so it is put back for them."""
     _migration.platform_staff_group_keep(apps)
     _overview_migration.overview_permission_grant(apps)
+    _incidents_migration.incident_permissions_grant(apps)
     return Group.objects.get(name=PLATFORM_STAFF_GROUP)
 
 

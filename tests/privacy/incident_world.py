@@ -48,10 +48,13 @@ def family(
 ):
     """A pupil of ``school_class`` and their parent (a new one unless given)."""
     pupil = PupilFactory(
-        school=school_class.school, school_class=school_class, first_name=f"Kid{key}"
+        school=school_class.school,
+        school_class=school_class,
+        first_name=f"Kid{key}",
+        last_name=f"Kidsurname{key}",
     )
     if parent is None:
-        parent = UserFactory(first_name=f"Parent{key}", **parent_fields)
+        parent = UserFactory(first_name=f"Parent{key}", last_name=f"Surname{key}", **parent_fields)
     GuardianshipFactory(parent=parent, pupil=pupil)
     world.parents[key] = parent
     world.pupils[key] = pupil
