@@ -11,13 +11,13 @@ def count_words(number: int, singular: str, plural: str = "") -> str:
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
-def when(value) -> str:
-    return date_format(timezone.localtime(value), "j M Y, H:i")
+def when(value, *, year: bool = True) -> str:
+    return date_format(timezone.localtime(value), "j M Y, H:i" if year else "j M, H:i")
 
 
 def deadline_cell(deadline, now):
     """A deadline's state and when it is due; an overdue one in strong words."""
-    due = f"due {when(deadline.due_at)}"
+    due = f"due {when(deadline.due_at, year=False)}"
     if deadline.is_overdue(now):
         return format_html(
             '<strong class="deadline-overdue">{}</strong><br><span class="help">{}</span>',

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts import access
 from privacy.admin.display import deadline_cell, when
@@ -51,13 +52,10 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Incident)
 class IncidentAdmin(IncidentStepsMixin, admin.ModelAdmin):
     list_display = [
-        "number",
-        "title",
-        "found",
+        "incident",
         "ico_deadline",
         "schools_deadline",
         "retrospective_deadline",
-        "state",
     ]
     list_filter = [StateFilter]
     search_fields = ["title"]
@@ -88,29 +86,33 @@ class IncidentAdmin(IncidentStepsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return incidents_for_register()
 
-    @admin.display(description="Incident", ordering="pk")
-    def number(self, incident):
-        return f"#{incident.pk}"
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Breach register", **(extra_context or {})}
+        )
 
-    @admin.display(description="Found", ordering="found_at")
-    def found(self, incident):
-        return when(incident.found_at)
+    @admin.display(description="Incident", ordering="found_at")
+    def incident(self, incident):
+        closed = f", closed {when(incident.closed_at)}" if incident.closed_at else ""
+        return format_html(
+            '#{} {}<br><span class="help">found {}{}</span>',
+            incident.pk,
+            incident.title,
+            when(incident.found_at),
+            closed,
+        )
 
-    @admin.display(description="Report to the ICO (72 hours)")
+    @admin.display(description="ICO report (72 h)")
     def ico_deadline(self, incident):
         return deadline_cell(incident.deadlines()[0], timezone.now())
 
-    @admin.display(description="Tell schools (24 hours)")
+    @admin.display(description="Schools told (24 h)")
     def schools_deadline(self, incident):
         return deadline_cell(incident.deadlines()[1], timezone.now())
 
     @admin.display(description="Retrospective (7 days)")
     def retrospective_deadline(self, incident):
         return deadline_cell(incident.deadlines()[2], timezone.now())
-
-    @admin.display(description="State", ordering="closed_at")
-    def state(self, incident):
-        return "Open" if incident.closed_at is None else f"Closed {when(incident.closed_at)}"
 
     # --- Pages ----------------------------------------------------------------------
 

@@ -56,8 +56,9 @@ class IncidentStepsMixin:
         fieldsets = form.fieldsets() if hasattr(form, "fieldsets") else [(None, list(form))]
         context = self._context(
             request,
-            f"{incident}: {title.lower()}",
+            f"{incident}: {title}",
             incident,
+            step=title,
             form=form,
             fieldsets=fieldsets,
             submit=submit,
@@ -90,7 +91,7 @@ class IncidentStepsMixin:
         initial = {
             "kind": incident.scope_kind,
             "schools": incident.scope_schools.all(),
-            "classes": incident.scope_classes.all(),
+            "classes": list(incident.scope_classes.values_list("pk", flat=True)),
             "starts_at": incident.scope_from,
             "ends_at": incident.scope_until,
             "template": incident.scope_template,
@@ -154,15 +155,19 @@ class IncidentStepsMixin:
             save=save,
         )
 
-    def _confirm(self, request, incident, *, title, blockers, summary, button, danger=False):
+    def _confirm(
+        self, request, incident, *, title, blockers, summary, button, danger=False, nothing=""
+    ):
         context = self._context(
             request,
-            f"{incident}: {title.lower()}",
+            f"{incident}: {title}",
             incident,
+            step=title,
             blockers=blockers,
             summary=summary,
             button=button,
             danger=danger,
+            nothing=nothing,
         )
         return TemplateResponse(request, f"{TEMPLATES}/confirm.html", context)
 
@@ -202,6 +207,7 @@ class IncidentStepsMixin:
             blockers=blockers,
             summary=summary,
             button=f"Send {count_words(counts.to_send, 'school notice')}",
+            nothing="" if counts.to_send else "Every admin of an affected school has been told.",
         )
 
     def notify_families_view(self, request, object_id):
@@ -247,6 +253,7 @@ class IncidentStepsMixin:
             blockers=blockers,
             summary=summary,
             button=f"Send {count_words(counts.to_send, 'family notice')}",
+            nothing="" if counts.to_send else "No affected parent or carer is left to tell.",
         )
 
     def close_view(self, request, object_id):

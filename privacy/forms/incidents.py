@@ -34,10 +34,14 @@ NO_NAMES = "Never a family's or pupil's name: this is read by platform staff and
 class IncidentForm(forms.Form):
     """An incident's texts and the data affected (when it was found is fixed once recorded)."""
 
-    title = forms.CharField(max_length=200, help_text="A short name staff know it by. " + NO_NAMES)
+    title = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text="A short name staff know it by. " + NO_NAMES,
+    )
     description = forms.CharField(
         label="What happened",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField"}),
         help_text="For staff: what happened, how it was found, what it exposed. " + NO_NAMES,
     )
     data_categories = forms.MultipleChoiceField(
@@ -49,20 +53,21 @@ class IncidentForm(forms.Form):
     notice_summary = forms.CharField(
         label="Notice: what happened",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
         help_text="For schools and families, in plain words: what happened and what it may "
         "mean for them. " + NO_NAMES,
     )
     notice_actions = forms.CharField(
         label="Notice: what we are doing",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
         help_text="What the portal is doing about it, and anything people can do themselves.",
     )
     notice_contact = forms.CharField(
         label="Notice: who to contact",
         required=False,
         max_length=300,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text="The portal's privacy contact, an email address or phone number.",
     )
 
@@ -105,10 +110,15 @@ class IncidentRecordForm(IncidentForm):
         return found_at
 
 
-class _ClassChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        year = f"{obj.academic_year}/{(obj.academic_year + 1) % 100:02d}"
-        return f"{obj.school.name}: {obj.name} ({year})"
+def _classes_by_school() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every class as a choice, grouped under its school's name."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for school_class in classes_by_school():
+        year = f"{school_class.academic_year}/{(school_class.academic_year + 1) % 100:02d}"
+        groups.setdefault(school_class.school.name, []).append(
+            (school_class.pk, f"{school_class.name} ({year})")
+        )
+    return list(groups.items())
 
 
 class ScopeForm(forms.Form):
@@ -125,8 +135,8 @@ class ScopeForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="For “everyone at chosen schools”. Hold Ctrl (or ⌘) to choose several.",
     )
-    classes = _ClassChoiceField(
-        queryset=None,
+    classes = forms.TypedMultipleChoiceField(
+        coerce=int,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="For “the families of chosen classes”. Hold Ctrl (or ⌘) to choose several.",
@@ -151,10 +161,13 @@ class ScopeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = schools_by_name()
-        self.fields["classes"].queryset = classes_by_school()
+        self.fields["classes"].choices = _classes_by_school()
         self.fields["template"].choices = [("", "Any message")] + [
             (name, name.replace("_", " ")) for name in message_templates()
         ]
+
+    def clean_classes(self):
+        return list(classes_by_school().filter(pk__in=self.cleaned_data["classes"]))
 
     def clean(self):
         cleaned = super().clean()
@@ -191,7 +204,7 @@ class ReportForm(forms.Form):
     reason = forms.CharField(
         label="Why it is not reported",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
         help_text="If not reported: why the incident is unlikely to put people at risk.",
     )
 
@@ -205,7 +218,7 @@ class ReportForm(forms.Form):
 class RetrospectiveForm(forms.Form):
     text = forms.CharField(
         label="Retrospective",
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"}),
         help_text="What happened and why, what was done, and what changes so it does not "
         "happen again. " + NO_NAMES,
     )

@@ -81,15 +81,16 @@ def test_the_list_shows_each_deadline_and_an_overdue_one_in_words(staff_page, pl
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "Report to the ICO (72 hours)" in content
-    assert "Tell schools (24 hours)" in content
+    assert "Breach register" in content
+    assert "ICO report (72 h)" in content
+    assert "Schools told (24 h)" in content
     assert "Retrospective (7 days)" in content
     # Nearly 30 hours in: schools are nearly 6 hours overdue, the ICO report has
     # just over 42 hours left.
     assert '<strong class="deadline-overdue">OVERDUE by 5 hours</strong>' in content
     assert "1 day 18 hours left" in content
-    assert "Fresh one" in content
-    assert f"#{late.pk}" in content and f"#{fresh.pk}" in content
+    assert f"#{fresh.pk} Fresh one" in content
+    assert f"#{late.pk} Class list emailed to the wrong school" in content
 
 
 def test_the_overdue_filter_lists_only_incidents_with_a_step_overdue(staff_page, platform_staff):
