@@ -101,3 +101,11 @@ def security_events_for_school_staff(*, school: School) -> QuerySet[SecurityEven
         .only(*_EVENT_FIELDS, *(f"user__{name}" for name in _PERSON_FIELDS))
         .order_by("-at", "-pk")
     )
+
+
+def accounts_signed_in_between(*, start: datetime, end: datetime) -> QuerySet:
+    """The ids of the accounts that signed in during [start, end), as a subquery
+    (``user_id`` values; an account may appear more than once)."""
+    return SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.SIGN_IN, user__isnull=False, at__gte=start, at__lt=end
+    ).values("user_id")

@@ -25,6 +25,9 @@ class Message(models.Model):
     class Kind(models.TextChoices):
         SERVICE = "service", "Service"
         ENGAGEMENT = "engagement", "Engagement"
+        # A notice the law requires the portal to give (a personal data breach
+        # affecting the person's data): it reaches closed and restricted accounts.
+        LEGAL = "legal", "Legal notice"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

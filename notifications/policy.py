@@ -1,10 +1,11 @@
 """Which engagement messages go, on which channel, and when.
 
-Service messages (invitations, account and security notices) always go;
-engagement messages (new topic, reminder, award) follow the recipient's channel
-preferences (``NotificationPreference``) and never arrive by SMS during quiet hours
-(``settings.QUIET_HOURS``, in the schools' local time ``settings.TIME_ZONE``): one
-queued then is held until the quiet hours end. The outbox
+Service messages (invitations, account and security notices) always go, and
+legal notices (a breach affecting the person's data) go even to a closed or
+restricted account; engagement messages (new topic, reminder, award) follow the
+recipient's channel preferences (``NotificationPreference``) and never arrive by
+SMS during quiet hours (``settings.QUIET_HOURS``, in the schools' local time
+``settings.TIME_ZONE``): one queued then is held until the quiet hours end. The outbox
 (``notifications.services``) applies these rules; callers do not.
 """
 

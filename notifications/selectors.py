@@ -3,7 +3,9 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from notifications.models import Message, NotificationPreference
@@ -82,4 +84,44 @@ def engagement_channels_for(*, user) -> EngagementChannels:
         email_address=email_address,
         mobile=mobile,
         saved=True,
+    )
+
+
+# Messages that left the outbox: sent, then perhaps delivered or bounced.
+LEFT_THE_OUTBOX = (Message.Status.SENT, Message.Status.DELIVERED, Message.Status.BOUNCED)
+
+
+def recipients_sent_between(
+    *, start: datetime, end: datetime, template: str = "", channel: str = ""
+) -> QuerySet:
+    """The ids of the accounts sent a message during [start, end), optionally of one
+    template or on one channel, as a subquery (``recipient_id`` values)."""
+    messages = Message.objects.filter(
+        recipient__isnull=False,
+        status__in=LEFT_THE_OUTBOX,
+        created_at__lt=end,  # a message is written before it is sent: bounds the index scan
+        sent_at__gte=start,
+        sent_at__lt=end,
+    )
+    if template:
+        messages = messages.filter(template=template)
+    if channel:
+        messages = messages.filter(channel=channel)
+    return messages.values("recipient_id")
+
+
+def messages_with_reference(*, reference: str, channel: str = "") -> QuerySet[Message]:
+    """The messages caused by ``reference`` (``"invitation:42"``), optionally on one
+    channel; callers narrow them further (to a recipient, in a subquery)."""
+    messages = Message.objects.filter(reference=reference)
+    return messages.filter(channel=channel) if channel else messages
+
+
+def message_templates() -> list[str]:
+    """The names of the templates messages are written from, sorted."""
+    folder = settings.BASE_DIR / "templates" / "notifications"
+    return sorted(
+        path.name
+        for path in folder.iterdir()
+        if path.is_dir() and ((path / "body.txt").exists() or (path / "sms.txt").exists())
     )

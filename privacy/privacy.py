@@ -1,6 +1,7 @@
-"""The personal data the privacy app holds itself: the requests people make."""
+"""The personal data the privacy app holds itself: the requests people make, and
+who recorded each incident in the breach register."""
 
-from privacy.models import PrivacyRequest
+from privacy.models import Incident, PrivacyRequest
 from privacy.registry import PER_PARENT, PUPIL, USER, DataCategory, iso, register
 
 
@@ -60,3 +61,32 @@ class PrivacyRequestCategory(DataCategory):
         touched = self._redact(rows)
         rows.update(subject_pupil=None)
         return touched
+
+
+@register
+class IncidentCategory(DataCategory):
+    """The breach register names no family: who an incident affects is worked out
+    from its scope when needed, never stored, and staff write its texts without
+    families' names. What it holds of a person is the member of staff who
+    recorded it; erasing them keeps the incident (the record that the law was
+    followed) and drops the link."""
+
+    name = "incidents"
+    description = "Data incidents a member of platform staff recorded: when, and what was done."
+    models = ("privacy.Incident",)
+    subjects = (USER,)
+
+    def export_user(self, user):
+        return [
+            {
+                "incident": row.pk,
+                "title": row.title,
+                "found_at": iso(row.found_at),
+                "recorded_at": iso(row.recorded_at),
+                "closed_at": iso(row.closed_at),
+            }
+            for row in Incident.objects.filter(recorded_by=user).order_by("pk")
+        ]
+
+    def erase_user(self, user):
+        return Incident.objects.filter(recorded_by=user).update(recorded_by=None)

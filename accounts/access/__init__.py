@@ -10,6 +10,7 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - engagement: dashboards, nudges and the platform's engagement totals;
 - invitations: a school's invitations;
 - privacy_requests: the queue of privacy requests (school admins, platform staff);
+- incidents: the breach register (platform staff);
 - schools: a school's settings;
 - exports: exporting a school's or a pupil's data;
 - staff: a school's staff;
@@ -31,6 +32,11 @@ from accounts.access.exports import (
     can_export_school_data,
     pupil_for_export_or_refuse,
     school_for_export_or_refuse,
+)
+from accounts.access.incidents import (
+    can_manage_incidents,
+    can_record_incident,
+    can_view_incidents,
 )
 from accounts.access.invitations import (
     administered_invitation_or_404,
@@ -128,15 +134,18 @@ __all__ = [
     "can_edit_topic",
     "can_export_school_data",
     "can_handle_platform_privacy_requests",
+    "can_manage_incidents",
     "can_manage_pupil",
     "can_moderate_feedback",
     "can_record_for_child",
+    "can_record_incident",
     "can_remove_feedback",
     "can_see_parent_contacts",
     "can_see_pupil_premium",
     "can_undo_completion",
     "can_view_engagement_overview",
     "can_view_feedback_photo",
+    "can_view_incidents",
     "can_view_platform_privacy_requests",
     "can_view_pupil",
     "child_activity_or_404",

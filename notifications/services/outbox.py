@@ -5,7 +5,7 @@
 each message once the transaction commits (``notifications.services.delivery``).
 Engagement messages follow the recipient's channel preferences and quiet hours
 (``notifications.policy``), both when queued and when sent. A closed or
-restricted account gets nothing.
+restricted account gets nothing but legal notices (a breach affecting their data).
 """
 
 from __future__ import annotations
@@ -62,9 +62,14 @@ def message_render(*, channel: str, template: str, context: Mapping[str, Any]) -
 
 
 def recipient_may_receive(*, recipient: User | None, kind: str) -> bool:
-    """A closed or restricted account gets no messages at all: restriction means
-    the data is kept but not processed, messages included (docs/architecture.md)."""
-    if recipient is None:
+    """A closed or restricted account gets no messages: restriction means the data
+    is kept but not processed, messages included (docs/architecture.md).
+
+    Except a legal notice: telling a person that their data was in a breach is a
+    duty owed to them (UK GDPR article 34), and their data is still held while
+    the account is closed or restricted. Withholding it would leave the people
+    who asked for less processing less protected."""
+    if recipient is None or kind == Message.Kind.LEGAL:
         return True
     return recipient.closed_at is None and not recipient.processing_restricted
 
@@ -285,12 +290,15 @@ def messages_queue(
 
 @transaction.atomic
 def message_cancel_pending(*, recipient: User) -> int:
-    """Cancel every message still waiting for this recipient; returns how many.
+    """Cancel every message still waiting for this recipient, legal notices aside
+    (they go to closed and restricted accounts too); returns how many.
 
     One UPDATE, so no message_status_changed: the recipient is being closed or
     restricted and what caused the messages no longer matters to them."""
-    return Message.objects.filter(recipient=recipient, status=Message.Status.PENDING).update(
-        status=Message.Status.CANCELLED, next_attempt_at=None
+    return (
+        Message.objects.filter(recipient=recipient, status=Message.Status.PENDING)
+        .exclude(kind=Message.Kind.LEGAL)
+        .update(status=Message.Status.CANCELLED, next_attempt_at=None)
     )
 
 

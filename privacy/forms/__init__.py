@@ -1,9 +1,23 @@
-"""The privacy app's forms, one module per noun."""
-
+from privacy.forms.incidents import (
+    IncidentForm,
+    IncidentRecordForm,
+    ReportForm,
+    RetrospectiveForm,
+    ScopeForm,
+)
 from privacy.forms.requests import (
     PrivacyRequestCloseForm,
     PrivacyRequestRecordForm,
     PrivacyRequestRefuseForm,
 )
 
-__all__ = ["PrivacyRequestCloseForm", "PrivacyRequestRecordForm", "PrivacyRequestRefuseForm"]
+__all__ = [
+    "IncidentForm",
+    "IncidentRecordForm",
+    "PrivacyRequestCloseForm",
+    "PrivacyRequestRecordForm",
+    "PrivacyRequestRefuseForm",
+    "ReportForm",
+    "RetrospectiveForm",
+    "ScopeForm",
+]

@@ -1,5 +1,22 @@
-"""Every read of the privacy app that depends on who is asking, one module per noun."""
+"""Every read of the privacy app that depends on who is asking or what is asked,
+one module per noun."""
 
+from privacy.selectors.incidents import (
+    EMAIL,
+    SMS,
+    AffectedCounts,
+    FamilyNoticeCounts,
+    SchoolNoticeCounts,
+    incident_affected,
+    incident_affected_counts,
+    incident_affected_schools_page,
+    incident_family_notice_counts,
+    incident_school_notice_counts,
+    incident_school_notice_recipients,
+    incidents_for_register,
+    incidents_overdue,
+    notice_reference,
+)
 from privacy.selectors.requests import (
     STATES,
     QueueCounts,
@@ -10,8 +27,22 @@ from privacy.selectors.requests import (
 )
 
 __all__ = [
+    "EMAIL",
+    "SMS",
     "STATES",
+    "AffectedCounts",
+    "FamilyNoticeCounts",
     "QueueCounts",
+    "SchoolNoticeCounts",
+    "incident_affected",
+    "incident_affected_counts",
+    "incident_affected_schools_page",
+    "incident_family_notice_counts",
+    "incident_school_notice_counts",
+    "incident_school_notice_recipients",
+    "incidents_for_register",
+    "incidents_overdue",
+    "notice_reference",
     "privacy_request_queue_counts",
     "privacy_requests_for_school",
     "privacy_requests_urgent_first",

@@ -1,6 +1,21 @@
 """Every write the privacy app makes, one module per noun."""
 
 from privacy.services.export import DataExport, pupil_data_export, user_data_export
+from privacy.services.incidents import (
+    IncidentError,
+    incident_close,
+    incident_close_blockers,
+    incident_record,
+    incident_report_record,
+    incident_retrospective_record,
+    incident_scope_set,
+    incident_update,
+)
+from privacy.services.notices import (
+    incident_notice_blockers,
+    incident_notify_families,
+    incident_notify_schools,
+)
 from privacy.services.requests import (
     PrivacyRequestError,
     privacy_request_close,
@@ -15,7 +30,18 @@ from privacy.services.school_export import FORMATS, school_data_export
 __all__ = [
     "FORMATS",
     "DataExport",
+    "IncidentError",
     "PrivacyRequestError",
+    "incident_close",
+    "incident_close_blockers",
+    "incident_notice_blockers",
+    "incident_notify_families",
+    "incident_notify_schools",
+    "incident_record",
+    "incident_report_record",
+    "incident_retrospective_record",
+    "incident_scope_set",
+    "incident_update",
     "privacy_request_close",
     "privacy_request_erase",
     "privacy_request_open",

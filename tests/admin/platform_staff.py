@@ -30,6 +30,9 @@ PLATFORM_STAFF_PERMISSIONS = {
     "engagement.view_engagement_overview",
     "privacy.view_privacyrequest",
     "privacy.change_privacyrequest",
+    "privacy.add_incident",
+    "privacy.change_incident",
+    "privacy.view_incident",
 }
 
 _migration = importlib.import_module("accounts.migrations.0006_platform_staff_group")
@@ -39,6 +42,7 @@ _overview_migration = importlib.import_module(
 _requests_migration = importlib.import_module(
     "privacy.migrations.0002_platform_staff_handle_requests"
 )
+_incidents_migration = importlib.import_module("privacy.migrations.0004_platform_staff_incidents")
 
 
 def platform_staff_group() -> Group:
@@ -47,6 +51,7 @@ def platform_staff_group() -> Group:
     _migration.platform_staff_group_keep(apps)
     _overview_migration.overview_permission_grant(apps)
     _requests_migration.request_permissions_grant(apps)
+    _incidents_migration.incident_permissions_grant(apps)
     return Group.objects.get(name=PLATFORM_STAFF_GROUP)
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from accounts.models import Membership
@@ -149,6 +150,14 @@ AUDITED = {
     "privacy.services.export.user_data_export",
     "privacy.services.export.pupil_data_export",
     "privacy.services.school_export.school_data_export",
+    "privacy.services.incidents.incident_record",
+    "privacy.services.incidents.incident_update",
+    "privacy.services.incidents.incident_scope_set",
+    "privacy.services.incidents.incident_report_record",
+    "privacy.services.incidents.incident_retrospective_record",
+    "privacy.services.incidents.incident_close",
+    "privacy.services.notices.incident_notify_schools",
+    "privacy.services.notices.incident_notify_families",
 }
 
 
@@ -195,6 +204,11 @@ def assert_no_personal_data(entry: AuditEntry, *people) -> None:
         for value in (person.first_name, person.last_name, person.email, person.mobile):
             if value:
                 assert value not in text, f"{value!r} in {text}"
+
+
+def as_json(value):
+    """``value`` as the trail stores it (dates to the millisecond, in ISO 8601)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def assert_subject(entry: AuditEntry, subject) -> None:
@@ -803,6 +817,96 @@ def test_a_schools_whole_export_records_its_format_and_counts():
         "engagement": 0,
         "feedback": 0,
     }
+
+
+# --- The breach register ---------------------------------------
+
+
+def test_each_step_of_an_incident_is_recorded_with_ids_counts_and_dates_only():
+    from privacy.services import (
+        incident_close,
+        incident_notify_families,
+        incident_notify_schools,
+        incident_report_record,
+        incident_retrospective_record,
+        incident_scope_set,
+        incident_update,
+    )
+    from tests.privacy.incident_world import build_world, recorded
+
+    world = build_world()
+    staff = UserFactory(is_staff=True)
+    incident = recorded(actor=staff, description="Sent to Parentrobin by mistake")
+    entry = only_entry("incident.record")
+    assert (entry.actor, entry.school) == (staff, None)
+    assert_subject(entry, incident)
+    assert entry.changes == {
+        "found_at": as_json(incident.found_at),
+        "data_categories": ["pupil_identity"],
+        "ico_due_at": as_json(incident.ico_due_at),
+    }
+
+    incident_update(incident=incident, actor=staff, notice_summary="A list went astray.")
+    assert only_entry("incident.update").changes == {"fields": ["notice_summary"]}
+
+    incident_scope_set(incident=incident, kind="classes", classes=[world.robins], actor=staff)
+    scope = only_entry("incident.scope")
+    assert scope.actor == staff
+    assert scope.changes == {
+        "kind": "classes",
+        "schools": [],
+        "classes": [world.robins.pk],
+        "from": None,
+        "until": None,
+        "template": "",
+        "channel": "",
+        "affected_schools": 1,
+        "affected_parents": 2,
+        "affected_pupils": 2,
+        "affected_staff": 1,
+    }
+
+    incident_report_record(
+        incident=incident, actor=staff, reported=False, reason="Only Parentrobin saw it"
+    )
+    report = only_entry("incident.report")
+    assert report.changes["reported"] is False
+    assert report.changes["on_time"] is True
+    assert report.changes["reference_given"] is False
+
+    incident_notify_schools(incident=incident, actor=staff)
+    schools = only_entry("incident.notify_schools")
+    assert schools.changes["admins"] == 1
+    assert schools.changes["queued"] == 1
+    assert schools.changes["on_time"] is True
+
+    incident_notify_families(incident=incident, actor=staff)
+    families = only_entry("incident.notify_families")
+    assert families.changes == {
+        "parents": 2,
+        "queued": 3,
+        "unreachable": 0,
+        "closed_accounts": 0,
+        "restricted_accounts": 0,
+        "first_sent_at": as_json(incident.families_notified_at),
+    }
+
+    incident_retrospective_record(incident=incident, text="Parentrobin was kind.", actor=staff)
+    assert only_entry("incident.retrospective").changes["rewritten"] is False
+
+    incident_close(incident=incident, actor=staff)
+    closed = only_entry("incident.close")
+    assert closed.changes == {
+        "closed_at": as_json(incident.closed_at),
+        "school_notices": 1,
+        "family_notices": 3,
+    }
+    for entry in AuditEntry.objects.filter(action__startswith="incident."):
+        assert entry.actor == staff
+        assert_subject(entry, incident)
+        assert_no_personal_data(entry, *world.parents.values(), world.oak_admin)
+        assert "Parentrobin" not in json.dumps(entry.changes)
+        assert "astray" not in json.dumps(entry.changes)
 
 
 def test_an_entry_rolls_back_with_the_change_it_records():
