@@ -20,10 +20,16 @@ logger = logging.getLogger(__name__)
 
 @receiver(user_logged_in, dispatch_uid="engagement.sign_in")
 def sign_in(sender, request, user, **kwargs) -> None:
-    """A parent signed in (``sign_in_record``); anyone signing in is active now."""
+    """A parent signed in (``sign_in_record``); anyone signing in is active now,
+    which takes back a closure notice even within the span in which
+    ``last_active_update`` writes nothing."""
     try:
         with transaction.atomic():
             sign_in_record(user=user)
             last_active_update(user=user)
+            if user.closure_notice_at is not None:
+                from privacy.services import closure_notice_cancel
+
+                closure_notice_cancel(user=user)
     except Exception:
         logger.exception("Could not record a sign-in as engagement")
