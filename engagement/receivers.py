@@ -13,6 +13,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
 
+from accounts.services import closure_notice_cancel
 from engagement.services import last_active_update, sign_in_record
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,6 @@ def sign_in(sender, request, user, **kwargs) -> None:
             sign_in_record(user=user)
             last_active_update(user=user)
             if user.closure_notice_at is not None:
-                from privacy.services import closure_notice_cancel
-
                 closure_notice_cancel(user=user)
     except Exception:
         logger.exception("Could not record a sign-in as engagement")

@@ -11,7 +11,7 @@ when anyone last used the portal, and only parents' is used for inactivity.
 
 Being active ends an inactive spell: the same UPDATE clears any closure notice
 (``User.closure_notice_at``), and a notice message not sent yet is taken back
-(``privacy.services.closure_notice_messages_cancel``), at no cost to accounts
+(``accounts.services.closure_notice_messages_cancel``), at no cost to accounts
 without a notice.
 """
 
@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import closure_notice_messages_cancel
 
 
 def last_active_window() -> datetime.timedelta:
@@ -47,8 +48,6 @@ def last_active_update(*, user: User, now: datetime.datetime | None = None) -> b
     # Whether this request wrote it or another one just did, it is current now.
     user.last_active_at = now
     if written and user.closure_notice_at is not None:
-        from privacy.services import closure_notice_messages_cancel
-
         user.closure_notice_at = None
         closure_notice_messages_cancel(user=user)
     return bool(written)

@@ -1,21 +1,18 @@
 """What the retention task has to do, and when: the accounts and pupils due for
 each step at a given moment, and the state of its last run.
 
-Every rule is one queryset, used both by the run (``privacy.services.retention``)
-and by its dry run, so the two cannot disagree:
+The rules are querysets of the apps that own the data, used both by the run
+(``privacy.services.retention``) and by its dry run, so the two cannot disagree:
 
-- a parent inactive for ``NOTICE_AFTER`` (11 months) gets a closure notice;
-- one still inactive at ``CLOSE_AFTER`` (12 months), whose notice went at least
-  ``NOTICE_DAYS`` ago, is closed;
-- a closed account is erased once its ``delete_after`` has passed;
+- a parent inactive for 11 months gets a closure notice
+  (``accounts.selectors.accounts_due_closure_notice``);
+- one still inactive at 12 months, whose notice went at least 30 days ago, is
+  closed (``accounts_due_closing``);
+- a closed account is erased once its ``delete_after`` has passed
+  (``accounts_due_deletion``);
 - a pupil the school removed, with no open parent account linked, is anonymised
   ``BOTH_REMOVED_DAYS`` after the later of the removal, the last parent link
-  ending and the last parent account closing.
-
-A *parent* here is an account open and in use (active, never closed, signed in at
-least once), with no school role, not platform staff, and not restricted (a
-restricted person's data is kept as it is, and they get no messages). Contacts a
-school imported who never joined have never signed in: they get no notices.
+  ending and the last parent account closing (``schools.selectors.pupils_both_removed``).
 """
 
 from __future__ import annotations
@@ -23,27 +20,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.selectors import (
+    CLOSE_AFTER,
+    NOTICE_AFTER,
+    NOTICE_DAYS,
+    accounts_due_closing,
+    accounts_due_closure_notice,
+    accounts_due_deletion,
+    accounts_held,
+    closure_date,
+    parents_noticed,
+    parents_without_notice,
+)
 from privacy.models import RetentionRun
-from schools.models import Guardianship, Pupil
+from schools.selectors import pupils_both_removed
 
-# 11 and 12 months, in days: the notice says the account closes in 30 days.
-NOTICE_AFTER = timedelta(days=335)
-CLOSE_AFTER = timedelta(days=365)
-NOTICE_DAYS = 30
 BOTH_REMOVED_DAYS = 90
 # How far ahead the dry run looks.
 UPCOMING_DAYS = 30
@@ -63,112 +57,18 @@ STEP_LABELS = {
 }
 
 
-def last_activity():
-    """When the account was last used: the later of its last page
-    (``last_active_at``, kept by engagement) and its last sign-in, and never
-    earlier than when it joined. Both fall back to ``date_joined`` when empty
-    (SQLite's MAX of a NULL is NULL)."""
-    return Greatest(
-        Coalesce("last_active_at", "date_joined"),
-        Coalesce("last_login", "date_joined"),
-        output_field=DateTimeField(),
-    )
-
-
-def parents_in_use() -> QuerySet[User]:
-    """Open parents' accounts that have been used, with ``activity`` annotated."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            closed_at__isnull=True,
-            last_login__isnull=False,
-            is_staff=False,
-            is_superuser=False,
-            processing_restricted=False,
-        )
-        .filter(~Exists(Membership.objects.filter(user=OuterRef("pk"))))
-        .annotate(activity=last_activity())
-    )
-
-
-def _without_current_notice() -> Q:
-    # A notice older than the last activity belonged to an earlier inactive spell.
-    return Q(closure_notice_at__isnull=True) | Q(closure_notice_at__lt=F("activity"))
-
-
-def notices_due(*, now: datetime) -> QuerySet[User]:
-    return parents_in_use().filter(_without_current_notice(), activity__lte=now - NOTICE_AFTER)
-
-
-def closures_due(*, now: datetime) -> QuerySet[User]:
-    return parents_in_use().filter(
-        activity__lte=now - CLOSE_AFTER,
-        closure_notice_at__gte=F("activity"),
-        closure_notice_at__lte=now - timedelta(days=NOTICE_DAYS),
-    )
-
-
-def closure_date(*, activity: datetime, notice_at: datetime) -> datetime:
-    """When an account noticed at ``notice_at`` closes if it stays unused."""
-    return max(notice_at + timedelta(days=NOTICE_DAYS), activity + CLOSE_AFTER)
-
-
-def deletions_due(*, now: datetime) -> QuerySet[User]:
-    """Closed accounts whose hold has ended and that are not erased yet (the run
-    clears ``delete_after`` once it has erased one)."""
-    return User.objects.filter(closed_at__isnull=False, delete_after__lte=now)
-
-
-def _open_parent_linked() -> Exists:
-    return Exists(
-        Guardianship.objects.filter(
-            pupil=OuterRef("pk"),
-            confirmed_at__isnull=False,
-            ended_at__isnull=True,
-            parent__is_active=True,
-            parent__closed_at__isnull=True,
-        )
-    )
-
-
-def pupils_both_removed() -> QuerySet[Pupil]:
-    """Pupils the school removed and no open parent account holds, not yet
-    anonymised, with ``both_removed_at``: the later of the removal, the last
-    joined parent's link ending and the last such parent's account closing."""
-    joined = Guardianship.objects.filter(pupil=OuterRef("pk"), confirmed_at__isnull=False)
-    last_link_ended = joined.values("pupil").annotate(last=Max("ended_at")).values("last")
-    last_parent_closed = (
-        joined.filter(ended_at__isnull=True)
-        .values("pupil")
-        .annotate(last=Max("parent__closed_at"))
-        .values("last")
-    )
-    removed = F("removed_by_school_at")
-    return (
-        Pupil.objects.filter(removed_by_school_at__isnull=False, anonymised_at__isnull=True)
-        .filter(~_open_parent_linked())
-        .annotate(
-            both_removed_at=Greatest(
-                removed,
-                Coalesce(Subquery(last_link_ended), removed),
-                Coalesce(Subquery(last_parent_closed), removed),
-                output_field=DateTimeField(),
-            )
-        )
-    )
-
-
-def pupils_due(*, now: datetime) -> QuerySet[Pupil]:
+def pupils_due(*, now: datetime) -> QuerySet:
     return pupils_both_removed().filter(
         both_removed_at__lte=now - timedelta(days=BOTH_REMOVED_DAYS)
     )
 
 
 def due(step: str, *, now: datetime) -> QuerySet:
+    """The accounts or pupils due for ``step`` at ``now``."""
     return {
-        NOTICES: notices_due,
-        CLOSURES: closures_due,
-        DELETIONS: deletions_due,
+        NOTICES: accounts_due_closure_notice,
+        CLOSURES: accounts_due_closing,
+        DELETIONS: accounts_due_deletion,
         PUPILS: pupils_due,
     }[step](now=now)
 
@@ -199,23 +99,18 @@ def _soonest(rows) -> list[tuple[int, datetime]]:
 
 
 def _upcoming_notices(now: datetime, until: datetime) -> list[tuple[int, datetime]]:
-    rows = (
-        parents_in_use()
-        .filter(
-            _without_current_notice(),
-            activity__gt=now - NOTICE_AFTER,
-            activity__lte=until - NOTICE_AFTER,
-        )
-        .values_list("pk", "activity")
+    rows = parents_without_notice().filter(
+        activity__gt=now - NOTICE_AFTER, activity__lte=until - NOTICE_AFTER
     )
+    rows = rows.values_list("pk", "activity")
     return _soonest((pk, activity + NOTICE_AFTER) for pk, activity in rows.iterator(2000))
 
 
 def _upcoming_closures(now: datetime, until: datetime) -> list[tuple[int, datetime]]:
     # Noticed already, not due yet; those noticed later close after ``until``.
     rows = (
-        parents_in_use()
-        .filter(closure_notice_at__gte=F("activity"), activity__lte=until - CLOSE_AFTER)
+        parents_noticed()
+        .filter(activity__lte=until - CLOSE_AFTER)
         .filter(
             Q(activity__gt=now - CLOSE_AFTER)
             | Q(closure_notice_at__gt=now - timedelta(days=NOTICE_DAYS))
@@ -230,9 +125,8 @@ def _upcoming_closures(now: datetime, until: datetime) -> list[tuple[int, dateti
 
 
 def _upcoming_deletions(now: datetime, until: datetime) -> list[tuple[int, datetime]]:
-    rows = User.objects.filter(
-        closed_at__isnull=False, delete_after__gt=now, delete_after__lte=until
-    ).values_list("pk", "delete_after")
+    rows = accounts_held().filter(delete_after__gt=now, delete_after__lte=until)
+    rows = rows.values_list("pk", "delete_after")
     return _soonest(rows.iterator(2000))
 
 
@@ -288,8 +182,8 @@ class RetentionStatus:
 
     @property
     def state(self) -> str:
-        """ "ok", "late" (no successful run for 36 hours) or "failed" (the last
-        run ended with an error, within the 36 hours)."""
+        """One of ``ok``, ``late`` (no successful run for 36 hours) or ``failed``
+        (the last run ended with an error, within the 36 hours)."""
         if self.late:
             return "late"
         return "failed" if self.failed else "ok"

@@ -1,18 +1,10 @@
 """Every write the privacy app makes, one module per noun."""
 
-from privacy.services.closure_notices import (
-    closure_notice_cancel,
-    closure_notice_messages_cancel,
-    closure_notices_send,
-)
 from privacy.services.erasure import pupil_anonymise, user_erase
 from privacy.services.requests import privacy_request_open
 from privacy.services.retention import retention_run
 
 __all__ = [
-    "closure_notice_cancel",
-    "closure_notice_messages_cancel",
-    "closure_notices_send",
     "privacy_request_open",
     "pupil_anonymise",
     "retention_run",

@@ -32,8 +32,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.services import account_close
+from accounts.services import account_close, account_hold_end, closure_notices_send
 from privacy.models import RetentionRun
 from privacy.selectors.retention import (
     CLOSURES,
@@ -44,7 +43,6 @@ from privacy.selectors.retention import (
     due,
     retention_plan,
 )
-from privacy.services.closure_notices import closure_notices_send
 from privacy.services.erasure import pupil_anonymise, user_erase
 
 logger = logging.getLogger(__name__)
@@ -101,14 +99,14 @@ def _each(
     return counts
 
 
-def _close(user: User, now: datetime) -> bool:
+def _close(user, now: datetime) -> bool:
     return account_close(user=user, actor=None, reason="inactive", now=now)
 
 
-def _erase(user: User) -> None:
+def _erase(user) -> None:
     user_erase(user=user, actor=None, reason="hold_expired")
     # Erased: no longer due, whatever the erasure left on the row.
-    User.objects.filter(pk=user.pk).update(delete_after=None)
+    account_hold_end(user=user)
 
 
 def _steps(now: datetime, batch_size: int):

@@ -85,7 +85,7 @@ def test_the_notice_is_sent_once_whatever_the_reruns():
 
 
 def test_a_crash_between_queueing_and_recording_sends_one_notice(monkeypatch):
-    from privacy.services import closure_notices
+    from accounts.services import lifecycle as closure_notices
 
     parent = parent_last_active(START)
     real_queue = closure_notices.messages_queue

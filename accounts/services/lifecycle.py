@@ -1,4 +1,7 @@
-"""Closure notices: telling an inactive parent their account will close, once.
+"""The retention task's writes to accounts: closure notices, and the end of a
+closed account's hold once its data is deleted.
+
+Closure notices tell an inactive parent, once, that their account will close.
 
 A notice is one service message per channel the parent has (email, text), queued
 in the same transaction that records it on the account (``closure_notice_at``),
@@ -10,6 +13,9 @@ spell; a parent who comes back and later goes quiet again gets a new one.
 Being active again cancels the notice: ``engagement.services.last_active_update``
 clears the field in the same UPDATE that notes the activity, and calls
 ``closure_notice_messages_cancel`` to take back a message not sent yet.
+
+The task itself (``privacy.services.retention``) decides when; the accounts due
+are ``accounts.selectors.accounts_due_closure_notice`` and the others there.
 """
 
 from __future__ import annotations
@@ -23,10 +29,10 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.models import User
+from accounts.selectors import accounts_due_closure_notice, closure_date
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_cancel_superseded, messages_queue
-from privacy.selectors.retention import closure_date, notices_due
 
 TEMPLATE = "account_closing"
 
@@ -74,7 +80,7 @@ def closure_notices_send(*, user_ids: Iterable[int], now: datetime | None = None
     """
     now = now or timezone.now()
     users = list(
-        notices_due(now=now)
+        accounts_due_closure_notice(now=now)
         .filter(pk__in=list(user_ids))
         .select_for_update(skip_locked=True)
         .order_by("pk")
@@ -109,3 +115,10 @@ def closure_notice_cancel(*, user: User) -> int:
     User.objects.filter(pk=user.pk, closure_notice_at__isnull=False).update(closure_notice_at=None)
     user.closure_notice_at = None
     return closure_notice_messages_cancel(user=user)
+
+
+def account_hold_end(*, user: User) -> None:
+    """The closed account's data has been deleted after its hold: it is no longer
+    due for deletion (``delete_after`` cleared; ``closed_at`` stays)."""
+    User.objects.filter(pk=user.pk).update(delete_after=None)
+    user.delete_after = None
