@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_parent, requires_two_factor
 from accounts.models import Membership, MobileChange, User
+from schools.models import Guardianship
 
 
 def authenticators_of(*, user) -> QuerySet[TOTPDevice]:
@@ -171,3 +173,20 @@ def accounts_held() -> QuerySet[User]:
 
 def accounts_due_deletion(*, now: datetime) -> QuerySet[User]:
     return accounts_held().filter(delete_after__lte=now)
+
+
+def contacts_unused_unlinked() -> QuerySet[User]:
+    """Contacts a school imported who never joined (never activated, signed in or
+    given a password), linked to no child any more (their children were
+    anonymised): nothing of theirs is in use, and the school has let them go."""
+    return User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        closed_at__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    ).filter(
+        ~Exists(Membership.objects.filter(user=OuterRef("pk"))),
+        ~Exists(Guardianship.objects.filter(parent=OuterRef("pk"))),
+    )

@@ -12,7 +12,9 @@ The rules are querysets of the apps that own the data, used both by the run
   (``accounts_due_deletion``);
 - a pupil the school removed, with no open parent account linked, is anonymised
   ``BOTH_REMOVED_DAYS`` after the later of the removal, the last parent link
-  ending and the last parent account closing (``schools.selectors.pupils_both_removed``).
+  ending and the last parent account closing (``schools.selectors.pupils_both_removed``);
+- a contact the school imported who never joined, once no child is linked to
+  them any more, is erased with them (``accounts.selectors.contacts_unused_unlinked``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from accounts.selectors import (
     accounts_due_deletion,
     accounts_held,
     closure_date,
+    contacts_unused_unlinked,
     parents_noticed,
     parents_without_notice,
 )
@@ -48,12 +51,14 @@ NOTICES = "notices"
 CLOSURES = "closures"
 DELETIONS = "deletions"
 PUPILS = "pupils"
-STEPS = (NOTICES, CLOSURES, DELETIONS, PUPILS)
+CONTACTS = "contacts"
+STEPS = (NOTICES, CLOSURES, DELETIONS, PUPILS, CONTACTS)
 STEP_LABELS = {
     NOTICES: "Closure notices sent",
     CLOSURES: "Inactive accounts closed",
     DELETIONS: "Closed accounts deleted",
     PUPILS: "Pupils anonymised",
+    CONTACTS: "Unused imported contacts deleted",
 }
 
 
@@ -70,6 +75,7 @@ def due(step: str, *, now: datetime) -> QuerySet:
         CLOSURES: accounts_due_closing,
         DELETIONS: accounts_due_deletion,
         PUPILS: pupils_due,
+        CONTACTS: lambda now: contacts_unused_unlinked(),
     }[step](now=now)
 
 
@@ -152,6 +158,8 @@ def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
     plan.upcoming[CLOSURES] = _upcoming_closures(now, until)
     plan.upcoming[DELETIONS] = _upcoming_deletions(now, until)
     plan.upcoming[PUPILS] = _upcoming_pupils(now, until)
+    # Contacts come due with their last child (above), on the same day.
+    plan.upcoming[CONTACTS] = []
     return plan
 
 

@@ -9,7 +9,9 @@ In order, each step over the rows due at ``now`` (``privacy.selectors.retention`
 3. deletions: a closed account whose 90-day hold has ended is erased
    (``privacy.services.erasure.user_erase``, reason ``hold_expired``);
 4. pupils: a pupil the school removed and no open parent holds is anonymised 90
-   days after the later of the two (``pupil_anonymise``, reason ``both_removed``).
+   days after the later of the two (``pupil_anonymise``, reason ``both_removed``);
+5. contacts: a contact the school imported who never joined, linked to no child
+   any more, is erased (``user_erase``, reason ``contact_unlinked``).
 
 Each step walks the due rows by primary key, ``batch_size`` ids at a time, asking
 the database again for each batch: memory stays bounded, and a row done leaves
@@ -36,6 +38,7 @@ from accounts.services import account_close, account_hold_end, closure_notices_s
 from privacy.models import RetentionRun
 from privacy.selectors.retention import (
     CLOSURES,
+    CONTACTS,
     DELETIONS,
     NOTICES,
     PUPILS,
@@ -103,8 +106,8 @@ def _close(user, now: datetime) -> bool:
     return account_close(user=user, actor=None, reason="inactive", now=now)
 
 
-def _erase(user) -> None:
-    user_erase(user=user, actor=None, reason="hold_expired")
+def _erase(user, reason: str) -> None:
+    user_erase(user=user, actor=None, reason=reason)
     # Erased: no longer due, whatever the erasure left on the row.
     account_hold_end(user=user)
 
@@ -118,7 +121,15 @@ def _steps(now: datetime, batch_size: int):
                 CLOSURES, now=now, batch_size=batch_size, work=lambda user: _close(user, now)
             ),
         ),
-        (DELETIONS, lambda: _each(DELETIONS, now=now, batch_size=batch_size, work=_erase)),
+        (
+            DELETIONS,
+            lambda: _each(
+                DELETIONS,
+                now=now,
+                batch_size=batch_size,
+                work=lambda user: _erase(user, "hold_expired"),
+            ),
+        ),
         (
             PUPILS,
             lambda: _each(
@@ -126,6 +137,15 @@ def _steps(now: datetime, batch_size: int):
                 now=now,
                 batch_size=batch_size,
                 work=lambda pupil: pupil_anonymise(pupil=pupil, actor=None, reason="both_removed"),
+            ),
+        ),
+        (
+            CONTACTS,
+            lambda: _each(
+                CONTACTS,
+                now=now,
+                batch_size=batch_size,
+                work=lambda user: _erase(user, "contact_unlinked"),
             ),
         ),
     )

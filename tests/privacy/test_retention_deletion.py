@@ -177,12 +177,42 @@ def test_a_child_another_open_parent_holds_is_never_anonymised():
     assert Guardianship.objects.filter(pupil=pupil, parent=staying).exists()
 
 
-def test_a_child_whose_parent_never_joined_is_not_held_by_that_parent():
-    """An unconfirmed link (a contact imported from the roster) is no open parent."""
-    pupil = _removed_pupil(day(0))
-    imported = UserFactory(is_active=False, last_login=None)
-    GuardianshipFactory(pupil=pupil, parent=imported, confirmed_at=None)
+def _imported_contact(pupil, **fields) -> User:
+    contact = UserFactory(is_active=False, last_login=None, mobile="+447700900789", **fields)
+    contact.set_unusable_password()
+    contact.save()
+    GuardianshipFactory(pupil=pupil, parent=contact, confirmed_at=None)
+    return contact
 
-    retention_run(now=day(90))
+
+def test_a_child_whose_parent_never_joined_is_not_held_by_that_parent():
+    """An unconfirmed link (a contact imported from the roster) is no open parent;
+    the contact's details go with the child, since no child is linked to them."""
+    pupil = _removed_pupil(day(0))
+    contact = _imported_contact(pupil)
+    sibling_on_roll = PupilFactory()
+    contact_of_both = _imported_contact(pupil)
+    GuardianshipFactory(pupil=sibling_on_roll, parent=contact_of_both, confirmed_at=None)
+
+    retention_run(now=day(89))
+    assert fresh(contact).email is not None
+
+    run = retention_run(now=day(90))
 
     assert _anonymised(pupil)
+    assert _erased(contact)
+    assert run.counts["contacts"] == {"done": 1, "failed": 0}
+    assert fresh(contact_of_both).email is not None
+    assert retention_run(now=day(91)).counts["contacts"]["done"] == 0
+
+
+def test_a_staff_member_removed_from_a_school_is_not_an_unused_contact():
+    former_teacher = UserFactory(last_login=timezone.now())
+    never_signed_in_staff = UserFactory(is_staff=True, is_active=False, last_login=None)
+    never_signed_in_staff.set_unusable_password()
+    never_signed_in_staff.save()
+
+    retention_run(now=timezone.now())
+
+    assert fresh(former_teacher).email is not None
+    assert fresh(never_signed_in_staff).email is not None

@@ -16,7 +16,7 @@ from engagement.services import last_active_update
 from notifications.models import Message
 from privacy.models import RetentionRun
 from privacy.services import retention_run
-from tests.factories import PupilFactory, UserFactory, admin_of
+from tests.factories import GuardianshipFactory, PupilFactory, UserFactory, admin_of
 from tests.privacy.retention_world import START, day, fresh, notices, parent_last_active
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +135,7 @@ def test_only_parents_who_use_their_account_get_notices():
     imported = UserFactory(is_active=False, date_joined=long_ago, last_login=None)
     imported.set_unusable_password()
     imported.save()
+    GuardianshipFactory(parent=imported, pupil=pupil, confirmed_at=None)
 
     retention_run(now=day(335))
 
@@ -275,4 +276,5 @@ def test_each_run_is_recorded_with_its_counts():
         "closures": {"done": 0, "failed": 0},
         "deletions": {"done": 0, "failed": 0},
         "pupils": {"done": 0, "failed": 0},
+        "contacts": {"done": 0, "failed": 0},
     }

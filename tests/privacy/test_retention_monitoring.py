@@ -18,6 +18,7 @@ COUNTS = {
     "closures": {"done": 3, "failed": 0},
     "deletions": {"done": 7, "failed": 1},
     "pupils": {"done": 40, "failed": 0},
+    "contacts": {"done": 9, "failed": 0},
 }
 
 

@@ -76,12 +76,14 @@ def test_the_dry_run_changes_nothing_and_lists_what_is_due_and_when():
         "closures": [world["close_now"].pk],
         "deletions": [world["closed"].pk],
         "pupils": [world["pupil_now"].pk],
+        "contacts": [],
     }
     assert plan.upcoming == {
         "notices": [(world["notice_soon"].pk, START + timedelta(days=75 + 335))],
         "closures": [],
         "deletions": [(world["closed_recently"].pk, day(330 + 90))],
         "pupils": [(world["pupil_soon"].pk, day(320 + 90))],
+        "contacts": [],
     }
 
 

@@ -5,7 +5,14 @@ from itertools import groupby
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from privacy.selectors.retention import CLOSURES, DELETIONS, NOTICES, PUPILS, UPCOMING_DAYS
+from privacy.selectors.retention import (
+    CLOSURES,
+    CONTACTS,
+    DELETIONS,
+    NOTICES,
+    PUPILS,
+    UPCOMING_DAYS,
+)
 from privacy.services.retention import BATCH_SIZE, retention_run
 
 # step -> (what is done, kind of row)
@@ -14,6 +21,7 @@ STEPS = {
     CLOSURES: ("inactive accounts to close (12 months, noticed 30 days ago)", "account"),
     DELETIONS: ("closed accounts to delete (90-day hold ended)", "account"),
     PUPILS: ("pupils to anonymise (removed by the school, no open parent, 90 days)", "pupil"),
+    CONTACTS: ("imported contacts to delete (never joined, no child left)", "account"),
 }
 
 
