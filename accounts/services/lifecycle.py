@@ -49,9 +49,10 @@ def _messages(users: Iterable[User]) -> Iterator[OutgoingMessage]:
     link = _sign_in_link()
     for user in users:
         closes_on = closure_date(activity=user.activity, notice_at=user.notice_at)
+        local = timezone.localtime(closes_on)
         context = {
             "parent_name": user.get_short_name(),
-            "closes_on": formats.date_format(timezone.localtime(closes_on), "l j F Y"),
+            "closes_on": formats.date_format(local, "l j F Y"),
             "sign_in_link": link,
         }
         spell = f"closure-notice:user-{user.pk}:{int(user.activity.timestamp())}"
@@ -62,6 +63,8 @@ def _messages(users: Iterable[User]) -> Iterator[OutgoingMessage]:
                 channel=channel,
                 template=TEMPLATE,
                 context=context,
+                # A long address: the text gives the date shorter.
+                shorter_contexts=[{**context, "closes_on": formats.date_format(local, "j M Y")}],
                 idempotency_key=f"{spell}:{channel}",
                 kind=Message.Kind.SERVICE,
                 reference=closure_notice_reference(user.pk),

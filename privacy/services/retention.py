@@ -74,9 +74,16 @@ def _notices(*, now: datetime, batch_size: int) -> dict[str, int]:
     for ids in _due_batches(NOTICES, now=now, batch_size=batch_size):
         try:
             counts["done"] += closure_notices_send(user_ids=ids, now=now)
+            continue
         except Exception:
             logger.exception("Closure notices to accounts %s to %s failed", ids[0], ids[-1])
-            counts["failed"] += len(ids)
+        # One account at a time, so that one that cannot be noticed fails alone.
+        for pk in ids:
+            try:
+                counts["done"] += closure_notices_send(user_ids=[pk], now=now)
+            except Exception:
+                logger.exception("The closure notice to account %s failed", pk)
+                counts["failed"] += 1
     return counts
 
 

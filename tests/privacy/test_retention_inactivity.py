@@ -108,6 +108,27 @@ def test_a_crash_between_queueing_and_recording_sends_one_notice(monkeypatch):
     assert fresh(parent).closure_notice_at == day(335, hours=2)
 
 
+def test_one_account_that_cannot_be_noticed_does_not_hold_back_the_others(monkeypatch):
+    from accounts.services import lifecycle
+
+    parents = [parent_last_active(START) for _ in range(3)]
+    real_queue = lifecycle.messages_queue
+
+    def queue_failing_for_the_second(*, messages):
+        messages = list(messages)
+        if any(message.recipient.pk == parents[1].pk for message in messages):
+            raise ValueError("No email address for this message.")
+        return real_queue(messages=messages)
+
+    monkeypatch.setattr(lifecycle, "messages_queue", queue_failing_for_the_second)
+    run = retention_run(now=day(335))
+
+    assert run.counts["notices"] == {"done": 2, "failed": 1}
+    assert run.error == "notices: 1 failed"
+    noticed = [fresh(parent).closure_notice_at is not None for parent in parents]
+    assert noticed == [True, False, True]
+
+
 def test_a_notice_whose_record_was_lost_is_not_sent_again():
     parent = parent_last_active(START)
     retention_run(now=day(335))
