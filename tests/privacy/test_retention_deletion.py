@@ -199,9 +199,10 @@ def test_a_child_whose_parent_never_joined_is_not_held_by_that_parent():
 
     run = retention_run(now=day(90))
 
+    assert run.error == ""
     assert _anonymised(pupil)
+    # Erased with the child, or by the step for contacts left with no child.
     assert _erased(contact)
-    assert run.counts["contacts"] == {"done": 1, "failed": 0}
     assert fresh(contact_of_both).email is not None
     assert retention_run(now=day(91)).counts["contacts"]["done"] == 0
 
