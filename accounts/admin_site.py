@@ -37,6 +37,14 @@ class PortalAdminSite(admin.AdminSite):
         _sign_in_at_login_url(urls)
         return urls
 
+    def index(self, request, extra_context=None):
+        """The front page, with the retention task's last run and an alarm when
+        no run has completed for 36 hours (``privacy.selectors.retention_status``)."""
+        from privacy.selectors import retention_status
+
+        extra_context = {**(extra_context or {}), "retention": retention_status()}
+        return super().index(request, extra_context)
+
     def login(self, request, extra_context=None):
         return secure_admin_login(super().login)(request, extra_context)
 

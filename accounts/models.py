@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     processing_restricted = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     delete_after = models.DateTimeField(null=True, blank=True)
+    # When the retention task sent the notice that this inactive account will close;
+    # cleared when the person is active again (privacy.services.retention).
+    closure_notice_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

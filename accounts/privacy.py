@@ -32,6 +32,7 @@ class AccountCategory(DataCategory):
             "date_joined": iso(user.date_joined),
             "last_active_at": iso(user.last_active_at),
             "processing_restricted": user.processing_restricted,
+            "closure_notice_at": iso(user.closure_notice_at),
             "closed_at": iso(user.closed_at),
         }
 

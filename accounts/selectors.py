@@ -1,20 +1,25 @@
 """Reads of a user's own account: their authenticator apps and how long a wrong
-code locks them, and what the account settings page shows."""
+code locks them, and what the account settings page shows; and which accounts
+the retention task must notice, close or delete (``privacy.services.retention``)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
-from django.db.models import QuerySet
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_parent, requires_two_factor
-from accounts.models import MobileChange
+from accounts.models import Membership, MobileChange, User
+from schools.models import Guardianship
 
 
 def authenticators_of(*, user) -> QuerySet[TOTPDevice]:
@@ -88,3 +93,100 @@ def account_settings_for(*, user, session_key: str | None) -> AccountSettings:
 
 def pending_mobile_change(*, user) -> MobileChange | None:
     return MobileChange.objects.filter(user=user, expires_at__gt=timezone.now()).first()
+
+
+# --- Inactive and closed accounts (the retention task) ------------------------------
+#
+# A *parent in use* is an account open and used (active, never closed, signed in at
+# least once), with no school role, not platform staff and not restricted (a
+# restricted person's data is kept as it is, and they get no messages). Contacts a
+# school imported who never joined have never signed in: they get no notices.
+
+# 11 and 12 months, in days: the notice says the account closes in 30 days.
+NOTICE_AFTER = timedelta(days=335)
+CLOSE_AFTER = timedelta(days=365)
+NOTICE_DAYS = 30
+
+
+def last_activity():
+    """When the account was last used: the later of its last page
+    (``last_active_at``) and its last sign-in, never earlier than when it joined.
+    Each falls back to ``date_joined`` (SQLite's MAX of a NULL is NULL)."""
+    return Greatest(
+        Coalesce("last_active_at", "date_joined"),
+        Coalesce("last_login", "date_joined"),
+        output_field=DateTimeField(),
+    )
+
+
+def parents_in_use() -> QuerySet[User]:
+    """Open parents' accounts that have been used, with ``activity`` annotated."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            closed_at__isnull=True,
+            last_login__isnull=False,
+            is_staff=False,
+            is_superuser=False,
+            processing_restricted=False,
+        )
+        .filter(~Exists(Membership.objects.filter(user=OuterRef("pk"))))
+        .annotate(activity=last_activity())
+    )
+
+
+def parents_without_notice() -> QuerySet[User]:
+    """Parents in use with no notice for their present inactive spell (a notice
+    older than the last activity belonged to an earlier one)."""
+    return parents_in_use().filter(
+        Q(closure_notice_at__isnull=True) | Q(closure_notice_at__lt=F("activity"))
+    )
+
+
+def parents_noticed() -> QuerySet[User]:
+    """Parents in use told, during their present inactive spell, that it closes."""
+    return parents_in_use().filter(closure_notice_at__gte=F("activity"))
+
+
+def accounts_due_closure_notice(*, now: datetime) -> QuerySet[User]:
+    return parents_without_notice().filter(activity__lte=now - NOTICE_AFTER)
+
+
+def accounts_due_closing(*, now: datetime) -> QuerySet[User]:
+    return parents_noticed().filter(
+        activity__lte=now - CLOSE_AFTER,
+        closure_notice_at__lte=now - timedelta(days=NOTICE_DAYS),
+    )
+
+
+def closure_date(*, activity: datetime, notice_at: datetime) -> datetime:
+    """When an account noticed at ``notice_at`` closes if it stays unused: 30 days
+    after the notice, and never before 12 months unused."""
+    return max(notice_at + timedelta(days=NOTICE_DAYS), activity + CLOSE_AFTER)
+
+
+def accounts_held() -> QuerySet[User]:
+    """Closed accounts whose data is held until ``delete_after`` (cleared once
+    deleted: ``accounts.services.account_hold_end``)."""
+    return User.objects.filter(closed_at__isnull=False, delete_after__isnull=False)
+
+
+def accounts_due_deletion(*, now: datetime) -> QuerySet[User]:
+    return accounts_held().filter(delete_after__lte=now)
+
+
+def contacts_unused_unlinked() -> QuerySet[User]:
+    """Contacts a school imported who never joined (never activated, signed in or
+    given a password), linked to no child any more (their children were
+    anonymised): nothing of theirs is in use, and the school has let them go."""
+    return User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        closed_at__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    ).filter(
+        ~Exists(Membership.objects.filter(user=OuterRef("pk"))),
+        ~Exists(Guardianship.objects.filter(parent=OuterRef("pk"))),
+    )

@@ -197,6 +197,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.security_events_purge_task",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Closure notices, closing inactive accounts, deleting after the hold and
+    # anonymising pupils both the school and the parents have left (DESIGN §6).
+    # A run missing for 36 hours shows on the admin's front page and in /healthz.
+    "retention-run": {
+        "task": "privacy.tasks.retention_run_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 

@@ -277,3 +277,31 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class RetentionRun(models.Model):
+    """One run of the daily retention task (``privacy.services.retention``).
+
+    Counts only, per step, never who: the accounts and pupils each step touched are
+    in the audit entries of the services it called. A run whose ``finished_at`` is
+    empty is still going, or its worker died; ``error`` names what went wrong
+    (the step and the kind of failure, never an exception's message, which can
+    quote a row). Dry runs change nothing and are not recorded.
+    """
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {"notices": {"due": 3, "done": 3, "failed": 0}, "closures": {...}, ...}
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["-started_at"], name="retention_run_started_idx")]
+
+    def __str__(self) -> str:
+        return f"Retention run #{self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.finished_at is not None and not self.error

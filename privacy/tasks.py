@@ -16,3 +16,12 @@ def incident_notify_families_task(incident_id: int, actor_id: int) -> None:
         incident=Incident.objects.get(pk=incident_id),
         actor=get_user_model().objects.get(pk=actor_id),
     )
+
+
+@shared_task
+def retention_run_task() -> dict:
+    """Daily: notices, closures, deletions and anonymisations that have come due
+    (``privacy.services.retention``); returns the counts per step."""
+    from privacy.services import retention_run
+
+    return retention_run().counts

@@ -26,7 +26,8 @@ def test_healthz_is_ok_when_the_database_answers(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    # No retention run yet in a new database (tests/privacy/test_retention_monitoring.py).
+    assert response.json() == {"database": "ok", "retention": "late", "retention_last_run": None}
 
 
 def test_healthz_checks_redis_when_configured(client, settings):
@@ -36,7 +37,12 @@ def test_healthz_checks_redis_when_configured(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "redis": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "redis": "ok",
+        "retention": "late",
+        "retention_last_run": None,
+    }
 
 
 def test_healthz_is_503_when_the_database_fails(client, settings, monkeypatch):
@@ -56,7 +62,12 @@ def test_healthz_is_503_when_redis_fails(client, settings, monkeypatch):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "redis": "unavailable"}
+    assert response.json() == {
+        "database": "ok",
+        "redis": "unavailable",
+        "retention": "late",
+        "retention_last_run": None,
+    }
 
 
 def test_healthz_needs_no_second_factor(client):

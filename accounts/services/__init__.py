@@ -14,6 +14,12 @@ from accounts.services.emails import (
     email_change_confirm,
     email_change_request,
 )
+from accounts.services.lifecycle import (
+    account_hold_end,
+    closure_notice_cancel,
+    closure_notice_messages_cancel,
+    closure_notices_send,
+)
 from accounts.services.mobile import (
     MobileChangeResult,
     mobile_change_confirm,
@@ -37,8 +43,12 @@ __all__ = [
     "StaffError",
     "account_close",
     "account_email_queue",
+    "account_hold_end",
     "account_restore",
     "backup_codes_regenerate",
+    "closure_notice_cancel",
+    "closure_notice_messages_cancel",
+    "closure_notices_send",
     "email_address_current",
     "email_change_cancel",
     "email_change_confirm",

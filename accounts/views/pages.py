@@ -37,7 +37,13 @@ from accounts.services import (
 
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and Redis, where configured) answer; 503 otherwise."""
+    """200 when the database (and Redis, where configured) answer; 503 otherwise.
+
+    The detail also says whether the daily retention task is keeping up:
+    ``"retention"`` is ``"ok"``, ``"late"`` (no run completed for 36 hours) or
+    ``"failed"`` (the last run ended with errors), with ``"retention_last_run"``,
+    when the last successful run finished. That alarm does not make the answer a
+    503: the web processes are healthy and must stay in the load balancer."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -52,7 +58,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception:
             checks["redis"] = "unavailable"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
+    detail = dict(checks)
+    if checks["database"] == "ok":
+        detail.update(_retention_detail())
+    return JsonResponse(detail, status=200 if healthy else 503)
+
+
+def _retention_detail() -> dict[str, str | None]:
+    from privacy.selectors import retention_status
+
+    try:
+        status = retention_status()
+    except Exception:
+        return {"retention": "unknown"}
+    last = status.last_success.finished_at if status.last_success is not None else None
+    return {"retention": status.state, "retention_last_run": last.isoformat() if last else None}
 
 
 def home(request: HttpRequest) -> HttpResponse:

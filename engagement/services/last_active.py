@@ -8,6 +8,11 @@ one ``UPDATE ... WHERE last_active_at < cutoff``, so two requests at once write
 it once and nothing is read and written back. Never written for an account whose
 processing is restricted. Staff accounts are kept current too: the value says
 when anyone last used the portal, and only parents' is used for inactivity.
+
+Being active ends an inactive spell: the same UPDATE clears any closure notice
+(``User.closure_notice_at``), and a notice message not sent yet is taken back
+(``accounts.services.closure_notice_messages_cancel``), at no cost to accounts
+without a notice.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import closure_notice_messages_cancel
 
 
 def last_active_window() -> datetime.timedelta:
@@ -37,8 +43,11 @@ def last_active_update(*, user: User, now: datetime.datetime | None = None) -> b
     written = (
         User.objects.filter(pk=user.pk, processing_restricted=False)
         .filter(Q(last_active_at__isnull=True) | Q(last_active_at__lte=cutoff))
-        .update(last_active_at=now)
+        .update(last_active_at=now, closure_notice_at=None)
     )
     # Whether this request wrote it or another one just did, it is current now.
     user.last_active_at = now
+    if written and user.closure_notice_at is not None:
+        user.closure_notice_at = None
+        closure_notice_messages_cancel(user=user)
     return bool(written)

@@ -1,5 +1,5 @@
 """Every read of the privacy app that depends on who is asking or what is asked,
-one module per noun."""
+one module per noun: requests, incidents, the retention task."""
 
 from privacy.selectors.incidents import (
     EMAIL,
@@ -25,6 +25,12 @@ from privacy.selectors.requests import (
     privacy_requests_urgent_first,
     urgent_first_ordering,
 )
+from privacy.selectors.retention import (
+    RetentionPlan,
+    RetentionStatus,
+    retention_plan,
+    retention_status,
+)
 
 __all__ = [
     "EMAIL",
@@ -33,6 +39,8 @@ __all__ = [
     "AffectedCounts",
     "FamilyNoticeCounts",
     "QueueCounts",
+    "RetentionPlan",
+    "RetentionStatus",
     "SchoolNoticeCounts",
     "incident_affected",
     "incident_affected_counts",
@@ -46,5 +54,7 @@ __all__ = [
     "privacy_request_queue_counts",
     "privacy_requests_for_school",
     "privacy_requests_urgent_first",
+    "retention_plan",
+    "retention_status",
     "urgent_first_ordering",
 ]

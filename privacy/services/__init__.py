@@ -1,5 +1,6 @@
 """Every write the privacy app makes, one module per noun."""
 
+from privacy.services.erasure import pupil_anonymise, user_erase
 from privacy.services.export import DataExport, pupil_data_export, user_data_export
 from privacy.services.incidents import (
     IncidentError,
@@ -25,6 +26,7 @@ from privacy.services.requests import (
     privacy_request_restrict,
     privacy_request_start,
 )
+from privacy.services.retention import retention_run
 from privacy.services.school_export import FORMATS, school_data_export
 
 __all__ = [
@@ -48,7 +50,10 @@ __all__ = [
     "privacy_request_refuse",
     "privacy_request_restrict",
     "privacy_request_start",
+    "pupil_anonymise",
     "pupil_data_export",
+    "retention_run",
     "school_data_export",
     "user_data_export",
+    "user_erase",
 ]
