@@ -19,6 +19,12 @@ The contract of a category, for a person given as ``user`` (an account) or
 - A category that holds no data of one kind of subject says so in ``subjects`` and
   returns an empty export and 0 for it; called with neither subject, both methods
   raise ``ValueError``.
+- Erasing twice is harmless: the second time finds nothing left and returns 0.
+- ``erase_order`` says when a whole erasure (``privacy.services.erasure``) runs the
+  category: lower first. A category that finds the person's rows through links
+  another category deletes (audit entries found through a parent's links to their
+  children's schools) runs before it; the account itself, whose email and mobile
+  other categories match on, runs last.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class DataCategory:
     description: ClassVar[str] = ""
     models: ClassVar[tuple[str, ...]] = ()
     subjects: ClassVar[tuple[str, ...]] = (USER, PUPIL)
+    erase_order: ClassVar[int] = 50
 
     def export(self, *, user=None, pupil=None) -> dict[str, Any] | list[Any]:
         """JSON-serialisable data about the person; empty when there is none."""
@@ -94,6 +101,12 @@ def register(cls: type[DataCategory]) -> type[DataCategory]:
 def categories() -> list[DataCategory]:
     """Every registered category, by app (module) and then name: a stable order."""
     return sorted(_categories.values(), key=lambda c: (type(c).__module__, c.name))
+
+
+def erasure_order() -> list[DataCategory]:
+    """Every category in the order a whole erasure runs them (``erase_order``,
+    then the stable order of ``categories``)."""
+    return sorted(categories(), key=lambda c: c.erase_order)
 
 
 def category(name: str) -> DataCategory:

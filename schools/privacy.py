@@ -1,19 +1,25 @@
 """The personal data schools hold: pupils, parents' links to them, the classes a
 teacher teaches and uploaded roster files (whose content names pupils and parents)."""
 
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from notifications.models import Message
 from privacy.registry import PUPIL, USER, DataCategory, iso, register
 from schools.models import Guardianship, Pupil, RosterImport, SchoolClass
 
 
 @register
 class PupilIdentityCategory(DataCategory):
-    """Erasure anonymises the pupil as DESIGN §6 says: name, UPN and class go and
-    ``anonymised_at`` is set, so completion counts and ratings stay without
-    identity. The row keeps its school, a required link that counts are grouped
-    by; whether to erase the pupil at all (another parent or the school may still
-    hold the child) is the erasure service's decision, not this category's."""
+    """Erasure anonymises the pupil as DESIGN §6 says: name, UPN and Pupil Premium
+    status go and ``anonymised_at`` is set, so completion counts and ratings stay
+    without identity. The row keeps its school and class: with nothing left that
+    says who the child was, they are what the school's counts are grouped by (a
+    teacher's class view still counts the class's completions), and every staff
+    list leaves anonymised pupils out. Whether to anonymise the pupil at all
+    (another parent may still hold the child) is the erasure service's decision,
+    not this category's."""
 
     name = "pupil_identity"
     description = "A pupil's name, UPN, school, class, year group and Pupil Premium status."
@@ -36,21 +42,31 @@ class PupilIdentityCategory(DataCategory):
         }
 
     def erase_pupil(self, pupil):
-        return Pupil.objects.filter(pk=pupil.pk).update(
-            first_name="",
-            last_name="",
-            upn="",
-            upn_hash=None,
-            school_class=None,
-            anonymised_at=timezone.now(),
+        done = Q(anonymised_at__isnull=False, first_name="", last_name="", upn="")
+        return (
+            Pupil.objects.filter(pk=pupil.pk)
+            .exclude(done & Q(pupil_premium=False))
+            .update(
+                first_name="",
+                last_name="",
+                upn="",
+                upn_hash=None,
+                pupil_premium=False,
+                anonymised_at=Coalesce(F("anonymised_at"), Value(timezone.now())),
+            )
         )
 
 
 @register
 class GuardianshipCategory(DataCategory):
+    """Deleted. A pupil's erasure also deletes the messages that told a parent
+    their link had been removed (they name the child). Runs late in a whole
+    erasure: other categories find the person's schools through these links."""
+
     name = "guardianships"
     description = "Which parent is linked to which child: relationship, responsibility, dates."
     models = ("schools.Guardianship",)
+    erase_order = 90
 
     def _rows(self, **subject):
         return Guardianship.objects.filter(**subject).order_by("pk")
@@ -78,7 +94,10 @@ class GuardianshipCategory(DataCategory):
         return self._rows(parent=user).delete()[0]
 
     def erase_pupil(self, pupil):
-        return self._rows(pupil=pupil).delete()[0]
+        rows = self._rows(pupil=pupil)
+        references = [f"guardianship:{pk}" for pk in rows.values_list("pk", flat=True)]
+        told = Message.objects.filter(reference__in=references).delete()[0] if references else 0
+        return told + rows.delete()[0]
 
 
 @register
@@ -125,12 +144,19 @@ class RosterImportCategory(DataCategory):
         ]
 
     def erase_user(self, user):
-        return RosterImport.objects.filter(uploaded_by=user).update(uploaded_by=None) + (
-            RosterImport.objects.filter(applied_by=user).update(applied_by=None)
+        schools = Pupil.objects.filter(guardianships__parent=user).values("school")
+        return (
+            RosterImport.objects.filter(uploaded_by=user).update(uploaded_by=None)
+            + RosterImport.objects.filter(applied_by=user).update(applied_by=None)
+            # A parent's contact details are in the files of their children's schools.
+            + self._holding(school__in=schools).update(
+                content=b"", errors=[], warnings=[], file_error=""
+            )
         )
 
-    def _holding(self, pupil):
-        return RosterImport.objects.filter(school_id=pupil.school_id).exclude(
+    def _holding(self, pupil=None, **school):
+        where = school or {"school_id": pupil.school_id}
+        return RosterImport.objects.filter(**where).exclude(
             content=b"", errors=[], warnings=[], file_error=""
         )
 

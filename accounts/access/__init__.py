@@ -81,6 +81,7 @@ from accounts.access.refusals import (
 )
 from accounts.access.roles import (
     administered_school_or_404,
+    can_erase_own_account,
     is_parent,
     is_school_admin,
     is_school_staff,
@@ -111,6 +112,7 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_erase_own_account",
     "can_manage_pupil",
     "can_moderate_feedback",
     "can_record_for_child",
