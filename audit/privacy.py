@@ -200,8 +200,13 @@ class AdminLogCategory(DataCategory):
     def export_pupil(self, pupil):
         return self._export(self._about(pupil))
 
+    def _redact(self, rows):
+        return rows.exclude(object_repr=REDACTED, change_message="").update(
+            object_repr=REDACTED, change_message=""
+        )
+
     def erase_user(self, user):
-        return self._about(user).update(object_repr=REDACTED, change_message="")
+        return self._redact(self._about(user))
 
     def erase_pupil(self, pupil):
-        return self._about(pupil).update(object_repr=REDACTED, change_message="")
+        return self._redact(self._about(pupil))
