@@ -6,11 +6,13 @@ from django.urls import reverse
 from consent.selectors import privacy_status_for_request
 
 # Paths open to a user who must agree to the privacy notice first: the pages to
-# agree or to read the notice, signing out and other account pages, the second
-# factor, invitations (accepting one records consent itself), cookie choices,
-# static files and the health check.
+# agree or to read the notice, signing out and other account pages, their data
+# (someone who withdrew consent can still take it away or have it erased), the
+# second factor, invitations (accepting one records consent itself), cookie
+# choices, static files and the health check.
 OPEN_PREFIXES = (
     "/privacy/agree/",
+    "/account/data/",
     "/privacy/notice/",
     "/privacy/notices/",
     "/cookies/",

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("engagement.urls")),
     path("", include("audit.urls")),
+    path("", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,6 @@
 """Every write the privacy app makes, one module per noun."""
 
 from privacy.services.erasure import (
-    ERASE_AT_ONCE_MAX_EVENTS,
     erasure_request_open,
     pupil_anonymise,
     user_erase,
@@ -10,7 +9,6 @@ from privacy.services.erasure import (
 from privacy.services.requests import privacy_request_open
 
 __all__ = [
-    "ERASE_AT_ONCE_MAX_EVENTS",
     "erasure_request_open",
     "privacy_request_open",
     "pupil_anonymise",

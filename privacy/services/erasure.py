@@ -31,16 +31,12 @@ from django.db import transaction
 
 from accounts.services import account_close
 from audit.services import audit_record
-from engagement.selectors import events_recorded_by
 from privacy.models import PrivacyRequest
 from privacy.registry import PUPIL, USER, erasure_order
+from privacy.selectors import erasure_is_large, erasure_request_pending
 from privacy.services.requests import privacy_request_open
 from privacy.tasks import user_erase_task
 from schools.selectors import children_for_erasure, contacts_only_of, pupils_held_by_others
-
-# A parent with more events than this is erased by a worker: the account closes at
-# once and the rest follows within minutes (``privacy.tasks.user_erase_task``).
-ERASE_AT_ONCE_MAX_EVENTS = 3000
 
 # Reason codes, for the audit trail.
 OWN_REQUEST = "own_request"
@@ -132,12 +128,11 @@ def pupil_anonymise(*, pupil, actor, reason: str) -> dict[str, int]:
 
 @transaction.atomic
 def user_erase_start(*, user, actor, reason: str = OWN_REQUEST) -> bool:
-    """A parent's own erasure: done now (True), or, for a parent with more than
-    ``ERASE_AT_ONCE_MAX_EVENTS`` events, the account closed now (sign-in and
-    messages stop at once) and the erasure handed to a worker after commit (False)."""
-    if events_recorded_by(parent=user, at_most=ERASE_AT_ONCE_MAX_EVENTS) <= (
-        ERASE_AT_ONCE_MAX_EVENTS
-    ):
+    """A parent's own erasure: done now (True), or, for a parent with more events
+    than ``privacy.selectors.ERASE_AT_ONCE_MAX_EVENTS``, the account closed now
+    (sign-in and messages stop at once) and the erasure handed to a worker after
+    commit (False)."""
+    if not erasure_is_large(user=user):
         user_erase(user=user, actor=actor, reason=reason)
         return True
     account_close(user=user, actor=actor, reason=reason)
@@ -151,15 +146,7 @@ def erasure_request_open(*, user, actor) -> PrivacyRequest:
     """For an account staff must check first (one with a staff role): the open
     erasure request about it, opened now unless one already is."""
     get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
-    existing = (
-        PrivacyRequest.objects.filter(
-            kind=PrivacyRequest.Kind.ERASURE,
-            subject_user=user,
-            status__in=[PrivacyRequest.Status.OPEN, PrivacyRequest.Status.IN_PROGRESS],
-        )
-        .order_by("pk")
-        .first()
-    )
+    existing = erasure_request_pending(user=user)
     if existing is not None:
         return existing
     return privacy_request_open(
