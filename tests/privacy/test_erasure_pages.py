@@ -159,3 +159,14 @@ def test_account_settings_link_to_the_page(client):
 
 def test_the_landing_page_is_public(client):
     assert client.get(reverse("privacy:erased")).status_code == 200
+
+
+def test_the_schools_audit_log_names_an_erased_parent_as_an_erased_account(client):
+    family = _signed_in(client)
+    client.post(ERASE, {"confirmation": "ERASE", "password": PASSWORD})
+    sign_in_verified(client, family.admin)
+
+    page = client.get(reverse("audit:school_log", args=[family.school.pk])).content.decode()
+
+    assert "Pupil: anonymise" in page
+    assert f"Erased account #{family.parent.pk}" in page and "None" not in page
