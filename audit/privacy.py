@@ -6,6 +6,7 @@ however deeply nested, and any key that is not a code's identifier, is replaced
 and ``redacted_at`` set), so the school keeps the fact that something was done,
 when and by which account."""
 
+import json
 import re
 from functools import reduce
 from operator import or_
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,12 +61,30 @@ def _about(subject) -> Q:
 
 
 def _schools_of(user) -> set[int]:
-    """The schools where ``user`` is (or was) a parent, was invited or works: where
+    """The schools where ``user`` is (or was) linked to a child, or works: where
     entries naming them in ``changes`` can be. Read before their links are deleted
     (the category's ``erase_order`` runs it first)."""
     schools = set(Pupil.objects.filter(guardianships__parent=user).values_list("school", flat=True))
     schools.update(Membership.objects.filter(user=user).values_list("school", flat=True))
     return schools
+
+
+def _changes_write(batch: list[tuple[int, Any]]) -> None:
+    """Write the ``changes`` of a batch of entries, given as (pk, changes), in one
+    UPDATE. Django's ``bulk_update`` builds and compiles one CASE branch object per
+    row, which costs far more than the update itself; the statement here is the
+    same CASE, written directly."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    branches = " ".join(["WHEN %s THEN %s"] * len(batch))
+    ids = ", ".join(["%s"] * len(batch))
+    params = [value for pk, changes in batch for value in (pk, json.dumps(changes))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only placeholders and the table's own name are formatted in.
+            f"UPDATE {table} SET changes = (CASE id {branches} END){cast} WHERE id IN ({ids})",  # noqa: S608
+            [*params, *(pk for pk, _ in batch)],
+        )
 
 
 def redact_entries(rows) -> int:
@@ -73,16 +93,15 @@ def redact_entries(rows) -> int:
     on all of them by one UPDATE. The number of entries redacted."""
     rows = rows.filter(redacted_at__isnull=True).exclude(action__in=ERASURE_ACTIONS)
     changed = []
-    for entry in rows.only("pk", "changes").order_by().iterator(chunk_size=BATCH):
-        clean = redacted(entry.changes)
-        if clean != entry.changes:
-            entry.changes = clean
-            changed.append(entry)
+    for pk, changes in rows.order_by().values_list("pk", "changes").iterator(chunk_size=BATCH):
+        clean = redacted(changes)
+        if clean != changes:
+            changed.append((pk, clean))
         if len(changed) >= BATCH:
-            AuditEntry.objects.bulk_update(changed, ["changes"])
+            _changes_write(changed)
             changed = []
     if changed:
-        AuditEntry.objects.bulk_update(changed, ["changes"])
+        _changes_write(changed)
     return rows.update(redacted_at=timezone.now())
 
 
