@@ -170,3 +170,20 @@ def test_the_schools_audit_log_names_an_erased_parent_as_an_erased_account(clien
 
     assert "Pupil: anonymise" in page
     assert f"Erased account #{family.parent.pk}" in page and "None" not in page
+
+
+def test_staff_pages_list_no_anonymised_pupil_but_the_class_view_counts_its_work(client):
+    family = _signed_in(client)
+    client.post(ERASE, {"confirmation": "ERASE", "password": PASSWORD})
+    sign_in_verified(client, family.teacher)
+
+    class_page = client.get(reverse("schools:class_detail", args=[family.school_class.pk]))
+    dashboard = client.get(reverse("engagement:teacher_dashboard"))
+
+    assert "No pupils in this class." in class_page.content.decode()
+    summary = dashboard.context["summaries"][0]
+    assert (summary.pupils, summary.completions_30_days) == (0, 2)
+    assert [item.completions for item in dashboard.context["work"]] == [2]
+    for page in (class_page, dashboard):
+        text = page.content.decode()
+        assert "Anonymised pupil" not in text and family.child.first_name not in text
