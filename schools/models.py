@@ -209,8 +209,9 @@ class Pupil(models.Model):
 
     @property
     def full_name(self) -> str:
-        """The pupil's name; an anonymised pupil, whose name is gone, is never blank."""
-        if self.anonymised_at is not None:
+        """The pupil's name; an anonymised pupil, whose name is gone, is never blank.
+        (A query that loads only the names has left anonymised pupils out already.)"""
+        if "anonymised_at" not in self.get_deferred_fields() and self.anonymised_at is not None:
             return ANONYMISED_NAME
         return full_name(self.first_name, self.last_name)
 
