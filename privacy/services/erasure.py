@@ -129,7 +129,7 @@ def pupil_anonymise(*, pupil, actor, reason: str) -> dict[str, int]:
 @transaction.atomic
 def user_erase_start(*, user, actor, reason: str = OWN_REQUEST) -> bool:
     """A parent's own erasure: done now (True), or, for a parent with more events
-    than ``privacy.selectors.ERASE_AT_ONCE_MAX_EVENTS``, the account closed now
+    than ``privacy.selectors.erasure.ERASE_AT_ONCE_MAX_EVENTS``, the account closed now
     (sign-in and messages stop at once) and the erasure handed to a worker after
     commit (False)."""
     if not erasure_is_large(user=user):

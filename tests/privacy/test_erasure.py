@@ -21,7 +21,7 @@ from invitations.models import Invitation
 from learning.files import private_storage
 from learning.models import Completion, Feedback
 from notifications.models import Message
-from privacy import selectors as privacy_selectors
+from privacy.selectors import erasure as erasure_selectors
 from privacy.services import pupil_anonymise, user_erase, user_erase_start
 from schools.models import Guardianship, Pupil
 from tests.factories import (
@@ -274,7 +274,7 @@ def test_the_teachers_class_view_still_counts_the_anonymised_childs_completions(
 def test_a_large_family_is_closed_at_once_and_erased_by_a_worker(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(privacy_selectors, "ERASE_AT_ONCE_MAX_EVENTS", 5)
+    monkeypatch.setattr(erasure_selectors, "ERASE_AT_ONCE_MAX_EVENTS", 5)
     family = family_world()
     _events(family.parent, family.child, 6)
 

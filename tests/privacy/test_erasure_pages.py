@@ -84,9 +84,9 @@ def test_erasing_signs_the_parent_out_for_good(client):
 
 
 def test_a_large_family_lands_on_the_page_saying_the_erasure_is_under_way(client, monkeypatch):
-    from privacy import selectors
+    from privacy.selectors import erasure as erasure_selectors
 
-    monkeypatch.setattr(selectors, "ERASE_AT_ONCE_MAX_EVENTS", -1)
+    monkeypatch.setattr(erasure_selectors, "ERASE_AT_ONCE_MAX_EVENTS", -1)
     family = _signed_in(client)
 
     response = client.post(ERASE, {"confirmation": "ERASE", "password": PASSWORD})

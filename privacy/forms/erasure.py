@@ -1,4 +1,4 @@
-"""Forms of the privacy app's pages."""
+"""The form that confirms a person's erasure of their own data."""
 
 from django import forms
 

@@ -1,4 +1,4 @@
-"""Reads of the privacy app that depend on who is asking."""
+"""What a person's erasure of their own data would do, and their pending request."""
 
 from __future__ import annotations
 
