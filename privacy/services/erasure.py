@@ -31,10 +31,8 @@ from django.db import transaction
 
 from accounts.services import account_close
 from audit.services import audit_record
-from privacy.models import PrivacyRequest
 from privacy.registry import PUPIL, USER, erasure_order
-from privacy.selectors import erasure_is_large, erasure_request_pending
-from privacy.services.requests import privacy_request_open
+from privacy.selectors import erasure_is_large
 from privacy.tasks import user_erase_task
 from schools.selectors import children_for_erasure, contacts_only_of, pupils_held_by_others
 
@@ -139,20 +137,3 @@ def user_erase_start(*, user, actor, reason: str = OWN_REQUEST) -> bool:
     user_id = user.pk
     transaction.on_commit(lambda: user_erase_task.delay(user_id))
     return False
-
-
-@transaction.atomic
-def erasure_request_open(*, user, actor) -> PrivacyRequest:
-    """For an account staff must check first (one with a staff role): the open
-    erasure request about it, opened now unless one already is."""
-    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
-    existing = erasure_request_pending(user=user)
-    if existing is not None:
-        return existing
-    return privacy_request_open(
-        kind=PrivacyRequest.Kind.ERASURE,
-        actor=actor,
-        requester=user,
-        subject_user=user,
-        details="Asked for erasure from their account settings.",
-    )

@@ -129,7 +129,7 @@ AUDITED = {
     "privacy.services.erasure.user_erase",
     "privacy.services.erasure.user_erase_start",
     "privacy.services.erasure.pupil_anonymise",
-    "privacy.services.erasure.erasure_request_open",
+    "privacy.services.erasure_requests.erasure_request_open",
 }
 
 
