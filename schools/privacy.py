@@ -1,10 +1,13 @@
 """The personal data schools hold: pupils, parents' links to them, the classes a
-teacher teaches and uploaded roster files (whose content names pupils and parents)."""
+teacher teaches and uploaded roster files (whose content names pupils and parents);
+and who still holds a child, which decides what a parent's erasure anonymises."""
 
-from django.db.models import F, Q, Value
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Membership, User
 from notifications.models import Message
 from privacy.registry import PUPIL, USER, DataCategory, iso, register
 from schools.models import Guardianship, Pupil, RosterImport, SchoolClass
@@ -168,3 +171,52 @@ class RosterImportCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return self._holding(pupil).update(content=b"", errors=[], warnings=[], file_error="")
+
+
+# --- Who holds a child: what a parent's erasure anonymises (privacy.services.erasure) -
+
+
+def children_for_erasure(*, parent: User) -> QuerySet[Pupil]:
+    """The parent's children (a current link: accepted, not ended), not yet
+    anonymised, in id order (the order an erasure locks them in)."""
+    return Pupil.objects.filter(
+        guardianships__parent=parent,
+        guardianships__confirmed_at__isnull=False,
+        guardianships__ended_at__isnull=True,
+        anonymised_at__isnull=True,
+    ).order_by("pk")
+
+
+def pupils_held_by_others(*, pupil_ids: list[int], parent: User) -> set[int]:
+    """Of these pupils, those another parent still holds: a current link (accepted,
+    not ended) and an open account. An erasure of ``parent`` leaves them be."""
+    return set(
+        Guardianship.objects.filter(
+            pupil_id__in=pupil_ids,
+            confirmed_at__isnull=False,
+            ended_at__isnull=True,
+            parent__closed_at__isnull=True,
+        )
+        .exclude(parent=parent)
+        .values_list("pupil_id", flat=True)
+    )
+
+
+def contacts_only_of(*, pupil: Pupil) -> QuerySet[User]:
+    """The carers a roster named for this pupil alone who never joined: never signed
+    in, no password, no staff role, linked to no other child. Their account exists
+    only because of this pupil, so it goes when the pupil is anonymised."""
+    other_children = Guardianship.objects.filter(parent=OuterRef("pk")).exclude(pupil=pupil)
+    return (
+        User.objects.filter(
+            guardianships__pupil=pupil,
+            guardianships__confirmed_at__isnull=True,
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .exclude(Exists(other_children))
+        .exclude(Exists(Membership.objects.filter(user=OuterRef("pk"))))
+        .order_by("pk")
+    )
