@@ -13,7 +13,13 @@ of queries does not grow with the number of events, completions or entries.
   ratings, events, audit entries) keep valid links. Then each of their children is
   anonymised, unless another parent with an open account still holds the child: that
   child keeps its identity and the other parent their access and data; only this
-  parent's link, comments and photos go.
+  parent's link, comments and photos go. When the person asked for the erasure
+  (``RIGHT_TO_ERASURE`` reasons: from their settings, or through a request staff
+  handled) that goes for children still on roll too, whose completions the class
+  keeps counting without a name; when the retention task erases an account whose
+  hold has ended, a child still on roll stays with the school (DESIGN §6: closing
+  an account leaves the child's data to the school), and only children the school
+  has removed are anonymised.
 - ``pupil_anonymise``: name, UPN, Pupil Premium status, every parent link, comments,
   photos and awards go; completions, ratings and events stay, counted for the
   pupil's school and class without a name. Carers the roster named for this child
@@ -38,6 +44,9 @@ from schools.privacy import children_for_erasure, contacts_only_of, pupils_held_
 
 # Reason codes, for the audit trail.
 OWN_REQUEST = "own_request"
+# Erasures the person asked for (themselves, or through a request staff handled):
+# their children on roll are anonymised too, unless another parent holds them.
+RIGHT_TO_ERASURE = frozenset({OWN_REQUEST, "request"})
 PARENT_ERASED = "parent_erased"
 CHILD_ANONYMISED = "child_anonymised"
 
@@ -62,7 +71,8 @@ def _account_erase(*, account, actor, reason: str) -> dict[str, int]:
 
 @transaction.atomic
 def user_erase(*, user, actor, reason: str) -> dict[str, int]:
-    """Erase ``user``'s personal data and anonymise each child no one else holds.
+    """Erase ``user``'s personal data and anonymise each child no one else holds
+    (see the module's docstring for who holds a child).
 
     Returns the rows touched by category, plus ``children_anonymised`` and
     ``children_kept``. ``actor`` is the person themselves, staff acting on their
@@ -72,6 +82,8 @@ def user_erase(*, user, actor, reason: str) -> dict[str, int]:
     # once cannot each leave the child to the other.
     children = list(children_for_erasure(parent=account).select_for_update(of=("self",)))
     held = pupils_held_by_others(pupil_ids=[child.pk for child in children], parent=account)
+    if reason not in RIGHT_TO_ERASURE:  # the school keeps the children it has on roll
+        held |= {child.pk for child in children if child.removed_by_school_at is None}
     counts = _account_erase(account=account, actor=actor, reason=reason)
     anonymised = [child for child in children if child.pk not in held]
     for child in anonymised:

@@ -329,3 +329,18 @@ def test_a_photo_linked_to_no_parent_goes_with_the_anonymised_child(private_fold
     photo.save()
     user_erase(user=family.parent, actor=family.parent, reason="own_request")
     assert Feedback.objects.get(pk=photo.pk).photo.name == ""
+
+
+def test_the_retention_tasks_erasure_leaves_a_child_on_roll_with_the_school():
+    family = family_world()
+    removed = PupilFactory(school=family.school, removed_by_school_at=timezone.now())
+    GuardianshipFactory(parent=family.parent, pupil=removed)
+
+    counts = user_erase(user=family.parent, actor=None, reason="hold_expired")
+
+    assert (counts["children_anonymised"], counts["children_kept"]) == (1, 1)
+    assert Pupil.objects.get(pk=removed.pk).anonymised_at is not None
+    child = Pupil.objects.get(pk=family.child.pk)
+    assert child.anonymised_at is None and child.upn == family.child.upn
+    assert not child.guardianships.exists()  # the erased parent's link goes all the same
+    assert User.objects.get(pk=family.parent.pk).email is None
