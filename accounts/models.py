@@ -81,7 +81,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["closed_at"], name="user_closed_at_idx")]
 
     def __str__(self) -> str:
-        return self.email or self.full_name or f"User {self.pk}"
+        if self.email or self.full_name:
+            return self.email or self.full_name
+        # An erased account keeps its row (for the rows kept without identity) but no name.
+        return f"Erased account #{self.pk}" if self.closed_at else f"User {self.pk}"
 
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email) or None

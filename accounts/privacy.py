@@ -3,6 +3,8 @@ mobile change, email addresses, sessions and second-factor devices."""
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
+from django.db.models import Q
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -14,12 +16,15 @@ from privacy.registry import USER, DataCategory, iso, register
 class AccountCategory(DataCategory):
     """Erasure anonymises the row rather than deleting it, so the rows other
     categories keep without identity (completions, ratings, audit entries) stay
-    consistent; deleting the row after the hold period is the retention task's."""
+    consistent; deleting the row after the hold period is the retention task's.
+    Runs last in a whole erasure: other categories match the person's email and
+    mobile (messages, invitations, failed sign-ins) before they go."""
 
     name = "account"
     description = "The parent's or staff member's account: name, email, mobile, language, dates."
     models = ("accounts.User",)
     subjects = (USER,)
+    erase_order = 100
 
     def export_user(self, user):
         return {
@@ -37,15 +42,29 @@ class AccountCategory(DataCategory):
         }
 
     def erase_user(self, user):
-        user.set_unusable_password()
-        return User.objects.filter(pk=user.pk).update(
+        """Anonymise the row; 0 when it already is. The ``user`` object passed in
+        keeps its email and mobile in memory, which is why this runs last."""
+        still_personal = (
+            ~Q(first_name="")
+            | ~Q(last_name="")
+            | Q(email__isnull=False)
+            | ~Q(mobile="")
+            | ~Q(mobile_hash="")
+            | Q(is_active=True)
+            | Q(last_login__isnull=False)
+            | Q(last_active_at__isnull=False)
+            | ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        )
+        return User.objects.filter(still_personal, pk=user.pk).update(
             first_name="",
             last_name="",
             email=None,
             mobile="",
             mobile_hash="",
             is_active=False,
-            password=user.password,
+            last_login=None,
+            last_active_at=None,
+            password=make_password(None),
         )
 
 

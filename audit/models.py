@@ -69,6 +69,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["school", "at"], name="audit_entry_school_at_idx"),
             models.Index(fields=["school", "action", "at"], name="audit_entry_school_action_idx"),
             models.Index(fields=["actor", "at"], name="audit_entry_actor_at_idx"),
+            # Erasure finds the entries about a person by their subject.
+            models.Index(fields=["subject_type", "subject_id"], name="audit_entry_subject_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,28 +2,53 @@
 events, and the Django admin's own change log.
 
 Audit entries are never deleted: erasure redacts them (every text in ``changes``,
-however deeply nested, is replaced and ``redacted_at`` set), so the school keeps
-the fact that something was done, when and by which account."""
+however deeply nested, and any key that is not a code's identifier, is replaced
+and ``redacted_at`` set), so the school keeps the fact that something was done,
+when and by which account."""
 
+import json
+import re
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.lookup import email_lookup_hash
+from accounts.models import Membership
 from audit.models import AuditEntry, SecurityEvent
 from privacy.registry import SCHOOL_ONLY, USER, DataCategory, iso, register
+from schools.models import Pupil
 
 REDACTED = "[redacted]"
+# How many entries are read and rewritten at a time: memory stays bounded however
+# many entries a family has.
+BATCH = 500
+# Keys of ``changes`` that hold an account's id (``{"parent": 12}``): an entry
+# naming the person this way is about them, wherever its subject is.
+PERSON_KEYS = ("user", "parent", "accepted_by", "account", "invited_account")
+# The record of an erasure itself holds ids, counts and a reason code, and must
+# survive a second run of the same erasure unchanged.
+ERASURE_ACTIONS = ("user.erase", "pupil.anonymise")
+# Code writes identifiers as keys; any other key (a name used as a key, say) goes too.
+_CODE_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 
 
 def redacted(value: Any) -> Any:
-    """``value`` with every string inside it, at any depth, replaced; keys, numbers,
-    booleans and None stay, so the shape of what changed is kept."""
+    """``value`` with every string inside it, at any depth, replaced, and every key
+    that is not an identifier code writes; numbers, booleans and None stay, so the
+    shape of what changed is kept."""
     if isinstance(value, dict):
-        return {key: redacted(item) for key, item in value.items()}
+        return {
+            (key if isinstance(key, str) and _CODE_KEY.match(key) else f"{REDACTED} {number}"): (
+                redacted(item)
+            )
+            for number, (key, item) in enumerate(value.items(), start=1)
+        }
     if isinstance(value, list | tuple):
         return [redacted(item) for item in value]
     if isinstance(value, str):
@@ -35,23 +60,78 @@ def _about(subject) -> Q:
     return Q(subject_type=subject._meta.label_lower, subject_id=str(subject.pk))
 
 
+def _schools_of(user) -> set[int]:
+    """The schools where ``user`` is (or was) linked to a child, or works: where
+    entries naming them in ``changes`` can be. Read before their links are deleted
+    (the category's ``erase_order`` runs it first)."""
+    schools = set(Pupil.objects.filter(guardianships__parent=user).values_list("school", flat=True))
+    schools.update(Membership.objects.filter(user=user).values_list("school", flat=True))
+    return schools
+
+
+def _changes_write(batch: list[tuple[int, Any]]) -> None:
+    """Write the ``changes`` of a batch of entries, given as (pk, changes), in one
+    UPDATE. Django's ``bulk_update`` builds and compiles one CASE branch object per
+    row, which costs far more than the update itself; the statement here is the
+    same CASE, written directly."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    branches = " ".join(["WHEN %s THEN %s"] * len(batch))
+    ids = ", ".join(["%s"] * len(batch))
+    params = [value for pk, changes in batch for value in (pk, json.dumps(changes))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only placeholders and the table's own name are formatted in.
+            f"UPDATE {table} SET changes = (CASE id {branches} END){cast} WHERE id IN ({ids})",  # noqa: S608
+            [*params, *(pk for pk, _ in batch)],
+        )
+
+
+def redact_entries(rows) -> int:
+    """Redact ``rows`` (a queryset of entries) not yet redacted, in batches: each
+    entry's ``changes`` rewritten only when it holds text, then ``redacted_at`` set
+    on all of them by one UPDATE. The number of entries redacted."""
+    rows = rows.filter(redacted_at__isnull=True).exclude(action__in=ERASURE_ACTIONS)
+    changed = []
+    for pk, changes in rows.order_by().values_list("pk", "changes").iterator(chunk_size=BATCH):
+        clean = redacted(changes)
+        if clean != changes:
+            changed.append((pk, clean))
+        if len(changed) >= BATCH:
+            _changes_write(changed)
+            changed = []
+    if changed:
+        _changes_write(changed)
+    return rows.update(redacted_at=timezone.now())
+
+
 @register
 class AuditEntryCategory(DataCategory):
-    """For a user: the entries they made and those about their account. For a
-    pupil: the entries about the pupil and those whose ``changes`` name the pupil
-    (``{"pupil": <id>}``, as learning's entries do). Redacting keeps the actor
-    link; it goes when the account row itself is deleted (SET_NULL)."""
+    """For a user: the entries they made, those about their account and those at
+    their schools whose ``changes`` name their account (``{"parent": <id>}``). For
+    a pupil: the entries about the pupil and those at the pupil's school whose
+    ``changes`` name the pupil (``{"pupil": <id>}``, as learning's entries do).
+    Redacting keeps the actor link and the ids (they point at rows that no longer
+    say who anyone is); the link goes if the account row itself is deleted
+    (SET_NULL). Runs first in a whole erasure, while the links that find the
+    person's schools still exist."""
 
     name = "audit_entries"
     description = "Who did what on someone's behalf, and when."
     models = ("audit.AuditEntry",)
     # The school's record of who did what; a parent's own entries come with their export.
     parent_copy = SCHOOL_ONLY
+    erase_order = 10
 
     def _rows(self, *, user=None, pupil=None):
         if user is not None:
-            return AuditEntry.objects.filter(Q(actor=user) | _about(user))
-        return AuditEntry.objects.filter(_about(pupil) | Q(changes__pupil=pupil.pk))
+            names = reduce(or_, (Q(**{f"changes__{key}": user.pk}) for key in PERSON_KEYS))
+            return AuditEntry.objects.filter(
+                Q(actor=user) | _about(user) | Q(names, school_id__in=_schools_of(user))
+            )
+        return AuditEntry.objects.filter(
+            _about(pupil) | Q(changes__pupil=pupil.pk, school_id=pupil.school_id)
+        )
 
     def _export(self, rows):
         return [
@@ -71,20 +151,11 @@ class AuditEntryCategory(DataCategory):
     def export_pupil(self, pupil):
         return self._export(self._rows(pupil=pupil))
 
-    def _redact(self, rows):
-        now = timezone.now()
-        entries = list(rows.only("pk", "changes"))
-        for entry in entries:
-            entry.changes = redacted(entry.changes)
-            entry.redacted_at = now
-        AuditEntry.objects.bulk_update(entries, ["changes", "redacted_at"], batch_size=500)
-        return len(entries)
-
     def erase_user(self, user):
-        return self._redact(self._rows(user=user))
+        return redact_entries(self._rows(user=user))
 
     def erase_pupil(self, pupil):
-        return self._redact(self._rows(pupil=pupil))
+        return redact_entries(self._rows(pupil=pupil))
 
 
 @register
@@ -151,8 +222,13 @@ class AdminLogCategory(DataCategory):
     def export_pupil(self, pupil):
         return self._export(self._about(pupil))
 
+    def _redact(self, rows):
+        return rows.exclude(object_repr=REDACTED, change_message="").update(
+            object_repr=REDACTED, change_message=""
+        )
+
     def erase_user(self, user):
-        return self._about(user).update(object_repr=REDACTED, change_message="")
+        return self._redact(self._about(user))
 
     def erase_pupil(self, pupil):
-        return self._about(pupil).update(object_repr=REDACTED, change_message="")
+        return self._redact(self._about(pupil))

@@ -335,7 +335,7 @@ def child(url: str, parent_id: int) -> None:
     peak_mb = _rss_mb()
     user = User.objects.get(pk=parent_id)
     started = time.perf_counter()
-    erased = user_erase(user=user, actor=None, reason="benchmark")
+    erased = user_erase(user=user, actor=None, reason="own_request")
     family_seconds = time.perf_counter() - started
     print(
         json.dumps(

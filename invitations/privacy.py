@@ -4,7 +4,11 @@ which children, and the one-time codes of a claim."""
 from django.db.models import Q
 
 from invitations.models import ClaimCode, Invitation
+from invitations.tokens import claim_code_reference, invitation_reference
+from notifications.models import Message
 from privacy.registry import PER_PARENT, USER, DataCategory, iso, register
+
+MESSAGE_REFERENCES = (invitation_reference, claim_code_reference)
 
 
 def _addressed_to(user) -> Q:
@@ -18,11 +22,24 @@ def _addressed_to(user) -> Q:
     return query
 
 
+def _delete(ids: list[int]) -> int:
+    """Delete these invitations (their claim codes go with them) and the emails and
+    texts they sent, which carry the contact's address and the children's names;
+    the number of rows deleted."""
+    if not ids:
+        return 0
+    references = [reference(pk) for pk in ids for reference in MESSAGE_REFERENCES]
+    sent = Message.objects.filter(reference__in=references).delete()[0]
+    return sent + Invitation.objects.filter(pk__in=ids).delete()[0]
+
+
 @register
 class InvitationCategory(DataCategory):
     """A parent's erasure deletes the invitations sent to them (their claim codes
-    go with them). A pupil's erasure takes the pupil off every invitation; the
-    invitation itself is the parent's and stays for the parent's own erasure."""
+    go with them) and the messages those invitations sent, whatever address they
+    went to. A pupil's erasure takes the pupil off every invitation; an invitation
+    left for no child is deleted the same way, one that still names another child
+    stays for its contact's own erasure."""
 
     name = "invitations"
     description = "Invitations sent to a parent: name, email, mobile, channels, status, children."
@@ -54,7 +71,7 @@ class InvitationCategory(DataCategory):
 
     def erase_user(self, user):
         ids = list(Invitation.objects.filter(_addressed_to(user)).values_list("pk", flat=True))
-        return Invitation.objects.filter(pk__in=ids).delete()[0]
+        return _delete(ids)
 
     def _export_pupil(self, rows):
         return [
@@ -70,7 +87,12 @@ class InvitationCategory(DataCategory):
         )
 
     def erase_pupil(self, pupil):
-        return Invitation.pupils.through.objects.filter(pupil=pupil).delete()[0]
+        ids = list(Invitation.objects.filter(pupils=pupil).values_list("pk", flat=True))
+        touched = Invitation.pupils.through.objects.filter(pupil=pupil).delete()[0]
+        # An invitation for this child alone now invites to nothing, and still names
+        # the contact (another carer, perhaps one who never joined): it goes.
+        orphaned = Invitation.objects.filter(pk__in=ids, pupils__isnull=True)
+        return touched + _delete(list(orphaned.values_list("pk", flat=True)))
 
 
 @register

@@ -109,7 +109,8 @@ class FeedbackCategory(DataCategory):
         return [(private_storage(), row["photo"]) for row in exported if row["photo"]]
 
     def _erase(self, rows):
-        names = [name for name in rows.values_list("photo", flat=True) if name]
+        rows = rows.exclude(comment="", photo="", parent=None)
+        names = [name for name in rows.exclude(photo="").values_list("photo", flat=True)]
         touched = rows.update(comment="", photo="", parent=None)
         storage = private_storage()
         for name in names:
@@ -117,7 +118,9 @@ class FeedbackCategory(DataCategory):
         return touched
 
     def erase_user(self, user):
-        return self._erase(self._rows(user=user))
+        # A member of staff's erasure: the feedback they moderated forgets who did.
+        moderated = Feedback.objects.filter(moderated_by=user).update(moderated_by=None)
+        return self._erase(self._rows(user=user)) + moderated
 
     def erase_pupil(self, pupil):
         return self._erase(self._rows(pupil=pupil))

@@ -35,6 +35,13 @@ A school's own export (all its pupils, parents' links, engagement and feedback, 
 CSV and JSON, for the school to take elsewhere) is made of ``SchoolTable``s, which
 apps register with ``@register_table`` beside their categories: each names its
 columns and yields its rows for one school, streamed from the database.
+
+- Erasing twice is harmless: the second time finds nothing left and returns 0.
+- ``erase_order`` says when a whole erasure (``privacy.services.erasure``) runs the
+  category: lower first. A category that finds the person's rows through links
+  another category deletes (audit entries found through a parent's links to their
+  children's schools) runs before it; the account itself, whose email and mobile
+  other categories match on, runs last.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ class DataCategory:
     subjects: ClassVar[tuple[str, ...]] = (USER, PUPIL)
     # Left out of a parent's copy unless the category says otherwise.
     parent_copy: ClassVar[str] = SCHOOL_ONLY
+    erase_order: ClassVar[int] = 50
 
     def export(self, *, user=None, pupil=None) -> dict[str, Any] | list[Any]:
         """JSON-serialisable data about the person; empty when there is none."""
@@ -136,6 +144,12 @@ def register(cls: type[DataCategory]) -> type[DataCategory]:
 def categories() -> list[DataCategory]:
     """Every registered category, by app (module) and then name: a stable order."""
     return sorted(_categories.values(), key=lambda c: (type(c).__module__, c.name))
+
+
+def erasure_order() -> list[DataCategory]:
+    """Every category in the order a whole erasure runs them (``erase_order``,
+    then the stable order of ``categories``)."""
+    return sorted(categories(), key=lambda c: c.erase_order)
 
 
 def category(name: str) -> DataCategory:

@@ -56,4 +56,7 @@ urlpatterns = [
         name="pupil_export",
     ),
     path("schools/<int:school_id>/export/", views.school_export, name="school_export"),
+    # Erasure: a person erases their own data (a staff account asks instead).
+    path("account/data/erase/", views.erase, name="erase"),
+    path("account/data/erased/", views.erased, name="erased"),
 ]

@@ -143,6 +143,9 @@ class SchoolClass(models.Model):
         return self.name
 
 
+ANONYMISED_NAME = "Anonymised pupil"
+
+
 class Pupil(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
     school_class = models.ForeignKey(
@@ -206,6 +209,10 @@ class Pupil(models.Model):
 
     @property
     def full_name(self) -> str:
+        """The pupil's name; an anonymised pupil, whose name is gone, is never blank.
+        (A query that loads only the names has left anonymised pupils out already.)"""
+        if "anonymised_at" not in self.get_deferred_fields() and self.anonymised_at is not None:
+            return ANONYMISED_NAME
         return full_name(self.first_name, self.last_name)
 
     @property

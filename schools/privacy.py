@@ -1,12 +1,17 @@
 """The personal data schools hold: pupils, parents' links to them, the classes a
 teacher teaches and uploaded roster files (whose content names pupils and parents);
-and the roster and parents' links of a school's own export. Anonymised pupils are
-left out of those two tables: they have no identity left to export."""
+and the roster and parents' links of a school's own export (anonymised pupils are
+left out of those two tables: they have no identity left to export), and who still
+holds a child, which decides what a parent's erasure anonymises."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Membership, User
 from invitations.models import Invitation
+from notifications.models import Message
 from privacy.registry import (
     PER_PARENT,
     PUPIL,
@@ -26,11 +31,14 @@ CHUNK_ROWS = 2000
 
 @register
 class PupilIdentityCategory(DataCategory):
-    """Erasure anonymises the pupil as DESIGN §6 says: name, UPN and class go and
-    ``anonymised_at`` is set, so completion counts and ratings stay without
-    identity. The row keeps its school, a required link that counts are grouped
-    by; whether to erase the pupil at all (another parent or the school may still
-    hold the child) is the erasure service's decision, not this category's."""
+    """Erasure anonymises the pupil as DESIGN §6 says: name, UPN and Pupil Premium
+    status go and ``anonymised_at`` is set, so completion counts and ratings stay
+    without identity. The row keeps its school and class: with nothing left that
+    says who the child was, they are what the school's counts are grouped by (a
+    teacher's class view still counts the class's completions), and every staff
+    list leaves anonymised pupils out. Whether to anonymise the pupil at all
+    (another parent may still hold the child) is the erasure service's decision,
+    not this category's."""
 
     name = "pupil_identity"
     description = "A pupil's name, UPN, school, class, year group and Pupil Premium status."
@@ -62,23 +70,34 @@ class PupilIdentityCategory(DataCategory):
         }
 
     def erase_pupil(self, pupil):
-        return Pupil.objects.filter(pk=pupil.pk).update(
-            first_name="",
-            last_name="",
-            upn="",
-            upn_hash=None,
-            school_class=None,
-            anonymised_at=timezone.now(),
+        done = Q(anonymised_at__isnull=False, first_name="", last_name="", upn="")
+        return (
+            Pupil.objects.filter(pk=pupil.pk)
+            .exclude(done & Q(pupil_premium=False))
+            .update(
+                first_name="",
+                last_name="",
+                upn="",
+                upn_hash=None,
+                pupil_premium=False,
+                anonymised_at=Coalesce(F("anonymised_at"), Value(timezone.now())),
+            )
         )
 
 
 @register
 class GuardianshipCategory(DataCategory):
+    """Deleted. A pupil's erasure also deletes the messages that told a parent
+    their link had been removed (they name the child). Runs late in a whole
+    erasure: other categories find the person's schools through these links."""
+
     name = "guardianships"
     description = "Which parent is linked to which child: relationship, responsibility, dates."
     models = ("schools.Guardianship",)
     # A parent's copy has their own link, not the other parents' of the child.
     parent_copy = PER_PARENT
+
+    erase_order = 90
 
     def _rows(self, **subject):
         return Guardianship.objects.filter(**subject).order_by("pk")
@@ -109,7 +128,10 @@ class GuardianshipCategory(DataCategory):
         return self._rows(parent=user).delete()[0]
 
     def erase_pupil(self, pupil):
-        return self._rows(pupil=pupil).delete()[0]
+        rows = self._rows(pupil=pupil)
+        references = [f"guardianship:{pk}" for pk in rows.values_list("pk", flat=True)]
+        told = Message.objects.filter(reference__in=references).delete()[0] if references else 0
+        return told + rows.delete()[0]
 
 
 @register
@@ -157,12 +179,19 @@ class RosterImportCategory(DataCategory):
         ]
 
     def erase_user(self, user):
-        return RosterImport.objects.filter(uploaded_by=user).update(uploaded_by=None) + (
-            RosterImport.objects.filter(applied_by=user).update(applied_by=None)
+        schools = Pupil.objects.filter(guardianships__parent=user).values("school")
+        return (
+            RosterImport.objects.filter(uploaded_by=user).update(uploaded_by=None)
+            + RosterImport.objects.filter(applied_by=user).update(applied_by=None)
+            # A parent's contact details are in the files of their children's schools.
+            + self._holding(school__in=schools).update(
+                content=b"", errors=[], warnings=[], file_error=""
+            )
         )
 
-    def _holding(self, pupil):
-        return RosterImport.objects.filter(school_id=pupil.school_id).exclude(
+    def _holding(self, pupil=None, **school):
+        where = school or {"school_id": pupil.school_id}
+        return RosterImport.objects.filter(**where).exclude(
             content=b"", errors=[], warnings=[], file_error=""
         )
 
@@ -311,3 +340,52 @@ class ParentsTable(SchoolTable):
             else:
                 status = "invited" if invited else "imported"
             yield (*who, status, linked, joined, ended, closed)
+
+
+# --- Who holds a child: what a parent's erasure anonymises (privacy.services.erasure) -
+
+
+def children_for_erasure(*, parent: User) -> QuerySet[Pupil]:
+    """The parent's children (a current link: accepted, not ended), not yet
+    anonymised, in id order (the order an erasure locks them in)."""
+    return Pupil.objects.filter(
+        guardianships__parent=parent,
+        guardianships__confirmed_at__isnull=False,
+        guardianships__ended_at__isnull=True,
+        anonymised_at__isnull=True,
+    ).order_by("pk")
+
+
+def pupils_held_by_others(*, pupil_ids: list[int], parent: User) -> set[int]:
+    """Of these pupils, those another parent still holds: a current link (accepted,
+    not ended) and an open account. An erasure of ``parent`` leaves them be."""
+    return set(
+        Guardianship.objects.filter(
+            pupil_id__in=pupil_ids,
+            confirmed_at__isnull=False,
+            ended_at__isnull=True,
+            parent__closed_at__isnull=True,
+        )
+        .exclude(parent=parent)
+        .values_list("pupil_id", flat=True)
+    )
+
+
+def contacts_only_of(*, pupil: Pupil) -> QuerySet[User]:
+    """The carers a roster named for this pupil alone who never joined: never signed
+    in, no password, no staff role, linked to no other child. Their account exists
+    only because of this pupil, so it goes when the pupil is anonymised."""
+    other_children = Guardianship.objects.filter(parent=OuterRef("pk")).exclude(pupil=pupil)
+    return (
+        User.objects.filter(
+            guardianships__pupil=pupil,
+            guardianships__confirmed_at__isnull=True,
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .exclude(Exists(other_children))
+        .exclude(Exists(Membership.objects.filter(user=OuterRef("pk"))))
+        .order_by("pk")
+    )

@@ -102,6 +102,7 @@ from accounts.access.refusals import (
 )
 from accounts.access.roles import (
     administered_school_or_404,
+    can_erase_own_account,
     is_parent,
     is_school_admin,
     is_school_staff,
@@ -132,6 +133,7 @@ __all__ = [
     "assignments_managed_by",
     "can_author_topics",
     "can_edit_topic",
+    "can_erase_own_account",
     "can_export_school_data",
     "can_handle_platform_privacy_requests",
     "can_manage_incidents",

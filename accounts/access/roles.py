@@ -25,6 +25,12 @@ def requires_two_factor(user) -> bool:
     return user.memberships.exists()
 
 
+def can_erase_own_account(user) -> bool:
+    """A parent erases their own data at once; an account with a staff role (or
+    platform staff) asks, and staff check what the school or platform must keep."""
+    return is_signed_in(user) and not requires_two_factor(user)
+
+
 def schools_administered_by(user) -> QuerySet[School]:
     if not is_signed_in(user):
         return School.objects.none()

@@ -92,7 +92,10 @@ class ClassSummary:
 
 def class_summaries(*, classes: list[SchoolClass]) -> list[ClassSummary]:
     """For each class, its pupils on roll and how many are reached and active:
-    one query per school the classes belong to (a teacher's are nearly always at one)."""
+    one query per school the classes belong to (a teacher's are nearly always at one).
+    Completions count anonymised pupils too (kept without identity after a
+    family's erasure); such a pupil is no longer counted as a pupil, and with no
+    parent left it is never reached or active."""
     now = timezone.now()
     today = school_today()
     by_school: dict[int, list[SchoolClass]] = {}
@@ -105,7 +108,6 @@ def class_summaries(*, classes: list[SchoolClass]) -> list[ClassSummary]:
                 school_id=school_id,
                 school_class__in=[c.pk for c in school_classes],
                 removed_by_school_at__isnull=True,
-                anonymised_at__isnull=True,
             )
             .annotate(
                 is_reached=reached_expression(at=now),
@@ -118,7 +120,7 @@ def class_summaries(*, classes: list[SchoolClass]) -> list[ClassSummary]:
             .order_by()
             .values("school_class_id")
             .annotate(
-                pupils=Count("pk"),
+                pupils=Count("pk", filter=Q(anonymised_at__isnull=True)),
                 reached=Count("pk", filter=Q(is_reached=True)),
                 active_7_days=Count("pk", filter=Q(active_7=True)),
                 active_30_days=Count("pk", filter=Q(active_30=True)),

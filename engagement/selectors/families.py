@@ -98,6 +98,12 @@ def reaching_guardianships(*, at: dt.datetime) -> QuerySet[Guardianship]:
     )
 
 
+def events_recorded_by(*, parent, at_most: int) -> int:
+    """How many events ``parent`` recorded, counted no further than ``at_most`` + 1
+    (enough to tell whether there are more than ``at_most``)."""
+    return Event.objects.filter(actor=parent)[: at_most + 1].count()
+
+
 def parent_events(*, school: School | int, start_at: dt.datetime, end_at: dt.datetime):
     """Engagement events at ``school`` in ``[start_at, end_at)``."""
     return Event.objects.filter(school=school, at__gte=start_at, at__lt=end_at)

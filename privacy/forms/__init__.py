@@ -1,3 +1,4 @@
+from privacy.forms.erasure import CONFIRMATION_WORD, ErasureForm
 from privacy.forms.incidents import (
     IncidentForm,
     IncidentRecordForm,
@@ -12,6 +13,8 @@ from privacy.forms.requests import (
 )
 
 __all__ = [
+    "CONFIRMATION_WORD",
+    "ErasureForm",
     "IncidentForm",
     "IncidentRecordForm",
     "PrivacyRequestCloseForm",

@@ -1,6 +1,13 @@
 """Every read of the privacy app that depends on who is asking or what is asked,
-one module per noun: requests, incidents, the retention task."""
+one module per noun: requests, incidents, erasure, the retention task."""
 
+from privacy.selectors.erasure import (
+    ERASE_AT_ONCE_MAX_EVENTS,
+    ErasurePreview,
+    erasure_is_large,
+    erasure_preview,
+    erasure_request_pending,
+)
 from privacy.selectors.incidents import (
     EMAIL,
     SMS,
@@ -34,14 +41,19 @@ from privacy.selectors.retention import (
 
 __all__ = [
     "EMAIL",
+    "ERASE_AT_ONCE_MAX_EVENTS",
     "SMS",
     "STATES",
     "AffectedCounts",
+    "ErasurePreview",
     "FamilyNoticeCounts",
     "QueueCounts",
     "RetentionPlan",
     "RetentionStatus",
     "SchoolNoticeCounts",
+    "erasure_is_large",
+    "erasure_preview",
+    "erasure_request_pending",
     "incident_affected",
     "incident_affected_counts",
     "incident_affected_schools_page",

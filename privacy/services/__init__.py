@@ -1,6 +1,7 @@
 """Every write the privacy app makes, one module per noun."""
 
-from privacy.services.erasure import pupil_anonymise, user_erase
+from privacy.services.erasure import pupil_anonymise, user_erase, user_erase_start
+from privacy.services.erasure_requests import erasure_request_open
 from privacy.services.export import DataExport, pupil_data_export, user_data_export
 from privacy.services.incidents import (
     IncidentError,
@@ -34,6 +35,7 @@ __all__ = [
     "DataExport",
     "IncidentError",
     "PrivacyRequestError",
+    "erasure_request_open",
     "incident_close",
     "incident_close_blockers",
     "incident_notice_blockers",
@@ -56,4 +58,5 @@ __all__ = [
     "school_data_export",
     "user_data_export",
     "user_erase",
+    "user_erase_start",
 ]

@@ -2,7 +2,7 @@
 parents see (``people``), who a data incident reaches (``reach``) and which pupils
 no one holds any more (``leavers``)."""
 
-from schools.selectors.leavers import pupils_both_removed, pupils_only_held_by
+from schools.selectors.leavers import pupils_both_removed
 from schools.selectors.people import (
     ParentLink,
     SchoolTotals,
@@ -48,7 +48,6 @@ __all__ = [
     "pupils_both_removed",
     "pupils_for_admin",
     "pupils_of_class",
-    "pupils_only_held_by",
     "reach_of_accounts",
     "reach_of_classes",
     "reach_of_nobody",

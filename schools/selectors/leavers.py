@@ -13,7 +13,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from accounts.models import User
 from schools.models import Guardianship, Pupil
 
 # --- Pupils no one holds (the retention task, erasure) ------------------------------
@@ -55,14 +54,3 @@ def pupils_both_removed() -> QuerySet[Pupil]:
             )
         )
     )
-
-
-def pupils_only_held_by(*, parent: User) -> QuerySet[Pupil]:
-    """The parent's children (not anonymised) that the school has removed and no
-    other open parent account holds: erasing this parent leaves no one holding them."""
-    others = _open_parent_links().filter(pupil=OuterRef("pk")).exclude(parent=parent)
-    return Pupil.objects.filter(
-        guardianships__parent=parent,
-        removed_by_school_at__isnull=False,
-        anonymised_at__isnull=True,
-    ).filter(~Exists(others))

@@ -158,6 +158,10 @@ AUDITED = {
     "privacy.services.incidents.incident_close",
     "privacy.services.notices.incident_notify_schools",
     "privacy.services.notices.incident_notify_families",
+    "privacy.services.erasure.user_erase",
+    "privacy.services.erasure.user_erase_start",
+    "privacy.services.erasure.pupil_anonymise",
+    "privacy.services.erasure_requests.erasure_request_open",
 }
 
 
@@ -916,3 +920,55 @@ def test_an_entry_rolls_back_with_the_change_it_records():
         topic_create(school=school, actor=teacher, **_topic_fields())
         raise RuntimeError("the request failed after the service")
     assert not AuditEntry.objects.exists()
+
+
+# --- Erasure -------------------------------------------------------------------------
+
+
+def test_an_erasure_records_one_entry_with_ids_and_counts_and_no_one_is_named():
+    from privacy.services import user_erase_start
+
+    link = GuardianshipFactory()
+    parent, pupil = link.parent, link.pupil
+    user_erase_start(user=parent, actor=parent)
+
+    erased = only_entry("user.erase")
+    assert erased.actor == parent
+    assert_subject(erased, parent)
+    assert erased.changes["reason"] == "own_request"
+    assert erased.changes["children_anonymised"] == [pupil.pk]
+    assert set(erased.changes) == {"reason", "children_anonymised", "children_kept", "rows"}
+    anonymised = only_entry("pupil.anonymise")
+    assert (anonymised.actor, anonymised.school) == (parent, pupil.school)
+    assert_subject(anonymised, pupil)
+    assert set(anonymised.changes) == {"reason", "rows"}
+    assert all(isinstance(number, int) for number in anonymised.changes["rows"].values())
+    for entry in (erased, anonymised):
+        assert_no_personal_data(entry, parent)
+        assert pupil.first_name not in json.dumps(entry.changes)
+
+
+def test_staff_anonymising_a_pupil_are_recorded_against_the_school():
+    from privacy.services import pupil_anonymise
+
+    pupil = PupilFactory()
+    admin = admin_of(pupil.school)
+    pupil_anonymise(pupil=pupil, actor=admin, reason="staff_on_request")
+
+    entry = only_entry("pupil.anonymise")
+    assert (entry.actor, entry.school) == (admin, pupil.school)
+    assert entry.changes["reason"] == "staff_on_request"
+
+
+def test_a_staff_members_erasure_request_is_recorded_once():
+    from privacy.services import erasure_request_open
+
+    teacher = MembershipFactory().user
+    first = erasure_request_open(user=teacher, actor=teacher)
+    again = erasure_request_open(user=teacher, actor=teacher)
+
+    assert first == again
+    entry = only_entry("privacy_request.open")
+    assert entry.actor == teacher
+    assert entry.changes["kind"] == "erasure"
+    assert_no_personal_data(entry, teacher)

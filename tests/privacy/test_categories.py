@@ -87,10 +87,14 @@ def test_pupil_identity_is_anonymised_and_other_pupils_kept(families):
     exported = category("pupil_identity").export(pupil=pupil)
     assert (exported["first_name"], exported["upn"]) == (pupil.first_name, pupil.upn)
 
+    school_class = pupil.school_class
     assert category("pupil_identity").erase(pupil=pupil) == 1
     pupil = Pupil.objects.get(pk=pupil.pk)
     assert (pupil.first_name, pupil.last_name, pupil.upn, pupil.upn_hash) == ("", "", "", None)
-    assert pupil.school_class is None and pupil.anonymised_at is not None
+    assert pupil.anonymised_at is not None and not pupil.pupil_premium
+    # The class (and school) stay, for the class's counts; the name never shows blank.
+    assert pupil.school_class == school_class and pupil.full_name == "Anonymised pupil"
+    assert category("pupil_identity").erase(pupil=pupil) == 0
     assert Pupil.objects.get(pk=other.pk).upn == other.upn
 
 
