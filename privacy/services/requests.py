@@ -84,7 +84,7 @@ def privacy_request_open(
 def _locked_open(privacy_request: PrivacyRequest) -> PrivacyRequest:
     """The request's row, locked until the transaction ends; refused if closed."""
     locked = (
-        PrivacyRequest.objects.select_for_update()
+        PrivacyRequest.objects.select_for_update(of=("self",))
         .select_related("school", "subject_user", "subject_pupil")
         .get(pk=privacy_request.pk)
     )
