@@ -28,12 +28,16 @@ PLATFORM_STAFF_PERMISSIONS = {
     "audit.view_auditentry",
     "audit.view_securityevent",
     "engagement.view_engagement_overview",
+    "accounts.restore_closed_account",
+    "schools.offboard_school",
 }
 
 _migration = importlib.import_module("accounts.migrations.0006_platform_staff_group")
 _overview_migration = importlib.import_module(
     "engagement.migrations.0004_platform_staff_see_engagement_overview"
 )
+_restore_migration = importlib.import_module("accounts.migrations.0008_closed_account_restore")
+_offboard_migration = importlib.import_module("schools.migrations.0005_school_offboard_permission")
 
 
 def platform_staff_group() -> Group:
@@ -41,6 +45,8 @@ def platform_staff_group() -> Group:
     browser's) start from an emptied database, so it is put back for them."""
     _migration.platform_staff_group_keep(apps)
     _overview_migration.overview_permission_grant(apps)
+    _restore_migration.restore_permission_grant(apps)
+    _offboard_migration.offboard_permission_grant(apps)
     return Group.objects.get(name=PLATFORM_STAFF_GROUP)
 
 
