@@ -101,3 +101,14 @@ def security_events_for_school_staff(*, school: School) -> QuerySet[SecurityEven
         .only(*_EVENT_FIELDS, *(f"user__{name}" for name in _PERSON_FIELDS))
         .order_by("-at", "-pk")
     )
+
+
+def audit_last_at(*, school: School, action: str) -> datetime | None:
+    """When ``action`` was last recorded at ``school`` (None if never): the
+    offboarding page shows when a school admin last exported the school's data."""
+    return (
+        AuditEntry.objects.filter(school=school, action=action)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
