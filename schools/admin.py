@@ -124,7 +124,7 @@ class SchoolAdmin(admin.ModelAdmin):
         if school is None:
             raise Http404("No such school.")
         change_url = reverse("admin:schools_school_change", args=[quote(school.pk)])
-        form = SchoolOffboardForm(request.POST or None)
+        form = SchoolOffboardForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and school.status == School.Status.ACTIVE and form.is_valid():
             result = school_offboard(school=school, actor=request.user)
             self.log_change(request, school, [{"changed": {"fields": ["status"]}}])
