@@ -242,3 +242,15 @@ def test_a_closed_parent_following_an_old_invitation_is_not_reopened(
     assert not parent.is_active and parent.closed_at is not None
     assert not parent.guardianships.filter(pupil=second, confirmed_at__isnull=False).exists()
     assert not Membership.objects.filter(user=parent).exists()
+
+
+def test_a_closed_account_is_sent_nothing_even_when_a_reset_is_asked_for(
+    client, parent, django_capture_on_commit_callbacks
+):
+    account_close(user=parent, actor=parent, reason="own_request")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": parent.email})
+
+    assert response.status_code == 302
+    assert not Message.objects.filter(to_address=parent.email).exists()
