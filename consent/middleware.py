@@ -6,15 +6,16 @@ from django.urls import reverse
 from consent.selectors import privacy_status_for_request
 
 # Paths open to a user who must agree to the privacy notice first: the pages to
-# agree or to read the notice, signing out and other account pages, the second
-# factor, invitations (accepting one records consent itself), cookie choices,
-# static files and the health check.
+# agree or to read the notice, signing out and other account pages, closing their
+# account instead of agreeing, the second factor, invitations (accepting one
+# records consent itself), cookie choices, static files and the health check.
 OPEN_PREFIXES = (
     "/privacy/agree/",
     "/privacy/notice/",
     "/privacy/notices/",
     "/cookies/",
     "/accounts/",
+    "/account/close/",
     "/two-factor/",
     "/invitations/",
     "/static/",

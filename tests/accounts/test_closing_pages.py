@@ -13,6 +13,8 @@ from django.utils.dateformat import format as date_format
 from accounts.models import Membership
 from accounts.services import account_close, processing_restriction_set
 from audit.models import AuditEntry
+from consent.models import Method, Purpose
+from consent.services import consent_grant, consent_withdraw
 from invitations.errors import InvitationNotUsableError
 from invitations.services import invitation_accept, invitations_create
 from notifications.models import Message
@@ -254,3 +256,21 @@ def test_a_closed_account_is_sent_nothing_even_when_a_reset_is_asked_for(
 
     assert response.status_code == 302
     assert not Message.objects.filter(to_address=parent.email).exists()
+
+
+def test_a_parent_who_withdrew_consent_can_still_close_their_account(client, parent, notice):
+    consent_grant(
+        user=parent, purpose=Purpose.PLATFORM, wording="I agree", method=Method.REGISTRATION
+    )
+    consent_withdraw(user=parent, purpose=Purpose.PLATFORM, wording="I agree", method="settings")
+    client.force_login(parent)
+    gate = client.get(reverse("accounts:settings"), follow=True)
+    page = client.get(URL)
+
+    response = client.post(URL, {"password": PASSWORD})
+
+    assert page.status_code == 200
+    assert URL in gate.content.decode()  # the page asking them to agree offers closing
+    assert response.status_code == 302
+    parent.refresh_from_db()
+    assert parent.closed_at is not None
