@@ -100,7 +100,8 @@ def restore_refusal(*, user: User, now: datetime | None = None) -> str:
 def account_restore(*, user: User, actor: User) -> None:
     """Reopen a closed account within its hold period, at the person's request.
 
-    The person signs in again with their old password (or resets it). Raises
+    The person signs in again with their old password (or resets it); their
+    inactive spell starts again from now. Raises
     ClosingError saying why when it cannot be restored (``restore_refusal``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     refusal = restore_refusal(user=user)
@@ -110,5 +111,8 @@ def account_restore(*, user: User, actor: User) -> None:
     user.closed_at = None
     user.delete_after = None
     user.is_active = True
-    user.save(update_fields=["closed_at", "delete_after", "is_active"])
+    # Asking for it back counts as using it: an account closed for inactivity is
+    # not closed again for the same idle spell before its holder signs in.
+    user.last_active_at = timezone.now()
+    user.save(update_fields=["closed_at", "delete_after", "is_active", "last_active_at"])
     audit_record(actor=actor, action="user.restore", subject=user, changes={"closed_at": closed_at})

@@ -108,6 +108,8 @@ def test_restoring_through_the_confirmation_page_reopens_the_account(
     closed_parent.refresh_from_db()
     assert closed_parent.is_active
     assert closed_parent.closed_at is None and closed_parent.delete_after is None
+    # Closed for inactivity or not, its idle time starts again from the restore.
+    assert closed_parent.last_active_at >= timezone.now() - timedelta(minutes=1)
     entry = AuditEntry.objects.get(action="user.restore")
     assert entry.actor == platform_staff
     assert entry.subject_id == str(closed_parent.pk)
