@@ -10,7 +10,8 @@ from allauth.core import context as allauth_context
 from django import forms
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from accounts.access import requires_two_factor
 from accounts.clients import client_ip
@@ -58,6 +59,24 @@ class AccountAdapter(DefaultAccountAdapter):
         if message_template == SIGNED_IN_MESSAGE and requires_two_factor(request.user):
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def respond_user_inactive(self, request: HttpRequest, user) -> HttpResponse:
+        """A closed account's holder typed the right password: tell them it is
+        closed, until when it can be restored and whom to ask, rather than
+        allauth's page for accounts not opened yet."""
+        if getattr(user, "closed_at", None) is None:
+            return super().respond_user_inactive(request, user)
+        from accounts.selectors import schools_of_account
+        from accounts.services import CLOSED_ACCOUNT_HOLD_DAYS, restore_refusal
+
+        context = {
+            "closed_at": user.closed_at,
+            "delete_after": user.delete_after,
+            "restorable": not restore_refusal(user=user),
+            "hold_days": CLOSED_ACCOUNT_HOLD_DAYS,
+            "schools": schools_of_account(user=user),
+        }
+        return render(request, "account/account_closed.html", context, status=403)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email (reset links, email confirmations, notices of

@@ -109,3 +109,60 @@ class MobileCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
         ),
     )
+
+
+class AccountCloseForm(forms.Form):
+    """Closing one's own account: confirmed with the account's password."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        help_text="To check that it is you closing the account.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, limited: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Too many tries just now: the password is not even checked.
+        self.limited = limited
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.limited:
+            raise forms.ValidationError(
+                "You have tried several passwords just now. Wait a minute, then try again.",
+                code="too_many_tries",
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your password. Your account is still open.", code="wrong_password"
+            )
+        return password
+
+
+class ClosedAccountFindForm(forms.Form):
+    """Platform staff look up one closed account by its exact email or mobile."""
+
+    contact = forms.CharField(
+        label="Email address or mobile number",
+        max_length=254,
+        help_text="Exactly as the person gave it to us: one account is shown, never a list.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_contact(self) -> dict[str, str]:
+        """{"email": ...} or {"mobile": ...} (E.164), whichever the text is."""
+        raw = self.cleaned_data["contact"].strip()
+        if "@" in raw:
+            return {"email": normalise_email(raw)}
+        # Any number that could be stored, in any UK format: only an exact match counts.
+        try:
+            number = phonenumbers.parse(raw, "GB")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_possible_number(number):
+            raise forms.ValidationError(
+                "Enter an email address, or a mobile number such as 07700 900123."
+            )
+        return {"mobile": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}

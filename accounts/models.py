@@ -105,6 +105,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or str(self)
 
 
+class ClosedAccount(User):
+    """No data of its own: the admin's page where platform staff find one closed
+    account by its exact email address or mobile and restore it within its hold
+    (``accounts.admin``), with the permission that opens it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "closed account"
+        verbose_name_plural = "closed accounts"
+        default_permissions = ()
+        permissions = [
+            ("restore_closed_account", "Can find a closed account and restore it within its hold")
+        ]
+
+
 class Membership(models.Model):
     """A member of a school's staff: a school admin or a teacher."""
 

@@ -1,6 +1,8 @@
 """Reads of a user's own account: their authenticator apps and how long a wrong
-code locks them, and what the account settings page shows; and which accounts
-the retention task must notice, close or delete (``privacy.services.retention``)."""
+code locks them, and what the account settings page shows; the schools a closed
+account can ask to have it restored, platform staff finding one closed account, and
+which accounts the retention task must notice, close or delete
+(``privacy.services.retention``)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_parent, requires_two_factor
+from accounts.lookup import mobile_lookup_hash, normalise_email
 from accounts.models import Membership, MobileChange, User
-from schools.models import Guardianship
+from schools.models import Guardianship, School
 
 
 def authenticators_of(*, user) -> QuerySet[TOTPDevice]:
@@ -190,3 +193,48 @@ def contacts_unused_unlinked() -> QuerySet[User]:
         ~Exists(Membership.objects.filter(user=OuterRef("pk"))),
         ~Exists(Guardianship.objects.filter(parent=OuterRef("pk"))),
     )
+
+
+def schools_of_account(*, user) -> list[School]:
+    """The schools of the person's children (removed by the school included) and
+    the schools they staff, whatever the state of their account: the places a
+    closed account's holder can ask about restoring it. Contact details only."""
+    return list(
+        School.objects.filter(
+            Q(
+                pupils__guardianships__parent=user,
+                pupils__guardianships__confirmed_at__isnull=False,
+                pupils__guardianships__ended_at__isnull=True,
+            )
+            | Q(memberships__user=user)
+        )
+        .distinct()
+        .only("name", "parent_facing_name", "contact_email", "contact_phone")
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class ClosedAccountMatch:
+    """The one closed account found, or None; ``several`` when the contact matched
+    more than one (a shared mobile), so none is shown."""
+
+    account: User | None
+    several: bool = False
+
+
+def closed_account_find(
+    *, email: str | None = None, mobile: str | None = None
+) -> ClosedAccountMatch:
+    """The closed account whose email is exactly ``email`` (any case), or whose
+    mobile is ``mobile`` (E.164): at most one, never a list."""
+    if email:
+        found = User.objects.filter(closed_at__isnull=False, email__iexact=normalise_email(email))
+    elif mobile:
+        found = User.objects.filter(closed_at__isnull=False, mobile_hash=mobile_lookup_hash(mobile))
+    else:
+        return ClosedAccountMatch(account=None)
+    matches = list(found.order_by("pk")[:2])
+    if len(matches) > 1:
+        return ClosedAccountMatch(account=None, several=True)
+    return ClosedAccountMatch(account=matches[0] if matches else None)

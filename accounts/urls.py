@@ -25,4 +25,6 @@ urlpatterns = [
     path("account/mobile/remove/", views.account_mobile_remove, name="settings_mobile_remove"),
     path("account/sessions/end/", views.account_sessions_end, name="settings_sessions_end"),
     path("account/restriction/", views.account_restriction, name="settings_restriction"),
+    path("account/close/", views.account_close_page, name="close"),
+    path("account/closed/", views.account_closed, name="closed"),
 ]

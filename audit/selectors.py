@@ -109,3 +109,14 @@ def accounts_signed_in_between(*, start: datetime, end: datetime) -> QuerySet:
     return SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.SIGN_IN, user__isnull=False, at__gte=start, at__lt=end
     ).values("user_id")
+
+
+def audit_last_at(*, school: School, action: str) -> datetime | None:
+    """When ``action`` was last recorded at ``school`` (None if never): the
+    offboarding page shows when a school admin last exported the school's data."""
+    return (
+        AuditEntry.objects.filter(school=school, action=action)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )

@@ -7,9 +7,9 @@ from consent.selectors import privacy_status_for_request
 
 # Paths open to a user who must agree to the privacy notice first: the pages to
 # agree or to read the notice, signing out and other account pages, their own data
-# (see it, download it, ask for erasure), the second
-# factor, invitations (accepting one records consent itself), cookie choices,
-# static files and the health check.
+# (see it, download it, ask for erasure), closing their account instead of agreeing,
+# the second factor, invitations (accepting one records consent itself), cookie
+# choices, static files and the health check.
 OPEN_PREFIXES = (
     "/privacy/agree/",
     "/privacy/notice/",
@@ -19,6 +19,7 @@ OPEN_PREFIXES = (
     # A person's own data: seeing it, downloading it and asking for its erasure
     # never wait on agreeing to a notice.
     "/account/data/",
+    "/account/close/",
     "/two-factor/",
     "/invitations/",
     "/static/",

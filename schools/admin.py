@@ -1,23 +1,33 @@
-"""Schools in the Django admin: platform staff onboard a school and keep its details.
+"""Schools in the Django admin: platform staff onboard a school, keep its details,
+and offboard it when it leaves.
 
 Pupil data is deliberately not in the admin: platform staff see none without a
 school's support grant. A school is never deleted here (Django's confirmation
-would list every pupil and parent by name); schools leave through offboarding.
+would list every pupil and parent by name); schools leave through offboarding,
+whose confirmation page first offers the school its export and shows counts only.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 
+from accounts import access
 from accounts.admin_site import delete_refused
 from accounts.models import Membership
+from audit.selectors import audit_last_at
 from learning.models import Topic
 from schools.models import Guardianship, Pupil, School, SchoolClass
-from schools.services import OnboardingError, school_onboard, school_update
+from schools.selectors import offboarding_preview
+from schools.services import OnboardingError, school_offboard, school_onboard, school_update
 from schools.services.onboarding import SCHOOL_DETAIL_FIELDS
+
+# The audit action the school's data export records (privacy:school_export).
+SCHOOL_EXPORT_ACTION = "school.export"
 
 
 class SchoolOnboardForm(forms.Form):
@@ -52,6 +62,16 @@ class SchoolOnboardForm(forms.Form):
         ]
 
 
+class SchoolOffboardForm(forms.Form):
+    export_offered = forms.BooleanField(
+        label="The school's admins have been offered the export of the school's data.",
+        error_messages={
+            "required": "Tick this once the school has been offered its export: after "
+            "offboarding, its staff can no longer sign in to download it."
+        },
+    )
+
+
 def _school_holds(school: School) -> list[tuple[str, int]]:
     return [
         ("pupils", Pupil.objects.filter(school=school).count()),
@@ -76,6 +96,61 @@ class SchoolAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/offboard/",
+                self.admin_site.admin_view(self.offboard_view),
+                name="schools_school_offboard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if access.can_offboard_school(request.user):
+            extra_context["offboard_url"] = reverse(
+                "admin:schools_school_offboard", args=[quote(object_id)]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def offboard_view(self, request, object_id):
+        """Offboarding a school: the export is offered first, then what will happen
+        (counts only), then a box to tick and the button."""
+        if not access.can_offboard_school(request.user):
+            raise PermissionDenied
+        school = self.get_object(request, object_id)
+        if school is None:
+            raise Http404("No such school.")
+        change_url = reverse("admin:schools_school_change", args=[quote(school.pk)])
+        form = SchoolOffboardForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and school.status == School.Status.ACTIVE and form.is_valid():
+            result = school_offboard(school=school, actor=request.user)
+            self.log_change(request, school, [{"changed": {"fields": ["status"]}}])
+            self.message_user(
+                request,
+                f"{school} has left the portal: {result.staff_closed} staff accounts closed "
+                f"({result.staff_kept} kept for their other schools or children), "
+                f"{result.pupils_removed} pupils removed, {result.parents_told} parents told, "
+                f"{result.invitations_revoked} invitations revoked.",
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Offboard {school}",
+            "opts": self.opts,
+            "school": school,
+            "form": form,
+            "change_url": change_url,
+            "preview": offboarding_preview(school=school),
+            "last_export_at": audit_last_at(school=school, action=SCHOOL_EXPORT_ACTION),
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        return TemplateResponse(
+            request, "admin/schools/school/offboard.html", context, status=status
+        )
 
     def delete_view(self, request, object_id, extra_context=None):
         school = self.get_object(request, object_id)

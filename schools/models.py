@@ -68,6 +68,7 @@ class School(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("offboard_school", "Can take a school off the portal (offboarding)")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=["school", "partner"]), name="school_kind_valid"
@@ -80,6 +81,11 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def takes_new_data(self) -> bool:
+        """An offboarded school has left the portal: nothing new is taken for it."""
+        return self.status == self.Status.ACTIVE
 
     @property
     def name_for_parents(self) -> str:

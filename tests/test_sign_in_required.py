@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 # Every view a signed-out visitor may open.
 PUBLIC = {
     "accounts:healthz",
+    "accounts:closed",  # where closing one's own account lands, signed out
     "invitations:accept",
     "consent:privacy_notice",
     "consent:privacy_notice_version",

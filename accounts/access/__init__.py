@@ -14,10 +14,15 @@ Default deny. An object of another school, or one the user may not see, is a 404
 - schools: a school's settings;
 - exports: exporting a school's or a pupil's data;
 - staff: a school's staff;
+- closing: closing one's own account, restoring a closed one;
 - engagement: engagement reports (whole school or a teacher's classes);
 - navigation: the areas a user's roles open;
 - refusals: how a refusal is raised, so it can be recorded."""
 
+from accounts.access.closing import (
+    can_close_own_account,
+    can_restore_closed_accounts,
+)
 from accounts.access.engagement import (
     ReportScope,
     can_view_engagement_overview,
@@ -115,6 +120,7 @@ from accounts.access.roles import (
     schools_teaching,
 )
 from accounts.access.schools import (
+    can_offboard_school,
     school_settings_or_refuse,
 )
 from accounts.access.staff import (
@@ -132,6 +138,7 @@ __all__ = [
     "assignment_or_404",
     "assignments_managed_by",
     "can_author_topics",
+    "can_close_own_account",
     "can_edit_topic",
     "can_erase_own_account",
     "can_export_school_data",
@@ -139,9 +146,11 @@ __all__ = [
     "can_manage_incidents",
     "can_manage_pupil",
     "can_moderate_feedback",
+    "can_offboard_school",
     "can_record_for_child",
     "can_record_incident",
     "can_remove_feedback",
+    "can_restore_closed_accounts",
     "can_see_parent_contacts",
     "can_see_pupil_premium",
     "can_undo_completion",

@@ -137,8 +137,17 @@ def child_of_parent_or_404(user, pupil_id) -> Pupil:
 
 
 def can_record_for_child(user, pupil: Pupil) -> bool:
-    """May the user mark work done and give feedback for this child? Their own child, on roll."""
-    return children_of(user).filter(pk=pupil.pk, removed_by_school_at__isnull=True).exists()
+    """May the user mark work done and give feedback for this child? Their own child,
+    on roll at a school still on the portal (an offboarded school takes nothing new)."""
+    return (
+        children_of(user)
+        .filter(
+            pk=pupil.pk,
+            removed_by_school_at__isnull=True,
+            school__status=School.Status.ACTIVE,
+        )
+        .exists()
+    )
 
 
 def can_see_pupil_premium(user, school: School) -> bool:

@@ -6,6 +6,7 @@ from accounts.services.closing import (
     ClosingError,
     account_close,
     account_restore,
+    restore_refusal,
 )
 from accounts.services.emails import (
     account_email_queue,
@@ -58,6 +59,7 @@ __all__ = [
     "mobile_remove",
     "password_set_url",
     "processing_restriction_set",
+    "restore_refusal",
     "second_factor_check",
     "sessions_end_others",
     "staff_add",

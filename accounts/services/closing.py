@@ -22,6 +22,12 @@ from audit.services import audit_record
 
 CLOSED_ACCOUNT_HOLD_DAYS = 90
 
+# Why an account was closed, as its audit entry records it.
+OWN_REQUEST = "own_request"
+INACTIVE = "inactive"
+SCHOOL_OFFBOARDED = "school_offboarded"
+STAFF_ON_REQUEST = "staff_on_request"
+
 
 class ClosingError(Exception):
     """The account cannot be closed or restored as asked; the message says why."""
@@ -74,21 +80,39 @@ def account_close(
     return True
 
 
+def restore_refusal(*, user: User, now: datetime | None = None) -> str:
+    """Why ``user``'s account cannot be restored now ("" when it can): it is open,
+    its hold has ended, or its personal data is already deleted."""
+    now = now or timezone.now()
+    if user.closed_at is None:
+        return "This account is not closed."
+    if not user.first_name and not user.email and not user.mobile:
+        return "This account's personal data has been deleted: it can no longer be restored."
+    if user.delete_after is not None and user.delete_after <= now:
+        return (
+            "This account's 90 days on hold have ended and its data is being deleted: "
+            "it can no longer be restored."
+        )
+    return ""
+
+
 @transaction.atomic
 def account_restore(*, user: User, actor: User) -> None:
     """Reopen a closed account within its hold period, at the person's request.
 
-    The person signs in again with their old password (or resets it)."""
+    The person signs in again with their old password (or resets it); their
+    inactive spell starts again from now. Raises
+    ClosingError saying why when it cannot be restored (``restore_refusal``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.closed_at is None:
-        raise ClosingError("This account is not closed.")
-    if user.delete_after is not None and user.delete_after <= timezone.now():
-        raise ClosingError("This account's hold period has ended; its data is being deleted.")
-    if not user.first_name and not user.email and not user.mobile:
-        raise ClosingError("This account's personal data has already been deleted.")
+    refusal = restore_refusal(user=user)
+    if refusal:
+        raise ClosingError(refusal)
     closed_at = user.closed_at
     user.closed_at = None
     user.delete_after = None
     user.is_active = True
-    user.save(update_fields=["closed_at", "delete_after", "is_active"])
+    # Asking for it back counts as using it: an account closed for inactivity is
+    # not closed again for the same idle spell before its holder signs in.
+    user.last_active_at = timezone.now()
+    user.save(update_fields=["closed_at", "delete_after", "is_active", "last_active_at"])
     audit_record(actor=actor, action="user.restore", subject=user, changes={"closed_at": closed_at})

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
 
+from accounts.lookup import normalise_email
 from accounts.models import User
 from audit.services import audit_record
 from notifications.models import Message
@@ -25,10 +26,14 @@ def account_email_queue(
 
     ``kind`` is the allauth template's name (``password_reset_key``, ...), kept as
     the message's reference. ``user`` is the account it is about, if any: a closed
-    or restricted account gets nothing, as with every message.
+    or restricted account gets nothing, as with every message. allauth names no
+    account when the address has none it can sign in to (a reset asked for a
+    closed account, say): a closed account holding the address still gets nothing.
     """
     if not isinstance(user, User):
-        user = None
+        user = User.objects.filter(
+            email__iexact=normalise_email(to_address), closed_at__isnull=False
+        ).first()
     return message_queue(
         recipient=user,
         channel=Message.Channel.EMAIL,

@@ -15,6 +15,7 @@ from accounts.models import Membership, User
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import message_queue
+from schools.offboarded import offboarded_message, school_takes_new_data
 
 if TYPE_CHECKING:
     from schools.models import School
@@ -45,8 +46,11 @@ def staff_add(
     The email goes through the outbox, written in this transaction.
 
     An existing account keeps its password and is told it has been added. Someone
-    already on this school's staff cannot be added twice.
+    already on this school's staff cannot be added twice, and a school that has
+    left the portal takes no new staff.
     """
+    if not school_takes_new_data(school_id=school.pk):
+        raise StaffError(offboarded_message(school))
     email = normalise_email(email)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     created = user is None

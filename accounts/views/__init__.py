@@ -11,6 +11,7 @@ from accounts.views.account import (
     account_sessions_end,
     account_settings,
 )
+from accounts.views.closing import account_close_page, account_closed
 from accounts.views.pages import (
     backup_codes_download,
     backup_codes_new,
@@ -22,6 +23,8 @@ from accounts.views.pages import (
 )
 
 __all__ = [
+    "account_close_page",
+    "account_closed",
     "account_email",
     "account_email_cancel",
     "account_mobile",

@@ -6,8 +6,10 @@ not ended, for a pupil the school still has on roll and that is not anonymised),
 with an open account whose processing is not restricted. Nothing is ever recorded
 for platform staff, for an account that is closed or restricted, or for anyone
 acting on a pupil who is not their own child: what teachers and school admins do
-on their pages is never engagement. A sign-in counts only for a parent who is not
-also a member of a school's staff (they sign in for work).
+on their pages is never engagement. A school that has left the portal
+(offboarded) has every pupil removed, and its status is checked as well. A
+sign-in counts only for a parent who is not also a member of a school's staff
+(they sign in for work).
 
 Every event names its school, its pupil and what it was about (``subject``,
 ``<kind>:<pk>``, for example ``activity:12``); a sign-in is recorded once for
@@ -47,13 +49,15 @@ def _actor_tracked(actor: User | None) -> bool:
 
 
 def _tracked_guardianships(actor: User) -> QuerySet[Guardianship]:
-    """The actor's links to children whose engagement is recorded."""
+    """The actor's links to children whose engagement is recorded: on roll at a
+    school still on the portal."""
     return Guardianship.objects.filter(
         parent=actor,
         confirmed_at__isnull=False,
         ended_at__isnull=True,
         pupil__removed_by_school_at__isnull=True,
         pupil__anonymised_at__isnull=True,
+        pupil__school__status=School.Status.ACTIVE,
     )
 
 

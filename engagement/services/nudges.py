@@ -34,6 +34,7 @@ from learning.services.assignments import (
 )
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
+from schools.offboarded import offboarded_message, school_takes_new_data
 
 NUDGE_TEMPLATE = "engagement_nudge"
 
@@ -96,6 +97,9 @@ def nudges_send(*, assignment: Assignment, pupil_ids: Iterable[int], actor: User
         with transaction.atomic():
             # Nudges about one piece of work are written one after the other.
             Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+            school_class = assignment.school_class
+            if not school_takes_new_data(school_id=school_class.school_id):
+                raise NudgeError(offboarded_message(school_class.school))
             now = timezone.now()
             pupils = nudge_pupils_of(actor, assignment.school_class, pupil_ids)
             plan = nudge_plan(assignment=assignment, pupils=pupils, now=now)

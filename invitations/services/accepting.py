@@ -259,6 +259,11 @@ def _accept(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise InvitationNotUsableError("This invitation was used, revoked or has expired.")
+    # Accepting activates the account: never a closed one, even one closed since
+    # ``user`` was loaded (restoring is for platform staff, at the person's request).
+    closed = User.objects.select_for_update().filter(pk=user.pk, closed_at__isnull=False)
+    if user.closed_at is not None or closed.exists():
+        raise InvitationNotUsableError("The account was closed.")
     if requires_two_factor(user):
         raise StaffAccountError("Staff accounts cannot accept a parent's invitation.")
     if invitation.parent_id not in (None, user.pk) and account_in_use(invitation.parent):

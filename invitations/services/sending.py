@@ -37,6 +37,7 @@ from notifications.services import (
     recipient_may_receive,
 )
 from schools.models import Guardianship, Pupil, School
+from schools.offboarded import offboarded_message, refuse_if_offboarded, school_takes_new_data
 
 INVITATION_TEMPLATE = "invitation"
 REMINDER_TEMPLATE = "invitation_reminder"
@@ -127,9 +128,12 @@ def invitations_create(
 ) -> list[Invitation]:
     """Invite every unconfirmed parent of ``pupils`` at ``school``: one invitation per
     parent naming all their children there, skipping parents already holding a
-    live invitation. Messages are queued in the same transaction."""
+    live invitation. Messages are queued in the same transaction. Raises
+    SchoolOffboardedError for a school that has left the portal."""
     if channels not in Invitation.Channels.values:
         raise ValueError(f"Unknown channels {channels!r}.")
+    # Locked: offboarding, which revokes the live invitations, waits for these.
+    refuse_if_offboarded(school, lock=True)
     if isinstance(pupils, QuerySet):
         pupil_ids = set(pupils.values_list("pk", flat=True))  # ids only, no pupil objects
     else:
@@ -252,6 +256,8 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     )
     if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
         raise InvitationNotUsableError(f"An {invitation.status} invitation cannot be resent.")
+    if not school_takes_new_data(school_id=invitation.school_id, lock=True):
+        raise InvitationNotUsableError(offboarded_message(invitation.school))
     token, digest = new_token()
     invitation.token_hash = digest
     invitation.expires_at = timezone.now() + invitation_valid_for()
@@ -354,6 +360,8 @@ def _remind_batch(
             expires_at__gt=now,
             sent_at__lte=cutoff,
             reminder_sent_at__isnull=True,
+            # A school that has left the portal sends no reminders.
+            school__status=School.Status.ACTIVE,
         )
         .order_by("pk")[:size]
     )

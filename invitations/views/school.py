@@ -26,6 +26,7 @@ from invitations.services import (
     invitation_revoke,
     invitations_create,
 )
+from schools.offboarded import SchoolOffboardedError
 
 INVITATIONS_PER_PAGE = 50
 PUPILS_PER_PAGE = 50
@@ -95,12 +96,16 @@ def invitation_create(request: HttpRequest, school_id: int) -> HttpResponse:
             school_class=form.cleaned_data["school_class"],
         )
         already = selectors.parents_already_invited_count(school=school, pupils=pupils)
-        created = invitations_create(
-            school=school,
-            pupils=pupils.only("pk"),
-            channels=form.cleaned_data["channels"],
-            actor=request.user,
-        )
+        try:
+            created = invitations_create(
+                school=school,
+                pupils=pupils.only("pk"),
+                channels=form.cleaned_data["channels"],
+                actor=request.user,
+            )
+        except SchoolOffboardedError as error:
+            messages.error(request, str(error))
+            return redirect("invitations:list", school_id=school.pk)
         unreachable = sum(1 for i in created if i.status == Invitation.Status.FAILED)
         level, text = _created_message(
             invited=len(created), unreachable=unreachable, already=already
@@ -190,7 +195,7 @@ def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: 
     invitation = access.administered_invitation_or_404(request.user, school, invitation_id)
     try:
         invitation = invitation_resend(invitation=invitation, actor=request.user)
-    except InvitationNotUsableError:
+    except InvitationNotUsableError as error:
         invitation.refresh_from_db(fields=["status"])
         if invitation.status == Invitation.Status.REVOKED:
             messages.error(
@@ -198,11 +203,13 @@ def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: 
                 f"The invitation to {_who(invitation)} was revoked, so it cannot be resent. "
                 "Invite the family again to send a new one.",
             )
-        else:
+        elif invitation.status == Invitation.Status.ACCEPTED:
             messages.error(
                 request,
                 f"{_who(invitation)} has already accepted, so there is nothing to resend.",
             )
+        else:  # the school has left the portal
+            messages.error(request, str(error))
         return _back(request, school.pk)
     if invitation.status == Invitation.Status.FAILED:
         messages.warning(

@@ -26,7 +26,8 @@ from accounts.models import User
 from accounts.names import ascii_only
 from audit.services import audit_record
 from learning.models import Assignment, Topic
-from schools.models import SchoolClass
+from schools.models import School, SchoolClass
+from schools.offboarded import offboarded_message
 
 SCHOOL_TIME_ZONE = ZoneInfo("Europe/London")
 REFERENCE_PREFIX = "assignment:"
@@ -139,8 +140,16 @@ def assignments_create(
         .filter(pk__in=[school_class.pk for school_class in classes])
         .values_list("pk", flat=True)
     )
+    left_portal = set(
+        School.objects.filter(
+            pk__in={school_class.school_id for school_class in classes},
+            status=School.Status.OFFBOARDED,
+        ).values_list("pk", flat=True)
+    )
     for school_class in classes:
-        if school_class.pk not in assignable:
+        if school_class.school_id in left_portal:
+            class_errors.append(offboarded_message(school_class.school))
+        elif school_class.pk not in assignable:
             class_errors.append(f"You cannot set work for {school_class.name}.")
         elif topic.school_id is not None and topic.school_id != school_class.school_id:
             class_errors.append(f"This topic belongs to another school than {school_class.name}.")

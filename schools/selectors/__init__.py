@@ -1,8 +1,15 @@
 """Reads of school data, one module per noun: the people and classes staff and
-parents see (``people``), who a data incident reaches (``reach``) and which pupils
-no one holds any more (``leavers``)."""
+parents see (``people``), who a data incident reaches (``reach``), which pupils no one
+holds any more (``leavers``) and what offboarding a school would do
+(``offboarding``)."""
 
 from schools.selectors.leavers import pupils_both_removed
+from schools.selectors.offboarding import (
+    OffboardingPreview,
+    OffboardingStaff,
+    offboarding_preview,
+    offboarding_staff,
+)
 from schools.selectors.people import (
     ParentLink,
     SchoolTotals,
@@ -34,6 +41,8 @@ from schools.selectors.reach import (
 )
 
 __all__ = [
+    "OffboardingPreview",
+    "OffboardingStaff",
     "ParentLink",
     "Reach",
     "SchoolTotals",
@@ -44,6 +53,8 @@ __all__ = [
     "classes_for_teacher",
     "classes_taught_at",
     "classes_with_pupils_on_roll",
+    "offboarding_preview",
+    "offboarding_staff",
     "parents_of_pupil",
     "pupils_both_removed",
     "pupils_for_admin",

@@ -1,13 +1,19 @@
-"""Every write to school data: onboarding a school, its settings, who teaches each
-class, its staff, one pupil's links and leaving, and the roster import."""
+"""Every write to school data: onboarding a school and offboarding it, its
+settings, who teaches each class, its staff, one pupil's links and leaving, and
+the roster import."""
 
 from schools.services.classes import (
     ClassTeachersError,
     class_teachers_set,
 )
 from schools.services.leavers import (
+    PupilsRemoved,
     Reason,
     pupils_remove,
+)
+from schools.services.offboarding import (
+    OffboardingResult,
+    school_offboard,
 )
 from schools.services.onboarding import (
     OnboardingError,
@@ -54,8 +60,10 @@ __all__ = [
     "PROGRESS_TIMEOUT",
     "STATUS_REFUSALS",
     "ClassTeachersError",
+    "OffboardingResult",
     "OnboardingError",
     "PupilChangeError",
+    "PupilsRemoved",
     "Reason",
     "RosterImportError",
     "StaffRemovalError",
@@ -72,6 +80,7 @@ __all__ = [
     "roster_import_progress",
     "roster_import_start",
     "roster_imports_purge",
+    "school_offboard",
     "school_onboard",
     "school_settings_update",
     "school_update",

@@ -9,6 +9,7 @@ what they shared stays available to them and how to close their account.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
@@ -33,6 +34,8 @@ class Reason:
 
     BY_HAND = "by_hand"
     ROSTER = "roster"
+    # The school itself left the portal: every pupil goes (schools.services.offboarding).
+    SCHOOL_OFFBOARDED = "school_offboarded"
 
 
 def account_settings_link() -> str:
@@ -62,10 +65,11 @@ def _parents_to_tell(school: School, removed_at: datetime) -> Iterator[list[Guar
 
 
 def _message(
-    school: School, guardianships: list[Guardianship], removed_at: datetime
+    school: School, guardianships: list[Guardianship], removed_at: datetime, *, school_left: bool
 ) -> OutgoingMessage | None:
     """One message naming all the parent's children removed, by email, or by text
-    when the parent has no email."""
+    when the parent has no email. ``school_left``: the school itself has left the
+    portal, and the message says that rather than that the children left."""
     parent = guardianships[0].parent
     if parent.email:
         channel = Message.Channel.EMAIL
@@ -80,6 +84,7 @@ def _message(
         "several": len(children) > 1,
         "school_name": school.name_for_parents,
         "settings_link": account_settings_link(),
+        "school_left": school_left,
     }
     return OutgoingMessage(
         recipient=parent,
@@ -101,20 +106,28 @@ def _message(
     )
 
 
-def _messages(school: School, removed_at: datetime) -> Iterator[OutgoingMessage]:
+def _messages(
+    school: School, removed_at: datetime, *, school_left: bool
+) -> Iterator[OutgoingMessage]:
     for guardianships in _parents_to_tell(school, removed_at):
-        message = _message(school, guardianships, removed_at)
+        message = _message(school, guardianships, removed_at, school_left=school_left)
         if message is not None:
             yield message
+
+
+@dataclass(frozen=True)
+class PupilsRemoved:
+    removed: int
+    parents_told: int
 
 
 @transaction.atomic
 def pupils_remove(
     *, school: School, pupil_ids: Iterable[int], actor: User | None, reason: str
-) -> int:
+) -> PupilsRemoved:
     """Mark these pupils of ``school`` as removed by the school; returns how many
     were removed (pupils already removed, anonymised or of another school are
-    left alone).
+    left alone) and how many parents were told.
 
     In the caller's transaction, ``BATCH_SIZE`` pupils an UPDATE; then one message
     per parent who had joined (confirmed link, not ended, account open), naming
@@ -138,8 +151,9 @@ def pupils_remove(
             )
             removed.extend(to_remove)
     if not removed:
-        return 0
-    queued = messages_queue(messages=_messages(school, removed_at))
+        return PupilsRemoved(removed=0, parents_told=0)
+    school_left = reason == Reason.SCHOOL_OFFBOARDED
+    queued = messages_queue(messages=_messages(school, removed_at, school_left=school_left))
     # Ids and counts only: the rows name children and parents.
     audit_record(
         actor=actor,
@@ -152,4 +166,4 @@ def pupils_remove(
             "parents_told": len(queued),
         },
     )
-    return len(removed)
+    return PupilsRemoved(removed=len(removed), parents_told=len(queued))

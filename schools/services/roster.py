@@ -18,6 +18,7 @@ from accounts.lookup import mobile_lookup_hash
 from accounts.models import User
 from audit.services import audit_record
 from schools.models import Guardianship, Pupil, School, SchoolClass
+from schools.offboarded import refuse_if_offboarded
 from schools.roster.parsing import LinkEntry, PupilEntry, parse_roster
 from schools.roster.planning import (
     BATCH_SIZE,
@@ -41,7 +42,9 @@ def _reading(progress: Progress | None) -> Callable[[int], None] | None:
 def roster_check(
     *, school: School, content: bytes, remove_missing: bool, progress: Progress | None = None
 ) -> RosterResult:
-    """A dry run: what importing the file would do. Writes nothing."""
+    """A dry run: what importing the file would do. Writes nothing. Raises
+    SchoolOffboardedError for a school that has left the portal."""
+    refuse_if_offboarded(school)
     parsed = parse_roster(content, progress=_reading(progress))
     plan = roster_plan(school=school, parsed=parsed, remove_missing=remove_missing)
     return plan_result(plan, applied=False)
@@ -58,11 +61,13 @@ def roster_apply(
 ) -> RosterResult:
     """Import the file: every valid row in one transaction; rows with errors are skipped.
 
-    ``actor`` is the admin importing (None from the command line).
+    ``actor`` is the admin importing (None from the command line). Raises
+    SchoolOffboardedError for a school that has left the portal.
     """
     parsed = parse_roster(content, progress=_reading(progress))
-    # Serialise imports for one school: the plan must still hold when written.
-    School.objects.select_for_update().filter(pk=school.pk).first()
+    # Serialise imports for one school (the plan must still hold when written),
+    # and with offboarding: a school that has left takes no roster.
+    refuse_if_offboarded(school, lock=True)
     plan = roster_plan(school=school, parsed=parsed, remove_missing=remove_missing)
     _Writer(plan, school, actor, progress).write()
     written = len(plan.pupils_to_create) + len(plan.contacts_to_create) + len(plan.links_to_create)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record
 from schools.models import RosterImport, School
+from schools.offboarded import SchoolOffboardedError, offboarded_message, school_takes_new_data
 from schools.roster.parsing import RosterFileError
 from schools.roster.planning import RosterResult
 from schools.services.roster import roster_apply, roster_check
@@ -110,7 +111,10 @@ def _mark_failed(import_id: int, message: str = GENERIC_FAILURE) -> None:
 def roster_import_start(
     *, school: School, file_name: str, content: bytes, remove_missing: bool, actor: User
 ) -> RosterImport:
-    """Store an uploaded roster file and check it (a dry run), now or in the background."""
+    """Store an uploaded roster file and check it (a dry run), now or in the background.
+    Raises RosterImportError for a school that has left the portal."""
+    if not school_takes_new_data(school_id=school.pk):
+        raise RosterImportError(offboarded_message(school))
     rows = _estimate_rows(content)
     with transaction.atomic():
         roster_import = RosterImport.objects.create(
@@ -159,6 +163,9 @@ def roster_import_check(*, import_id: int) -> None:
         roster_import.status = RosterImport.Status.INVALID
         roster_import.file_error = str(error)
         roster_import.content = b""
+    except SchoolOffboardedError as error:
+        _mark_failed(import_id, str(error))
+        return
     except Exception:
         logger.exception("Checking roster import %s failed", import_id)
         _mark_failed(import_id)
@@ -233,6 +240,8 @@ def _apply(*, import_id: int, expected: str, actor: User | None) -> None:
             roster_import.save()
     except RosterImportError:
         raise
+    except SchoolOffboardedError as error:
+        _mark_failed(import_id, str(error))
     except Exception:
         logger.exception("Applying roster import %s failed", import_id)
         _mark_failed(import_id)

@@ -41,14 +41,20 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
         form = RosterUploadForm()
     if form.is_bound and form.is_valid():
         uploaded = form.cleaned_data["file"]
-        roster_import = roster_import_start(
-            school=school,
-            file_name=uploaded.name,
-            content=uploaded.read(),
-            remove_missing=form.cleaned_data["remove_missing"],
-            actor=request.user,
-        )
-        return redirect("schools:roster_preview", school_id=school.pk, import_id=roster_import.pk)
+        try:
+            roster_import = roster_import_start(
+                school=school,
+                file_name=uploaded.name,
+                content=uploaded.read(),
+                remove_missing=form.cleaned_data["remove_missing"],
+                actor=request.user,
+            )
+        except RosterImportError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(
+                "schools:roster_preview", school_id=school.pk, import_id=roster_import.pk
+            )
     return render(
         request,
         "schools/roster_upload.html",

@@ -33,6 +33,8 @@ PLATFORM_STAFF_PERMISSIONS = {
     "privacy.add_incident",
     "privacy.change_incident",
     "privacy.view_incident",
+    "accounts.restore_closed_account",
+    "schools.offboard_school",
 }
 
 _migration = importlib.import_module("accounts.migrations.0006_platform_staff_group")
@@ -43,6 +45,8 @@ _requests_migration = importlib.import_module(
     "privacy.migrations.0002_platform_staff_handle_requests"
 )
 _incidents_migration = importlib.import_module("privacy.migrations.0004_platform_staff_incidents")
+_restore_migration = importlib.import_module("accounts.migrations.0009_closed_account_restore")
+_offboard_migration = importlib.import_module("schools.migrations.0005_school_offboard_permission")
 
 
 def platform_staff_group() -> Group:
@@ -52,6 +56,8 @@ def platform_staff_group() -> Group:
     _overview_migration.overview_permission_grant(apps)
     _requests_migration.request_permissions_grant(apps)
     _incidents_migration.incident_permissions_grant(apps)
+    _restore_migration.restore_permission_grant(apps)
+    _offboard_migration.offboard_permission_grant(apps)
     return Group.objects.get(name=PLATFORM_STAFF_GROUP)
 
 

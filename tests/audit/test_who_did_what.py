@@ -70,6 +70,7 @@ from schools.services import (
     roster_apply,
     roster_import_apply,
     roster_import_start,
+    school_offboard,
     school_onboard,
     school_settings_update,
     school_update,
@@ -115,6 +116,7 @@ AUDITED = {
     "schools.services.pupils.guardianship_end",
     "schools.services.pupils.pupil_mark_left",
     "schools.services.leavers.pupils_remove",
+    "schools.services.offboarding.school_offboard",
     "schools.services.roster.roster_apply",
     "schools.services.roster_imports.roster_import_start",
     "schools.services.roster_imports.roster_import_apply",
@@ -398,6 +400,32 @@ def test_removing_a_parents_link_and_marking_a_pupil_left_are_recorded():
         "parents_told": 0,
     }
     assert guardianship.pupil.first_name not in json.dumps(left.changes)
+
+
+def test_offboarding_a_school_records_counts_and_each_account_it_closed():
+    school = SchoolFactory()
+    admin = admin_of(school)
+    guardianship = GuardianshipFactory(pupil=PupilFactory(school=school))
+    staff = UserFactory(is_staff=True)
+
+    school_offboard(school=school, actor=staff)
+
+    entry = only_entry("school.offboard")
+    assert (entry.actor, entry.school) == (staff, school)
+    assert_subject(entry, school)
+    assert entry.changes == {
+        "first_time": True,
+        "staff_closed": 1,
+        "staff_kept": 0,
+        "pupils_removed": 1,
+        "parents_told": 1,
+        "invitations_revoked": 0,
+    }
+    closed = only_entry("user.close")
+    assert (closed.actor, closed.changes["reason"]) == (staff, "school_offboarded")
+    assert_subject(closed, admin)
+    assert only_entry("pupils.remove").changes["reason"] == "school_offboarded"
+    assert_no_personal_data(entry, admin, guardianship.parent)
 
 
 # --- Roster imports ----------------------------------------------------------------

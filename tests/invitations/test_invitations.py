@@ -347,7 +347,8 @@ def test_inviting_a_whole_school_takes_the_same_number_of_queries_for_1_or_30_pu
     # The same statements either way; SQLite may split one large INSERT into two
     # at its bound-variable limit, which PostgreSQL does not.
     assert one <= thirty <= one + 1
-    assert thirty <= 10
+    # One of them locks the school's row, so an offboarding under way is waited for.
+    assert thirty <= 11
 
 
 # Messages: written through the outbox, linked to their invitation.

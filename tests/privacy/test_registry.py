@@ -53,7 +53,8 @@ EXCLUDED = {
     # The school as an organisation.
     "schools.School": (
         "the school's name and its office's contact email and phone are the "
-        "organisation's, shown to parents; offboarding a school is a later point"
+        "organisation's, shown to parents; a school leaves through offboarding "
+        "(schools.services.school_offboard), its row kept with status offboarded"
     ),
     # Teaching content written by staff for the school; the author links are
     # SET_NULL and go when a staff account is deleted.
@@ -64,6 +65,8 @@ EXCLUDED = {
     "consent.PrivacyNotice": "the notice's text is the platform's; published_by is a staff link",
     # A proxy model over engagement.Event (events category); no table of its own.
     "engagement.Overview": "proxy of engagement.Event, covered by the events category",
+    # A proxy model over accounts.User (the account's categories); no table of its own.
+    "accounts.ClosedAccount": "proxy of accounts.User for the restore page in the admin",
 }
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from schools.models import School
+from schools.offboarded import SchoolOffboardedError
 from schools.roster.parsing import RosterFileError
 from schools.roster.planning import RosterResult
 from schools.services import roster_apply, roster_check
@@ -63,6 +64,8 @@ class Command(BaseCommand):
                 )
         except RosterFileError as error:
             raise CommandError(f"{file}: {error}") from None
+        except SchoolOffboardedError as error:
+            raise CommandError(str(error)) from None
         self._report(school_obj, result, dry_run=dry_run)
 
     def _report(self, school: School, result: RosterResult, *, dry_run: bool) -> None:
