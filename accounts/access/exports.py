@@ -8,7 +8,7 @@ staff) gets a 404, as for any school that is not theirs.
 
 from __future__ import annotations
 
-from accounts.access.pupils import pupil_of_school_for_staff_or_404
+from accounts.access.pupils import pupils_of_school_for_admin, record_pupil_opened
 from accounts.access.refusals import forbid, refuse
 from accounts.access.roles import is_school_admin, schools_administered_by, schools_staffed_by
 from schools.models import Pupil, School
@@ -34,4 +34,15 @@ def pupil_for_export_or_refuse(user, school_id, pupil_id) -> Pupil:
     """A pupil of the school (on roll or left), for the school's admins; opening
     the pupil's data is recorded as staff opening a pupil's record."""
     school = school_for_export_or_refuse(user, school_id)
-    return pupil_of_school_for_staff_or_404(user, school.pk, pupil_id)
+    # A leaver is out of staff's pages, but the school still answers a request
+    # about them (from the request's page), so the export reaches them too.
+    pupil = (
+        pupils_of_school_for_admin(user, school)
+        .select_related("school", "school_class")
+        .filter(pk=pupil_id)
+        .first()
+    )
+    if pupil is None:
+        refuse("No such pupil.")
+    record_pupil_opened(user, pupil)
+    return pupil

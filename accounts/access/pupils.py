@@ -5,7 +5,10 @@
   visible to the parent;
 - a teacher sees pupils on roll in the classes they teach, at a school where
   they are a teacher;
-- a school admin sees everything at their school;
+- a school admin sees everything at their school, except pupils the school has
+  removed: once a pupil leaves, staff no longer see them (their parents still
+  do); the school keeps them in its own export, and ``pupils_of_school_for_admin``
+  still offers them when recording a privacy request about one;
 - an individual pupil's Pupil Premium status, and parents' contact details, are
   for school admins only (a teacher sees the parents' names);
 - platform staff see no pupil data (support grants come later);
@@ -52,7 +55,9 @@ def _parent_condition(user) -> Q:
 
 
 def _admin_condition(user) -> Q:
-    return Q(school__in=schools_administered_by(user).values("pk"))
+    return Q(
+        school__in=schools_administered_by(user).values("pk"), removed_by_school_at__isnull=True
+    )
 
 
 def _pupils_where(user, *conditions: Callable[[object], Q]) -> QuerySet[Pupil]:
@@ -86,6 +91,8 @@ def pupils_staffed_by(user) -> QuerySet[Pupil]:
 
 
 def pupils_of_school_for_admin(user, school: School) -> QuerySet[Pupil]:
+    """Every pupil of the school, leavers included (for a privacy request about one);
+    the pages staff browse show pupils on roll only."""
     if not is_school_admin(user, school):
         return Pupil.objects.none()
     return Pupil.objects.filter(school=school, anonymised_at__isnull=True)
@@ -95,7 +102,8 @@ def can_view_pupil(user, pupil: Pupil) -> bool:
     return pupils_visible_to(user).filter(pk=pupil.pk).exists()
 
 
-def _record_opened(user, pupil: Pupil) -> None:
+def record_pupil_opened(user, pupil: Pupil) -> None:
+    """Record a member of staff opening a pupil's record (a security event)."""
     security_event_record(
         kind=SecurityEvent.Kind.PUPIL_RECORD_OPENED, user=user, details={"pupil": pupil.pk}
     )
@@ -108,7 +116,7 @@ def pupil_or_404(user, pupil_id) -> Pupil:
     if pupil is None:
         refuse("No such pupil.")
     if not children_of(user).filter(pk=pupil.pk).exists():
-        _record_opened(user, pupil)
+        record_pupil_opened(user, pupil)
     return pupil
 
 
@@ -124,7 +132,7 @@ def pupil_of_school_for_staff_or_404(user, school_id, pupil_id) -> Pupil:
     )
     if pupil is None:
         refuse("No such pupil.")
-    _record_opened(user, pupil)
+    record_pupil_opened(user, pupil)
     return pupil
 
 

@@ -132,10 +132,15 @@ def teachers_of_school(*, school: School) -> QuerySet[User]:
 
 
 def pupils_for_admin(*, admin: User, school: School, search: str = "") -> QuerySet[Pupil]:
-    pupils = access.pupils_of_school_for_admin(admin, school).select_related("school_class")
+    """The school's pupils on roll: a pupil the school removed leaves staff's view."""
+    pupils = (
+        access.pupils_of_school_for_admin(admin, school)
+        .filter(removed_by_school_at__isnull=True)
+        .select_related("school_class")
+    )
     for word in search.split()[:4]:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return pupils.order_by("removed_by_school_at", "last_name", "first_name")
+    return pupils.order_by("last_name", "first_name")
 
 
 # --- One pupil, for staff ----------------------------------------------------------

@@ -73,7 +73,12 @@ def pupil_leave(request: HttpRequest, school_id: int, pupil_id: int) -> HttpResp
         except PupilChangeError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{pupil.full_name} is marked as having left.")
+            messages.success(
+                request,
+                f"{pupil.full_name} is marked as having left: staff no longer see them, "
+                "and their parents keep their child's space.",
+            )
+            return redirect("schools:school_pupils", school_id=pupil.school_id)
         return redirect("schools:pupil_detail", school_id=pupil.school_id, pupil_id=pupil.pk)
     if not pupil.on_roll:
         messages.info(request, f"{pupil.full_name} is already marked as having left.")

@@ -218,7 +218,6 @@ def test_school_pupils_lists_pupils_with_upn_class_and_pupil_premium(
         "Amara Okafor",
         "Ben Hughes",
         pupils[0].upn,
-        "On roll",
     )
     assert "<td>Yes</td>" in html
 
@@ -232,13 +231,20 @@ def test_school_pupils_search_finds_by_name(staff_client, admin, school, pupils)
     assert "Ben Hughes" not in html
 
 
-def test_school_pupils_shows_removed_pupils_as_removed(staff_client, admin, school, pupils):
+def test_school_pupils_no_longer_shows_a_pupil_the_school_removed(
+    staff_client, admin, school, pupils
+):
     pupils[1].removed_by_school_at = timezone.now()
     pupils[1].save()
+    client = staff_client(admin)
 
-    _assert_page(
-        staff_client(admin).get(reverse("schools:school_pupils", args=[school.pk])), "Removed "
+    html = _assert_page(
+        client.get(reverse("schools:school_pupils", args=[school.pk])), pupils[0].last_name
     )
+    assert pupils[1].last_name not in html
+    assert "no longer shown to staff" in html
+    page = client.get(reverse("schools:pupil_detail", args=[school.pk, pupils[1].pk]))
+    assert page.status_code == 404
 
 
 @pytest.mark.parametrize(
