@@ -195,11 +195,12 @@ def contacts_unused_unlinked() -> QuerySet[User]:
     )
 
 
-def schools_of_account(*, user) -> list[School]:
+def schools_of_account(*, user) -> list[dict[str, str]]:
     """The schools of the person's children (removed by the school included) and
     the schools they staff, whatever the state of their account: the places a
-    closed account's holder can ask about restoring it. Contact details only."""
-    return list(
+    closed account's holder can ask about restoring it. Name (as parents see it),
+    email and phone only, as plain values a signed-out page can keep."""
+    schools = (
         School.objects.filter(
             Q(
                 pupils__guardianships__parent=user,
@@ -212,6 +213,14 @@ def schools_of_account(*, user) -> list[School]:
         .only("name", "parent_facing_name", "contact_email", "contact_phone")
         .order_by("name")
     )
+    return [
+        {
+            "name": school.name_for_parents,
+            "email": school.contact_email,
+            "phone": school.contact_phone,
+        }
+        for school in schools
+    ]
 
 
 @dataclass(frozen=True)

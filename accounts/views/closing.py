@@ -31,17 +31,6 @@ from accounts.services.closing import OWN_REQUEST
 CLOSED_SESSION_KEY = "account_closed"
 
 
-def _contacts(user) -> list[dict[str, str]]:
-    return [
-        {
-            "name": school.name_for_parents,
-            "email": school.contact_email,
-            "phone": school.contact_phone,
-        }
-        for school in schools_of_account(user=user)
-    ]
-
-
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def account_close_page(request: HttpRequest) -> HttpResponse:
@@ -56,7 +45,7 @@ def account_close_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            contacts = _contacts(user)
+            contacts = schools_of_account(user=user)
             account_close(user=user, actor=user, reason=OWN_REQUEST)
             user.refresh_from_db(fields=["delete_after"])
             logout(request)
