@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts import access
+from accounts.admin_site import LookOnlyAdmin
 from accounts.forms import ClosedAccountFindForm
 from accounts.models import ClosedAccount, Membership, User
 from accounts.selectors import closed_account_find
@@ -70,25 +71,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ClosedAccount)
-class ClosedAccountAdmin(admin.ModelAdmin):
+class ClosedAccountAdmin(LookOnlyAdmin):
     """Find one closed account by its exact email address or mobile (never a list),
     then restore it through a confirmation page. For platform staff holding
     ``accounts.restore_closed_account``."""
 
-    def has_module_permission(self, request) -> bool:
-        return access.can_restore_closed_accounts(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.can_restore_closed_accounts(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    may_view = staticmethod(access.can_restore_closed_accounts)
 
     def get_urls(self):
         find = self.admin_site.admin_view(self.find_view)

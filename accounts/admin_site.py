@@ -6,6 +6,8 @@ sends a signed-out visitor straight there; staff then pass the second factor
 (``accounts.middleware.StaffTwoFactorMiddleware``) before any admin page opens.
 """
 
+from collections.abc import Callable
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
@@ -26,6 +28,29 @@ def _sign_in_at_login_url(patterns) -> None:
             _sign_in_at_login_url(pattern.url_patterns)
         elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "login_url"):
             pattern.callback.login_url = settings.LOGIN_URL
+
+
+class LookOnlyAdmin(admin.ModelAdmin):
+    """An admin page staff may look at and act on only through its own views: who
+    may see it is one checkpoint function (``may_view``, from ``accounts.access``);
+    nothing is added, edited field by field or deleted here."""
+
+    may_view: Callable[[object], bool]
+
+    def has_module_permission(self, request) -> bool:
+        return self.may_view(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.may_view(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PortalAdminSite(admin.AdminSite):

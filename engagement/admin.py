@@ -9,26 +9,14 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from accounts import access
+from accounts.admin_site import LookOnlyAdmin
 from engagement.models import Overview
 from engagement.selectors import platform_totals
 
 
 @admin.register(Overview)
-class OverviewAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request) -> bool:
-        return access.can_view_engagement_overview(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.can_view_engagement_overview(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class OverviewAdmin(LookOnlyAdmin):
+    may_view = staticmethod(access.can_view_engagement_overview)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.overview_view)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import access
+from accounts.admin_site import LookOnlyAdmin
 from privacy.forms.requests import TEXT_MAX_LENGTH
 from privacy.models import NEARLY_DUE_DAYS, OPEN_STATUSES, PrivacyRequest
 from privacy.selectors import urgent_first_ordering
@@ -119,7 +120,7 @@ def _take_step(step: str, privacy_request: PrivacyRequest, actor, data: dict) ->
 
 
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(admin.ModelAdmin):
+class PrivacyRequestAdmin(LookOnlyAdmin):
     # What matters first, so it shows without scrolling on a narrow screen.
     list_display = [
         "number",
@@ -156,21 +157,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     # --- Who may do what -------------------------------------------------------------
 
-    def has_module_permission(self, request) -> bool:
-        return access.can_view_platform_privacy_requests(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.can_view_platform_privacy_requests(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Never edited field by field: the steps below go through the services.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    may_view = staticmethod(access.can_view_platform_privacy_requests)
 
     # --- Columns ---------------------------------------------------------------------
 
