@@ -16,7 +16,7 @@ school, ``--requests`` times each, one at a time:
 
 In the same run, the same numbers are computed as often with hand-written SQL
 over the raw tables (pupils, guardianships, users, events, completions), as
-defined in DESIGN §9, with no summary table: the baseline. Printed per page: p50,
+defined in docs/architecture.md §4, with no summary table: the baseline. Printed per page: p50,
 p95 and its median as a multiple of its baseline's. Targets: p95 <= 150 ms for
 every page, page median <= 1.5 x the raw-SQL median.
 

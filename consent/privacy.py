@@ -10,7 +10,7 @@ from privacy.registry import USER, DataCategory, iso, register
 
 @register
 class ConsentRecordCategory(DataCategory):
-    """The ledger is append-only and hash-chained per user; DESIGN §6 and
+    """The ledger is append-only and hash-chained per user; docs/architecture.md §6 and
     docs/architecture.md make erasure the one path that removes records, through
     ``consent_records_erase``, which deletes the user's whole chain at once (so no
     other user's chain is broken)."""

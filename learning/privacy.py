@@ -30,7 +30,7 @@ def _subject(*, user=None, pupil=None, field: str) -> Q:
 
 @register
 class CompletionCategory(DataCategory):
-    """Completions are kept as counts without identity (DESIGN §6): erasure
+    """Completions are kept as counts without identity (docs/architecture.md §6): erasure
     removes the link to the parent who marked them; the pupil's own identity goes
     with the pupil's anonymisation (``schools.privacy``)."""
 
@@ -69,7 +69,7 @@ class CompletionCategory(DataCategory):
 @register
 class FeedbackCategory(DataCategory):
     """Comments and photos are deleted, photo files from private storage once the
-    transaction commits; ratings stay without identity (DESIGN §6). The export
+    transaction commits; ratings stay without identity (docs/architecture.md §6). The export
     lists each photo by its storage name, for the download to include the file."""
 
     name = "feedback"

@@ -198,7 +198,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=40),
     },
     # Closure notices, closing inactive accounts, deleting after the hold and
-    # anonymising pupils both the school and the parents have left (DESIGN §6).
+    # anonymising pupils both the school and the parents have left (docs/architecture.md §6).
     # A run missing for 36 hours shows on the admin's front page and in /healthz.
     "retention-run": {
         "task": "privacy.tasks.retention_run_task",

@@ -23,7 +23,7 @@ The contract of a category, for a person given as ``user`` (an account) or
   pairs, so that a download can include them.
 
 A parent's copy of a child's data (the parent's download) must never hold another
-parent's comments, photos, contact details or doings (DESIGN §4, §5), while a
+parent's comments, photos, contact details or doings (accounts/access/), while a
 pupil's export, for the school, holds every parent's rows. So each category that
 holds pupil data says in ``parent_copy`` what a parent's copy takes from it:
 ``SHARED`` (the pupil's export as it is: it holds nothing of any one parent),

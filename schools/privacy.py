@@ -31,7 +31,7 @@ CHUNK_ROWS = 2000
 
 @register
 class PupilIdentityCategory(DataCategory):
-    """Erasure anonymises the pupil as DESIGN §6 says: name, UPN and Pupil Premium
+    """Erasure anonymises the pupil as docs/architecture.md §6 says: name, UPN and Pupil Premium
     status go and ``anonymised_at`` is set, so completion counts and ratings stay
     without identity. The row keeps its school and class: with nothing left that
     says who the child was, they are what the school's counts are grouped by (a

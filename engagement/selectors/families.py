@@ -1,5 +1,5 @@
 """How many families a school reaches and how many are active, worked out by the
-database for a whole group of pupils at once (DESIGN §9).
+database for a whole group of pupils at once (docs/architecture.md §4).
 
 A period is ``[start, end)`` in school local dates (``settings.TIME_ZONE``,
 Europe/London): it starts at local midnight of ``start`` and ends just before

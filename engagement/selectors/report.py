@@ -1,4 +1,4 @@
-"""The Pupil Premium engagement report (DESIGN §9): Pupil Premium (PP) against
+"""The Pupil Premium engagement report (docs/architecture.md §4): Pupil Premium (PP) against
 not-PP, with the gap, for a school and its year groups and classes, and a weekly
 trend. Every count comes from the database in two grouped queries
 (``families.family_counts`` and ``families.weekly_active_counts``), whatever the

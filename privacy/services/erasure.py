@@ -1,4 +1,4 @@
-"""Erasure: a parent's right to erasure, and the anonymisation of a pupil (DESIGN §6).
+"""Erasure: a parent's right to erasure, and the anonymisation of a pupil (docs/architecture.md §6).
 
 Both run every category of personal data the registry knows (``privacy.registry``,
 in ``erasure_order``) for the person, inside one transaction, so an erasure is
@@ -17,7 +17,7 @@ of queries does not grow with the number of events, completions or entries.
   (``RIGHT_TO_ERASURE`` reasons: from their settings, or through a request staff
   handled) that goes for children still on roll too, whose completions the class
   keeps counting without a name; when the retention task erases an account whose
-  hold has ended, a child still on roll stays with the school (DESIGN §6: closing
+  hold has ended, a child still on roll stays with the school (docs/architecture.md §6: closing
   an account leaves the child's data to the school), and only children the school
   has removed are anonymised.
 - ``pupil_anonymise``: name, UPN, Pupil Premium status, every parent link, comments,
@@ -130,7 +130,7 @@ def _pupil_anonymise(*, pupil, actor, reason: str) -> dict[str, int]:
 
 @transaction.atomic
 def pupil_anonymise(*, pupil, actor, reason: str) -> dict[str, int]:
-    """Anonymise ``pupil`` (DESIGN §6): rows touched by category, and
+    """Anonymise ``pupil`` (docs/architecture.md §6): rows touched by category, and
     ``contacts_erased`` (carers named for this child alone who never joined)."""
     pupil = type(pupil).objects.select_for_update().get(pk=pupil.pk)
     return _pupil_anonymise(pupil=pupil, actor=actor, reason=reason)

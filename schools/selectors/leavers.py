@@ -31,7 +31,7 @@ def _open_parent_links() -> QuerySet[Guardianship]:
 def pupils_both_removed() -> QuerySet[Pupil]:
     """Pupils the school removed and no open parent account holds, not anonymised,
     with ``both_removed_at``: the later of the removal, the last joined parent's
-    link ending and the last such parent's account closing (DESIGN §6: deleted
+    link ending and the last such parent's account closing (docs/architecture.md §6: deleted
     within 90 days of the later of the two)."""
     joined = Guardianship.objects.filter(pupil=OuterRef("pk"), confirmed_at__isnull=False)
     last_link_ended = joined.values("pupil").annotate(last=Max("ended_at")).values("last")

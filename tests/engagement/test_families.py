@@ -1,4 +1,4 @@
-"""The shared building blocks of engagement counts (DESIGN §9)."""
+"""The shared building blocks of engagement counts (docs/architecture.md §4)."""
 
 import datetime as dt
 
