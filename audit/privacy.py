@@ -8,6 +8,7 @@ when and by which account."""
 
 import json
 import re
+from collections import Counter
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -232,3 +233,21 @@ class AdminLogCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return self._redact(self._about(pupil))
+
+    def _erase_many(self, people):
+        if not people:
+            return {}
+        rows = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(people[0]._meta.model),
+            object_id__in=[str(person.pk) for person in people],
+        ).exclude(object_repr=REDACTED, change_message="")
+        counts = Counter(int(pk) for pk in rows.values_list("object_id", flat=True))
+        if counts:
+            self._redact(rows)
+        return dict(counts)
+
+    def erase_users(self, users):
+        return self._erase_many(list(users))
+
+    def erase_pupils(self, pupils):
+        return self._erase_many(list(pupils))
