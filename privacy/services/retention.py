@@ -15,11 +15,15 @@ In order, each step over the rows due at ``now`` (``privacy.selectors.retention`
 
 Each step walks the due rows by primary key, ``batch_size`` ids at a time, asking
 the database again for each batch: memory stays bounded, and a row done leaves
-the due set. Each account or pupil is done in its own transaction, locked and
-checked again first (``skip_locked``: a row another run holds is that run's), so
-a crash loses at most the one in hand and a rerun picks it up, and a second run
-the same day finds nothing left. Notices go a batch to a transaction. The
-services called write the audit entries; the run records counts in a
+the due set. Each batch is one transaction: its rows are locked and checked again
+first, by one query (``skip_locked``: a row another run holds is that run's), so a
+crash loses at most the batch in hand, a rerun picks it up, and a second run the
+same day finds nothing left. Deletions, pupils and contacts are erased a batch at
+once (``privacy.services.erasure_batches``: each category's statements cover the
+whole batch), in a savepoint; if that fails, each row is done alone in a savepoint
+of its own, as closures always are, so that every account or pupil is done whole
+or not at all. Notices go a batch to a transaction. The services called write the
+audit entries (one per account or pupil); the run records counts in a
 ``RetentionRun``. One account or pupil that fails is logged by id, counted and
 left for the next run; it does not stop the others.
 """

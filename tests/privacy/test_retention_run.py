@@ -139,6 +139,7 @@ def test_the_command_runs_the_task_and_prints_the_counts():
 
 def test_the_command_fails_when_the_run_had_errors(monkeypatch):
     PupilFactory(removed_by_school_at=timezone.now() - timedelta(days=100))
+
     def storage_down(**kwargs):
         raise RuntimeError("storage down")
 
