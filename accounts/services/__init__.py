@@ -6,6 +6,7 @@ from accounts.services.closing import (
     ClosingError,
     account_close,
     account_restore,
+    accounts_close,
     restore_refusal,
 )
 from accounts.services.emails import (
@@ -47,6 +48,7 @@ __all__ = [
     "account_email_queue",
     "account_hold_end",
     "account_restore",
+    "accounts_close",
     "accounts_hold_end",
     "backup_codes_regenerate",
     "closure_notice_cancel",

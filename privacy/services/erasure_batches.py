@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.services import account_close
+from accounts.services import accounts_close
 from audit.services import audit_record
 from privacy.registry import PUPIL, USER, erasure_order
 from privacy.services.erasure import CHILD_ANONYMISED, PARENT_ERASED, RIGHT_TO_ERASURE, _add
@@ -47,9 +47,11 @@ def _erase_batch(kind: str, people: list) -> dict[int, dict[str, int]]:
 
 def _accounts_erase(*, accounts: list, actor, reason: str) -> dict[int, dict[str, int]]:
     """Close the accounts still open and erase their data through every category."""
-    for account in accounts:
-        if account.closed_at is None:
-            account_close(user=account, actor=actor, reason=reason)
+    accounts_close(
+        users=[account for account in accounts if account.closed_at is None],
+        actor=actor,
+        reason=reason,
+    )
     return _erase_batch(USER, accounts)
 
 

@@ -20,11 +20,11 @@ first, by one query (``skip_locked``: a row another run holds is that run's), so
 crash loses at most the batch in hand, a rerun picks it up, and a second run the
 same day finds nothing left. Deletions, pupils and contacts are erased a batch at
 once (``privacy.services.erasure_batches``: each category's statements cover the
-whole batch), in a savepoint; if that fails, each row is done alone in a savepoint
-of its own, as closures always are, so that every account or pupil is done whole
-or not at all. Notices go a batch to a transaction. The services called write the
-audit entries (one per account or pupil); the run records counts in a
-``RetentionRun``. One account or pupil that fails is logged by id, counted and
+whole batch), and so are closures (``accounts_close``), in a savepoint; if that
+fails, each row is done alone in a savepoint of its own, so that every account or
+pupil is done whole or not at all. Notices go a batch to a transaction. The
+services called write the audit entries (one per account or pupil); the run
+records counts in a ``RetentionRun``. One account or pupil that fails is logged by id, counted and
 left for the next run; it does not stop the others.
 """
 
@@ -41,6 +41,7 @@ from django.utils import timezone
 from accounts.services import (
     account_close,
     account_hold_end,
+    accounts_close,
     accounts_hold_end,
     closure_notices_send,
 )
@@ -171,7 +172,17 @@ def _steps(now: datetime, batch_size: int):
     each = {"now": now, "batch_size": batch_size}
     return (
         (NOTICES, lambda: _notices(now=now, batch_size=batch_size)),
-        (CLOSURES, lambda: _each(CLOSURES, **each, work=lambda user: _close(user, now))),
+        (
+            CLOSURES,
+            lambda: _each(
+                CLOSURES,
+                **each,
+                work=lambda user: _close(user, now),
+                work_batch=lambda users: len(
+                    accounts_close(users=users, actor=None, reason="inactive", now=now)
+                ),
+            ),
+        ),
         (
             DELETIONS,
             lambda: _each(
