@@ -9,7 +9,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, MobileChange, User
-from privacy.registry import USER, DataCategory, iso, register
+from privacy.registry import USER, DataCategory, erase_grouped, iso, register
 
 
 @register
@@ -44,18 +44,17 @@ class AccountCategory(DataCategory):
     def erase_user(self, user):
         """Anonymise the row; 0 when it already is. The ``user`` object passed in
         keeps its email and mobile in memory, which is why this runs last."""
-        still_personal = (
-            ~Q(first_name="")
-            | ~Q(last_name="")
-            | Q(email__isnull=False)
-            | ~Q(mobile="")
-            | ~Q(mobile_hash="")
-            | Q(is_active=True)
-            | Q(last_login__isnull=False)
-            | Q(last_active_at__isnull=False)
-            | ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
-        )
-        return User.objects.filter(still_personal, pk=user.pk).update(
+        return self._anonymise(User.objects.filter(pk=user.pk))
+
+    def erase_users(self, users):
+        rows = User.objects.filter(_STILL_PERSONAL, pk__in=[user.pk for user in users])
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            self._anonymise(User.objects.filter(pk__in=ids))
+        return dict.fromkeys(ids, 1)
+
+    def _anonymise(self, rows):
+        return rows.filter(_STILL_PERSONAL).update(
             first_name="",
             last_name="",
             email=None,
@@ -66,6 +65,27 @@ class AccountCategory(DataCategory):
             last_active_at=None,
             password=make_password(None),
         )
+
+
+def _still_personal() -> Q:
+    return (
+        ~Q(first_name="")
+        | ~Q(last_name="")
+        | Q(email__isnull=False)
+        | ~Q(mobile="")
+        | ~Q(mobile_hash="")
+        | Q(is_active=True)
+        | Q(last_login__isnull=False)
+        | Q(last_active_at__isnull=False)
+        | ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    )
+
+
+_STILL_PERSONAL = _still_personal()
+
+
+def _delete(rows):
+    rows.delete()
 
 
 @register
@@ -84,6 +104,9 @@ class StaffRoleCategory(DataCategory):
     def erase_user(self, user):
         return Membership.objects.filter(user=user).delete()[0]
 
+    def erase_users(self, users):
+        return erase_grouped(Membership.objects.all(), "user", users, _delete)
+
 
 @register
 class MobileChangeCategory(DataCategory):
@@ -101,6 +124,9 @@ class MobileChangeCategory(DataCategory):
     def erase_user(self, user):
         return MobileChange.objects.filter(user=user).delete()[0]
 
+    def erase_users(self, users):
+        return erase_grouped(MobileChange.objects.all(), "user", users, _delete)
+
 
 @register
 class EmailAddressCategory(DataCategory):
@@ -117,6 +143,9 @@ class EmailAddressCategory(DataCategory):
 
     def erase_user(self, user):
         return EmailAddress.objects.filter(user=user).delete()[0]
+
+    def erase_users(self, users):
+        return erase_grouped(EmailAddress.objects.all(), "user", users, _delete)
 
 
 @register
@@ -145,6 +174,13 @@ class SessionCategory(DataCategory):
             row.end()
         return len(rows)
 
+    def erase_users(self, users):
+        counts: dict[int, int] = {}
+        for row in UserSession.objects.filter(user__in=[user.pk for user in users]):
+            row.end()
+            counts[row.user_id] = counts.get(row.user_id, 0) + 1
+        return counts
+
 
 @register
 class SecondFactorCategory(DataCategory):
@@ -167,3 +203,10 @@ class SecondFactorCategory(DataCategory):
             model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
             for model in (TOTPDevice, StaticDevice)
         )
+
+    def erase_users(self, users):
+        counts: dict[int, int] = {}
+        for model in (TOTPDevice, StaticDevice):
+            for pk, number in erase_grouped(model.objects.all(), "user", users, _delete).items():
+                counts[pk] = counts.get(pk, 0) + number
+        return counts

@@ -8,6 +8,7 @@ when and by which account."""
 
 import json
 import re
+from collections import Counter
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -105,6 +106,42 @@ def redact_entries(rows) -> int:
     return rows.update(redacted_at=timezone.now())
 
 
+def _redact_owned(rows, owner_of) -> dict[int, int]:
+    """For a batch erasure: redact ``rows`` not yet redacted that ``owner_of``
+    (given pk, actor, subject type, subject id, school and changes) gives to a
+    person of the batch, each counted for that person (the first, by id, of those
+    it is about: the one whose erasure would redact it first); rows per pk."""
+    rows = rows.filter(redacted_at__isnull=True).exclude(action__in=ERASURE_ACTIONS)
+    fields = ("pk", "actor_id", "subject_type", "subject_id", "school_id", "changes")
+    counts: Counter = Counter()
+    owned, changed = [], []
+    for row in rows.order_by().values_list(*fields).iterator(chunk_size=BATCH):
+        owner = owner_of(*row[1:])
+        if owner is None:
+            continue
+        counts[owner] += 1
+        owned.append(row[0])
+        clean = redacted(row[5])
+        if clean != row[5]:
+            changed.append((row[0], clean))
+        if len(changed) >= BATCH:
+            _changes_write(changed)
+            changed = []
+    if changed:
+        _changes_write(changed)
+    at = timezone.now()
+    for start in range(0, len(owned), BATCH):
+        AuditEntry.objects.filter(pk__in=owned[start : start + BATCH]).update(redacted_at=at)
+    return dict(counts)
+
+
+def _named(changes, key: str, ids: set[int]) -> int | None:
+    value = changes.get(key) if isinstance(changes, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in ids:
+        return int(value)
+    return None
+
+
 @register
 class AuditEntryCategory(DataCategory):
     """For a user: the entries they made, those about their account and those at
@@ -156,6 +193,58 @@ class AuditEntryCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return redact_entries(self._rows(pupil=pupil))
+
+    def erase_users(self, users):
+        ids = {user.pk for user in users}
+        if not ids:
+            return {}
+        schools: dict[int, set[int]] = {pk: set() for pk in ids}
+        links = Pupil.objects.filter(guardianships__parent__in=ids)
+        for parent, school in links.values_list("guardianships__parent", "school"):
+            schools[parent].add(school)
+        for user, school in Membership.objects.filter(user__in=ids).values_list("user", "school"):
+            schools[user].add(school)
+        label = users[0]._meta.label_lower
+        names = reduce(or_, (Q(**{f"changes__{key}__in": list(ids)}) for key in PERSON_KEYS))
+        rows = AuditEntry.objects.filter(
+            Q(actor__in=ids)
+            | Q(subject_type=label, subject_id__in=[str(pk) for pk in ids])
+            | Q(names, school_id__in=set().union(*schools.values()))
+        )
+
+        def owner_of(actor, subject_type, subject_id, school, changes):
+            found = [actor] if actor in ids else []
+            if subject_type == label and subject_id.isdigit() and int(subject_id) in ids:
+                found.append(int(subject_id))
+            for key in PERSON_KEYS:
+                named = _named(changes, key, ids)
+                if named is not None and school in schools[named]:
+                    found.append(named)
+            return min(found, default=None)
+
+        return _redact_owned(rows, owner_of)
+
+    def erase_pupils(self, pupils):
+        school_of = {pupil.pk: pupil.school_id for pupil in pupils}
+        if not school_of:
+            return {}
+        label = pupils[0]._meta.label_lower
+        rows = AuditEntry.objects.filter(
+            Q(subject_type=label, subject_id__in=[str(pk) for pk in school_of])
+            | Q(changes__pupil__in=list(school_of), school_id__in=set(school_of.values()))
+        )
+        ids = set(school_of)
+
+        def owner_of(actor, subject_type, subject_id, school, changes):
+            found = []
+            if subject_type == label and subject_id.isdigit() and int(subject_id) in ids:
+                found.append(int(subject_id))
+            named = _named(changes, "pupil", ids)
+            if named is not None and school == school_of[named]:
+                found.append(named)
+            return min(found, default=None)
+
+        return _redact_owned(rows, owner_of)
 
 
 @register
@@ -232,3 +321,21 @@ class AdminLogCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return self._redact(self._about(pupil))
+
+    def _erase_many(self, people):
+        if not people:
+            return {}
+        rows = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(people[0]._meta.model),
+            object_id__in=[str(person.pk) for person in people],
+        ).exclude(object_repr=REDACTED, change_message="")
+        counts = Counter(int(pk) for pk in rows.values_list("object_id", flat=True))
+        if counts:
+            self._redact(rows)
+        return dict(counts)
+
+    def erase_users(self, users):
+        return self._erase_many(list(users))
+
+    def erase_pupils(self, pupils):
+        return self._erase_many(list(pupils))

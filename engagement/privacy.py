@@ -12,6 +12,7 @@ from privacy.registry import (
     USER,
     DataCategory,
     SchoolTable,
+    erase_grouped,
     iso,
     register,
     register_table,
@@ -56,6 +57,16 @@ class EventCategory(DataCategory):
     def erase_pupil(self, pupil):
         return Event.objects.filter(pupil=pupil).exclude(actor=None).update(actor=None)
 
+    def erase_users(self, users):
+        return erase_grouped(Event.objects.all(), "actor", users, _anonymise)
+
+    def erase_pupils(self, pupils):
+        return erase_grouped(Event.objects.exclude(actor=None), "pupil", pupils, _anonymise)
+
+
+def _anonymise(rows):
+    rows.update(actor=None)
+
 
 @register
 class EngagementDayCategory(DataCategory):
@@ -75,6 +86,13 @@ class EngagementDayCategory(DataCategory):
 
     def erase_user(self, user):
         return EngagementDay.objects.filter(parent=user).delete()[0]
+
+    def erase_users(self, users):
+        return erase_grouped(EngagementDay.objects.all(), "parent", users, _delete)
+
+
+def _delete(rows):
+    rows.delete()
 
 
 @register
@@ -96,6 +114,15 @@ class NudgeCategory(DataCategory):
     def erase_user(self, user):
         deleted = Nudge.objects.filter(parent=user).delete()[0]
         return deleted + Nudge.objects.filter(sent_by=user).update(sent_by=None)
+
+    def erase_users(self, users):
+        deleted = erase_grouped(Nudge.objects.all(), "parent", users, _delete)
+        sent = erase_grouped(Nudge.objects.all(), "sent_by", users, _unsent)
+        return {user.pk: deleted.get(user.pk, 0) + sent.get(user.pk, 0) for user in users}
+
+
+def _unsent(rows):
+    rows.update(sent_by=None)
 
 
 @register_table

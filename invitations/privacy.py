@@ -6,7 +6,7 @@ from django.db.models import Q
 from invitations.models import ClaimCode, Invitation
 from invitations.tokens import claim_code_reference, invitation_reference
 from notifications.models import Message
-from privacy.registry import PER_PARENT, USER, DataCategory, iso, register
+from privacy.registry import PER_PARENT, USER, DataCategory, erase_grouped, iso, register
 
 MESSAGE_REFERENCES = (invitation_reference, claim_code_reference)
 
@@ -110,3 +110,6 @@ class ClaimCodeCategory(DataCategory):
 
     def erase_user(self, user):
         return ClaimCode.objects.filter(user=user).delete()[0]
+
+    def erase_users(self, users):
+        return erase_grouped(ClaimCode.objects.all(), "user", users, lambda rows: rows.delete())

@@ -15,6 +15,7 @@ from privacy.registry import (
     SHARED,
     DataCategory,
     SchoolTable,
+    erase_grouped,
     iso,
     register,
     register_table,
@@ -64,6 +65,17 @@ class CompletionCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return self._rows(pupil=pupil).exclude(completed_by=None).update(completed_by=None)
+
+    def erase_users(self, users):
+        return erase_grouped(Completion.objects.all(), "completed_by", users, _unmarked)
+
+    def erase_pupils(self, pupils):
+        rows = Completion.objects.exclude(completed_by=None)
+        return erase_grouped(rows, "pupil", pupils, _unmarked)
+
+
+def _unmarked(rows):
+    rows.update(completed_by=None)
 
 
 @register
@@ -125,6 +137,20 @@ class FeedbackCategory(DataCategory):
     def erase_pupil(self, pupil):
         return self._erase(self._rows(pupil=pupil))
 
+    def erase_users(self, users):
+        moderated = erase_grouped(Feedback.objects.all(), "moderated_by", users, _unmoderated)
+        rows = Feedback.objects.exclude(comment="", photo="", parent=None)
+        erased = erase_grouped(rows, "parent", users, self._erase)
+        return {user.pk: moderated.get(user.pk, 0) + erased.get(user.pk, 0) for user in users}
+
+    def erase_pupils(self, pupils):
+        rows = Feedback.objects.exclude(comment="", photo="", parent=None)
+        return erase_grouped(rows, "pupil", pupils, self._erase)
+
+
+def _unmoderated(rows):
+    rows.update(moderated_by=None)
+
 
 @register
 class AwardCategory(DataCategory):
@@ -142,6 +168,9 @@ class AwardCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return Award.objects.filter(pupil=pupil).delete()[0]
+
+    def erase_pupils(self, pupils):
+        return erase_grouped(Award.objects.all(), "pupil", pupils, lambda rows: rows.delete())
 
 
 def _unless_anonymised(field: str) -> Case:

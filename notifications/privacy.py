@@ -4,7 +4,7 @@ and a user's channel preferences."""
 from django.db.models import Q
 
 from notifications.models import Message, NotificationPreference
-from privacy.registry import USER, DataCategory, iso, register
+from privacy.registry import USER, DataCategory, erase_grouped, iso, register
 
 
 def _to(user) -> Q:
@@ -66,3 +66,7 @@ class NotificationPreferenceCategory(DataCategory):
 
     def erase_user(self, user):
         return NotificationPreference.objects.filter(user=user).delete()[0]
+
+    def erase_users(self, users):
+        rows = NotificationPreference.objects.all()
+        return erase_grouped(rows, "user", users, lambda rows: rows.delete())

@@ -2,7 +2,7 @@
 who recorded each incident in the breach register."""
 
 from privacy.models import Incident, PrivacyRequest
-from privacy.registry import PER_PARENT, PUPIL, USER, DataCategory, iso, register
+from privacy.registry import PER_PARENT, PUPIL, USER, DataCategory, erase_grouped, iso, register
 
 
 @register
@@ -62,6 +62,32 @@ class PrivacyRequestCategory(DataCategory):
         rows.update(subject_pupil=None)
         return touched
 
+    def erase_users(self, users):
+        ids = [user.pk for user in users]
+        rows = PrivacyRequest.objects.filter(requester__in=ids) | PrivacyRequest.objects.filter(
+            subject_user__in=ids
+        )
+        pairs = list(rows.values_list("pk", "requester_id", "subject_user_id"))
+        if not pairs:
+            return {}
+        self._redact(PrivacyRequest.objects.filter(pk__in=[pk for pk, _, _ in pairs]))
+        PrivacyRequest.objects.filter(requester__in=ids).update(requester=None)
+        PrivacyRequest.objects.filter(subject_user__in=ids).update(subject_user=None)
+        # A request by one person about another counts once, for its requester, as
+        # erasing the first of the two would.
+        counts: dict[int, int] = {}
+        for _, requester, subject in pairs:
+            who = requester if requester in ids else subject
+            counts[who] = counts.get(who, 0) + 1
+        return counts
+
+    def erase_pupils(self, pupils):
+        def write(rows):
+            self._redact(rows)
+            rows.update(subject_pupil=None)
+
+        return erase_grouped(PrivacyRequest.objects.all(), "subject_pupil", pupils, write)
+
 
 @register
 class IncidentCategory(DataCategory):
@@ -90,3 +116,8 @@ class IncidentCategory(DataCategory):
 
     def erase_user(self, user):
         return Incident.objects.filter(recorded_by=user).update(recorded_by=None)
+
+    def erase_users(self, users):
+        return erase_grouped(
+            Incident.objects.all(), "recorded_by", users, lambda rows: rows.update(recorded_by=None)
+        )

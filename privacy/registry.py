@@ -36,6 +36,11 @@ CSV and JSON, for the school to take elsewhere) is made of ``SchoolTable``s, whi
 apps register with ``@register_table`` beside their categories: each names its
 columns and yields its rows for one school, streamed from the database.
 
+- ``erase_users(users)`` and ``erase_pupils(pupils)`` are the batch forms the
+  retention task uses: the same erasure for several people at once, in the
+  caller's transaction, returning the rows touched per person's primary key. By
+  default they call ``erase_user``/``erase_pupil`` for each; a category may do the
+  batch in a few set-based statements instead (``erase_grouped``).
 - Erasing twice is harmless: the second time finds nothing left and returns 0.
 - ``erase_order`` says when a whole erasure (``privacy.services.erasure``) runs the
   category: lower first. A category that finds the person's rows through links
@@ -87,6 +92,18 @@ class DataCategory:
         if pupil is not None and PUPIL in self.subjects:
             return self.erase_pupil(pupil)
         return 0
+
+    def erase_users(self, users) -> dict[int, int]:
+        """The batch form of ``erase_user``: rows touched per user's pk."""
+        if USER not in self.subjects:
+            return {}
+        return {user.pk: self.erase_user(user) for user in users}
+
+    def erase_pupils(self, pupils) -> dict[int, int]:
+        """The batch form of ``erase_pupil``: rows touched per pupil's pk."""
+        if PUPIL not in self.subjects:
+            return {}
+        return {pupil.pk: self.erase_pupil(pupil) for pupil in pupils}
 
     def export_for_parent(self, *, parent, pupil) -> dict[str, Any] | list[Any]:
         """The pupil's data as ``parent`` (one of the pupil's parents) may have it
@@ -193,6 +210,25 @@ def register_table(cls: type[SchoolTable]) -> type[SchoolTable]:
 def school_tables() -> list[SchoolTable]:
     """Every registered school table, by position and then name."""
     return sorted(_tables.values(), key=lambda t: (t.position, t.name))
+
+
+def erase_grouped(rows, field: str, people, write) -> dict[int, int]:
+    """For a batch erasure: how many of ``rows`` each of ``people`` has in
+    ``field`` (one grouped count), then ``write`` (delete or update) on those rows,
+    skipped when there are none: rows touched per person's pk."""
+    from django.db.models import Count
+
+    ids = [person.pk for person in people]
+    counts = dict(
+        rows.filter(**{f"{field}__in": ids})
+        .order_by()
+        .values(field)
+        .annotate(rows=Count("pk"))
+        .values_list(field, "rows")
+    )
+    if counts:
+        write(rows.filter(**{f"{field}__in": list(counts)}))
+    return counts
 
 
 def iso(value) -> str | None:

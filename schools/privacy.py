@@ -1,15 +1,16 @@
 """The personal data schools hold: pupils, parents' links to them, the classes a
 teacher teaches and uploaded roster files (whose content names pupils and parents);
 and the roster and parents' links of a school's own export (anonymised pupils are
-left out of those two tables: they have no identity left to export), and who still
-holds a child, which decides what a parent's erasure anonymises."""
+left out of those two tables: they have no identity left to export). Who still
+holds a child, which decides what a parent's erasure anonymises, is in
+``schools.selectors.leavers``."""
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from collections import Counter
+
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Membership, User
 from invitations.models import Invitation
 from notifications.models import Message
 from privacy.registry import (
@@ -19,6 +20,7 @@ from privacy.registry import (
     USER,
     DataCategory,
     SchoolTable,
+    erase_grouped,
     iso,
     register,
     register_table,
@@ -70,18 +72,27 @@ class PupilIdentityCategory(DataCategory):
         }
 
     def erase_pupil(self, pupil):
+        return self._anonymise(Pupil.objects.filter(pk=pupil.pk))
+
+    def erase_pupils(self, pupils):
+        rows = self._still_named(Pupil.objects.filter(pk__in=[pupil.pk for pupil in pupils]))
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            self._anonymise(Pupil.objects.filter(pk__in=ids))
+        return dict.fromkeys(ids, 1)
+
+    def _still_named(self, rows):
         done = Q(anonymised_at__isnull=False, first_name="", last_name="", upn="")
-        return (
-            Pupil.objects.filter(pk=pupil.pk)
-            .exclude(done & Q(pupil_premium=False))
-            .update(
-                first_name="",
-                last_name="",
-                upn="",
-                upn_hash=None,
-                pupil_premium=False,
-                anonymised_at=Coalesce(F("anonymised_at"), Value(timezone.now())),
-            )
+        return rows.exclude(done & Q(pupil_premium=False))
+
+    def _anonymise(self, rows):
+        return self._still_named(rows).update(
+            first_name="",
+            last_name="",
+            upn="",
+            upn_hash=None,
+            pupil_premium=False,
+            anonymised_at=Coalesce(F("anonymised_at"), Value(timezone.now())),
         )
 
 
@@ -133,6 +144,23 @@ class GuardianshipCategory(DataCategory):
         told = Message.objects.filter(reference__in=references).delete()[0] if references else 0
         return told + rows.delete()[0]
 
+    def erase_users(self, users):
+        return erase_grouped(
+            Guardianship.objects.all(), "parent", users, lambda rows: rows.delete()
+        )
+
+    def erase_pupils(self, pupils):
+        links = Guardianship.objects.filter(pupil__in=[pupil.pk for pupil in pupils])
+        pupil_of = {f"guardianship:{pk}": pupil for pk, pupil in links.values_list("pk", "pupil")}
+        if not pupil_of:
+            return {}
+        told = Message.objects.filter(reference__in=list(pupil_of))
+        counts = Counter(pupil_of.values())
+        counts.update(pupil_of[reference] for reference in told.values_list("reference", flat=True))
+        told.delete()
+        links.delete()
+        return dict(counts)
+
 
 @register
 class ClassesTaughtCategory(DataCategory):
@@ -153,6 +181,10 @@ class ClassesTaughtCategory(DataCategory):
     def erase_user(self, user):
         through = SchoolClass.teachers.through
         return through.objects.filter(user=user).delete()[0]
+
+    def erase_users(self, users):
+        through = SchoolClass.teachers.through
+        return erase_grouped(through.objects.all(), "user", users, lambda rows: rows.delete())
 
 
 @register
@@ -203,6 +235,19 @@ class RosterImportCategory(DataCategory):
 
     def erase_pupil(self, pupil):
         return self._holding(pupil).update(content=b"", errors=[], warnings=[], file_error="")
+
+    def erase_pupils(self, pupils):
+        """The school's files are cleared once, counted for its first pupil here."""
+        first: dict[int, int] = {}
+        for pupil in pupils:
+            first.setdefault(pupil.school_id, pupil.pk)
+        holding = self._holding(school_id__in=list(first))
+        counts: dict[int, int] = {}
+        for school_id in holding.values_list("school_id", flat=True):
+            counts[first[school_id]] = counts.get(first[school_id], 0) + 1
+        if counts:
+            holding.update(content=b"", errors=[], warnings=[], file_error="")
+        return counts
 
 
 def _year_group(value) -> str | None:
@@ -340,52 +385,3 @@ class ParentsTable(SchoolTable):
             else:
                 status = "invited" if invited else "imported"
             yield (*who, status, linked, joined, ended, closed)
-
-
-# --- Who holds a child: what a parent's erasure anonymises (privacy.services.erasure) -
-
-
-def children_for_erasure(*, parent: User) -> QuerySet[Pupil]:
-    """The parent's children (a current link: accepted, not ended), not yet
-    anonymised, in id order (the order an erasure locks them in)."""
-    return Pupil.objects.filter(
-        guardianships__parent=parent,
-        guardianships__confirmed_at__isnull=False,
-        guardianships__ended_at__isnull=True,
-        anonymised_at__isnull=True,
-    ).order_by("pk")
-
-
-def pupils_held_by_others(*, pupil_ids: list[int], parent: User) -> set[int]:
-    """Of these pupils, those another parent still holds: a current link (accepted,
-    not ended) and an open account. An erasure of ``parent`` leaves them be."""
-    return set(
-        Guardianship.objects.filter(
-            pupil_id__in=pupil_ids,
-            confirmed_at__isnull=False,
-            ended_at__isnull=True,
-            parent__closed_at__isnull=True,
-        )
-        .exclude(parent=parent)
-        .values_list("pupil_id", flat=True)
-    )
-
-
-def contacts_only_of(*, pupil: Pupil) -> QuerySet[User]:
-    """The carers a roster named for this pupil alone who never joined: never signed
-    in, no password, no staff role, linked to no other child. Their account exists
-    only because of this pupil, so it goes when the pupil is anonymised."""
-    other_children = Guardianship.objects.filter(parent=OuterRef("pk")).exclude(pupil=pupil)
-    return (
-        User.objects.filter(
-            guardianships__pupil=pupil,
-            guardianships__confirmed_at__isnull=True,
-            last_login__isnull=True,
-            is_staff=False,
-            is_superuser=False,
-            password__startswith=UNUSABLE_PASSWORD_PREFIX,
-        )
-        .exclude(Exists(other_children))
-        .exclude(Exists(Membership.objects.filter(user=OuterRef("pk"))))
-        .order_by("pk")
-    )

@@ -6,6 +6,7 @@ from accounts.services.closing import (
     ClosingError,
     account_close,
     account_restore,
+    accounts_close,
     restore_refusal,
 )
 from accounts.services.emails import (
@@ -17,6 +18,7 @@ from accounts.services.emails import (
 )
 from accounts.services.lifecycle import (
     account_hold_end,
+    accounts_hold_end,
     closure_notice_cancel,
     closure_notice_messages_cancel,
     closure_notices_send,
@@ -46,6 +48,8 @@ __all__ = [
     "account_email_queue",
     "account_hold_end",
     "account_restore",
+    "accounts_close",
+    "accounts_hold_end",
     "backup_codes_regenerate",
     "closure_notice_cancel",
     "closure_notice_messages_cancel",

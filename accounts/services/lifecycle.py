@@ -125,3 +125,10 @@ def account_hold_end(*, user: User) -> None:
     due for deletion (``delete_after`` cleared; ``closed_at`` stays)."""
     User.objects.filter(pk=user.pk).update(delete_after=None)
     user.delete_after = None
+
+
+def accounts_hold_end(*, users: list[User]) -> None:
+    """``account_hold_end`` for several accounts at once, in one UPDATE."""
+    User.objects.filter(pk__in=[user.pk for user in users]).update(delete_after=None)
+    for user in users:
+        user.delete_after = None

@@ -17,6 +17,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
@@ -300,6 +301,23 @@ def message_cancel_pending(*, recipient: User) -> int:
         .exclude(kind=Message.Kind.LEGAL)
         .update(status=Message.Status.CANCELLED, next_attempt_at=None)
     )
+
+
+def messages_cancel_pending(*, recipients: Iterable[User]) -> dict[int, int]:
+    """``message_cancel_pending`` for several recipients at once: how many were
+    cancelled per recipient's pk (none listed for one who had none)."""
+    rows = Message.objects.filter(
+        recipient__in=[recipient.pk for recipient in recipients], status=Message.Status.PENDING
+    ).exclude(kind=Message.Kind.LEGAL)
+    counts = dict(
+        rows.order_by()
+        .values("recipient")
+        .annotate(number=Count("pk"))
+        .values_list("recipient", "number")
+    )
+    if counts:
+        rows.update(status=Message.Status.CANCELLED, next_attempt_at=None)
+    return counts
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 
 from engagement.selectors import events_recorded_by
 from privacy.models import PrivacyRequest
-from schools.privacy import children_for_erasure, pupils_held_by_others
+from schools.selectors import children_for_erasure, pupils_held_by_others
 
 # A parent with more events than this is erased by a worker: the account closes at
 # once and the rest follows within minutes (``privacy.tasks.user_erase_task``).

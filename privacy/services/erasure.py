@@ -40,7 +40,7 @@ from audit.services import audit_record
 from privacy.registry import PUPIL, USER, erasure_order
 from privacy.selectors import erasure_is_large
 from privacy.tasks import user_erase_task
-from schools.privacy import children_for_erasure, contacts_only_of, pupils_held_by_others
+from schools.selectors import children_for_erasure, contacts_only_of, pupils_held_by_others
 
 # Reason codes, for the audit trail.
 OWN_REQUEST = "own_request"

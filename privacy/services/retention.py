@@ -15,12 +15,16 @@ In order, each step over the rows due at ``now`` (``privacy.selectors.retention`
 
 Each step walks the due rows by primary key, ``batch_size`` ids at a time, asking
 the database again for each batch: memory stays bounded, and a row done leaves
-the due set. Each account or pupil is done in its own transaction, locked and
-checked again first (``skip_locked``: a row another run holds is that run's), so
-a crash loses at most the one in hand and a rerun picks it up, and a second run
-the same day finds nothing left. Notices go a batch to a transaction. The
-services called write the audit entries; the run records counts in a
-``RetentionRun``. One account or pupil that fails is logged by id, counted and
+the due set. Each batch is one transaction: its rows are locked and checked again
+first, by one query (``skip_locked``: a row another run holds is that run's), so a
+crash loses at most the batch in hand, a rerun picks it up, and a second run the
+same day finds nothing left. Deletions, pupils and contacts are erased a batch at
+once (``privacy.services.erasure_batches``: each category's statements cover the
+whole batch), and so are closures (``accounts_close``), in a savepoint; if that
+fails, each row is done alone in a savepoint of its own, so that every account or
+pupil is done whole or not at all. Notices go a batch to a transaction. The
+services called write the audit entries (one per account or pupil); the run
+records counts in a ``RetentionRun``. One account or pupil that fails is logged by id, counted and
 left for the next run; it does not stop the others.
 """
 
@@ -34,7 +38,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.services import account_close, account_hold_end, closure_notices_send
+from accounts.services import (
+    account_close,
+    account_hold_end,
+    accounts_close,
+    accounts_hold_end,
+    closure_notices_send,
+)
 from privacy.models import RetentionRun
 from privacy.selectors.retention import (
     CLOSURES,
@@ -47,6 +57,7 @@ from privacy.selectors.retention import (
     retention_plan,
 )
 from privacy.services.erasure import pupil_anonymise, user_erase
+from privacy.services.erasure_batches import pupils_anonymise, users_erase
 
 logger = logging.getLogger(__name__)
 
@@ -88,24 +99,51 @@ def _notices(*, now: datetime, batch_size: int) -> dict[str, int]:
 
 
 def _each(
-    step: str, *, now: datetime, batch_size: int, work: Callable[[object], object]
+    step: str,
+    *,
+    now: datetime,
+    batch_size: int,
+    work: Callable[[object], object],
+    work_batch: Callable[[list], int] | None = None,
 ) -> dict[str, int]:
-    """``work`` on each row due for ``step``, in a transaction of its own, the row
-    locked and checked to be still due."""
+    """Each row due for ``step``, a batch at a time: the batch's rows locked and
+    checked to be still due by one query, in one transaction. ``work_batch`` does
+    them all at once in a savepoint; when it fails (or there is none), ``work``
+    does each row in a savepoint of its own, so that one that fails is rolled
+    back alone and left for the next run."""
     counts = {"done": 0, "failed": 0}
     for ids in _due_batches(step, now=now, batch_size=batch_size):
-        for pk in ids:
-            try:
-                with transaction.atomic():
-                    rows: QuerySet = due(step, now=now).filter(pk=pk)
-                    row = rows.select_for_update(skip_locked=True).first()
-                    if row is None:
-                        continue
-                    if work(row) is not False:
-                        counts["done"] += 1
-            except Exception:
-                logger.exception("Retention step %s failed for id %s", step, pk)
-                counts["failed"] += 1
+        done = failed = 0
+        try:
+            with transaction.atomic():
+                rows: QuerySet = due(step, now=now).filter(pk__in=ids).order_by("pk")
+                rows = list(rows.select_for_update(skip_locked=True))
+                if work_batch is not None and rows:
+                    try:
+                        with transaction.atomic():
+                            done = work_batch(rows)
+                        rows = []
+                    except Exception:
+                        logger.exception(
+                            "Retention step %s failed for ids %s to %s; one at a time",
+                            step,
+                            rows[0].pk,
+                            rows[-1].pk,
+                        )
+                for row in rows:
+                    try:
+                        with transaction.atomic():
+                            if work(row) is not False:
+                                done += 1
+                    except Exception:
+                        logger.exception("Retention step %s failed for id %s", step, row.pk)
+                        failed += 1
+        except Exception:
+            # The batch's own query or its commit failed: none of it is done.
+            logger.exception("Retention step %s failed for ids %s to %s", step, ids[0], ids[-1])
+            done, failed = 0, len(ids)
+        counts["done"] += done
+        counts["failed"] += failed
     return counts
 
 
@@ -119,40 +157,57 @@ def _erase(user, reason: str) -> None:
     account_hold_end(user=user)
 
 
+def _erase_batch(users: list, reason: str) -> int:
+    users_erase(users=users, actor=None, reason=reason)
+    accounts_hold_end(users=users)
+    return len(users)
+
+
+def _anonymise_batch(pupils: list) -> int:
+    pupils_anonymise(pupils=pupils, actor=None, reason="both_removed")
+    return len(pupils)
+
+
 def _steps(now: datetime, batch_size: int):
+    each = {"now": now, "batch_size": batch_size}
     return (
         (NOTICES, lambda: _notices(now=now, batch_size=batch_size)),
         (
             CLOSURES,
             lambda: _each(
-                CLOSURES, now=now, batch_size=batch_size, work=lambda user: _close(user, now)
+                CLOSURES,
+                **each,
+                work=lambda user: _close(user, now),
+                work_batch=lambda users: len(
+                    accounts_close(users=users, actor=None, reason="inactive", now=now)
+                ),
             ),
         ),
         (
             DELETIONS,
             lambda: _each(
                 DELETIONS,
-                now=now,
-                batch_size=batch_size,
+                **each,
                 work=lambda user: _erase(user, "hold_expired"),
+                work_batch=lambda users: _erase_batch(users, "hold_expired"),
             ),
         ),
         (
             PUPILS,
             lambda: _each(
                 PUPILS,
-                now=now,
-                batch_size=batch_size,
+                **each,
                 work=lambda pupil: pupil_anonymise(pupil=pupil, actor=None, reason="both_removed"),
+                work_batch=_anonymise_batch,
             ),
         ),
         (
             CONTACTS,
             lambda: _each(
                 CONTACTS,
-                now=now,
-                batch_size=batch_size,
+                **each,
                 work=lambda user: _erase(user, "contact_unlinked"),
+                work_batch=lambda users: _erase_batch(users, "contact_unlinked"),
             ),
         ),
     )

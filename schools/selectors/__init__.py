@@ -3,7 +3,15 @@ parents see (``people``), who a data incident reaches (``reach``), which pupils 
 holds any more (``leavers``) and what offboarding a school would do
 (``offboarding``)."""
 
-from schools.selectors.leavers import pupils_both_removed
+from schools.selectors.leavers import (
+    children_for_erasure,
+    children_of_parents,
+    contacts_only_of,
+    contacts_only_of_pupils,
+    pupils_both_removed,
+    pupils_held_by_open_parents,
+    pupils_held_by_others,
+)
 from schools.selectors.offboarding import (
     OffboardingPreview,
     OffboardingStaff,
@@ -47,17 +55,23 @@ __all__ = [
     "Reach",
     "SchoolTotals",
     "StaffMember",
+    "children_for_erasure",
     "children_for_parent",
+    "children_of_parents",
     "classes_by_school",
     "classes_for_admin",
     "classes_for_teacher",
     "classes_taught_at",
     "classes_with_pupils_on_roll",
+    "contacts_only_of",
+    "contacts_only_of_pupils",
     "offboarding_preview",
     "offboarding_staff",
     "parents_of_pupil",
     "pupils_both_removed",
     "pupils_for_admin",
+    "pupils_held_by_open_parents",
+    "pupils_held_by_others",
     "pupils_of_class",
     "reach_of_accounts",
     "reach_of_classes",

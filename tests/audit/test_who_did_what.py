@@ -17,7 +17,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from accounts.models import Membership
-from accounts.services import account_close, account_restore, processing_restriction_set, staff_add
+from accounts.services import (
+    account_close,
+    account_restore,
+    accounts_close,
+    processing_restriction_set,
+    staff_add,
+)
 from audit.models import AuditEntry
 from consent.models import Method, PrivacyNotice, Purpose
 from consent.services import consent_change, consent_grant, consent_withdraw, notice_publish
@@ -107,6 +113,7 @@ AUDITED = {
     "accounts.services.staff.staff_add",
     "accounts.services.restriction.processing_restriction_set",
     "accounts.services.closing.account_close",
+    "accounts.services.closing.accounts_close",
     "accounts.services.closing.account_restore",
     "schools.services.onboarding.school_onboard",
     "schools.services.onboarding.school_update",
@@ -277,6 +284,26 @@ def test_closing_and_restoring_an_account_record_why_and_who():
     restored = only_entry("user.restore")
     assert restored.actor == staff
     assert set(restored.changes) == {"closed_at"}
+
+
+def test_closing_accounts_in_a_batch_records_one_entry_each_as_closing_one_does():
+    parents = [GuardianshipFactory().parent for _ in range(2)]
+    accounts_close(users=parents, actor=None, reason="inactive")
+
+    entries = AuditEntry.objects.filter(action="user.close").order_by("subject_id")
+    assert [entry.subject_id for entry in entries] == sorted(str(p.pk) for p in parents)
+    for entry, parent in zip(entries, sorted(parents, key=lambda p: str(p.pk)), strict=True):
+        assert entry.actor is None
+        assert entry.changes["reason"] == "inactive"
+        assert set(entry.changes) == {
+            "reason",
+            "delete_after",
+            "messages_cancelled",
+            "sessions_ended",
+        }
+        assert_no_personal_data(entry, parent)
+    assert accounts_close(users=parents, actor=None, reason="inactive") == []
+    assert AuditEntry.objects.filter(action="user.close").count() == 2
 
 
 def test_opening_a_privacy_request_records_its_kind_and_due_date_not_its_wording():

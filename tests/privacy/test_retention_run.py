@@ -139,10 +139,12 @@ def test_the_command_runs_the_task_and_prints_the_counts():
 
 def test_the_command_fails_when_the_run_had_errors(monkeypatch):
     PupilFactory(removed_by_school_at=timezone.now() - timedelta(days=100))
-    monkeypatch.setattr(
-        "privacy.services.retention.pupil_anonymise",
-        lambda **kwargs: (_ for _ in ()).throw(RuntimeError("storage down")),
-    )
+
+    def storage_down(**kwargs):
+        raise RuntimeError("storage down")
+
+    monkeypatch.setattr("privacy.services.retention.pupils_anonymise", storage_down)
+    monkeypatch.setattr("privacy.services.retention.pupil_anonymise", storage_down)
 
     with pytest.raises(CommandError, match="pupils: 1 failed"):
         call_command("run_retention", stdout=StringIO())
@@ -198,6 +200,13 @@ def test_one_pupil_that_fails_does_not_stop_the_others(monkeypatch):
             raise RuntimeError("storage down")
         return real(pupil=pupil, actor=actor, reason=reason)
 
+    def failing_with_the_second(*, pupils, actor, reason):
+        if pupils[1].pk in [pupil.pk for pupil in pupils]:
+            raise RuntimeError("storage down")
+        return real_batch(pupils=pupils, actor=actor, reason=reason)
+
+    real_batch = retention.pupils_anonymise
+    monkeypatch.setattr(retention, "pupils_anonymise", failing_with_the_second)
     monkeypatch.setattr(retention, "pupil_anonymise", failing_for_the_second)
     run = retention_run(now=day(90))
 
@@ -207,6 +216,7 @@ def test_one_pupil_that_fails_does_not_stop_the_others(monkeypatch):
     assert [fresh(pupil).anonymised_at is not None for pupil in pupils] == [True, False, True]
     # Tried again, and done, on the next run.
     monkeypatch.setattr(retention, "pupil_anonymise", real)
+    monkeypatch.setattr(retention, "pupils_anonymise", real_batch)
     assert retention_run(now=day(91)).counts["pupils"] == {"done": 1, "failed": 0}
 
 
