@@ -18,7 +18,9 @@ from django.db import connection, models
 from audit.models import AuditEntry
 from learning.models import Completion, Feedback
 from privacy.services import user_erase
+from privacy.services.erasure_batches import users_erase
 from schools.models import Pupil
+from tests.factories import UserFactory
 from tests.privacy.erasure_world import PARENT_MOBILE, family_world
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +84,18 @@ def found(secrets: list[str], folders: list[Path]) -> dict[str, list[str]]:
     return places
 
 
+def _one_at_a_time(parent):
+    user_erase(user=parent, actor=parent, reason="own_request")
+
+
+def _as_a_batch(parent):
+    # The retention task's path: a batch of accounts erased together.
+    users_erase(users=[UserFactory(), parent], actor=None, reason="own_request")
+
+
+@pytest.mark.parametrize("erase", [_one_at_a_time, _as_a_batch], ids=["one", "batch"])
 def test_after_a_familys_erasure_no_dump_or_stored_file_holds_their_data(
-    client, folders, django_capture_on_commit_callbacks
+    client, folders, django_capture_on_commit_callbacks, erase
 ):
     family = family_world(client)
     before = found(family.secrets, folders)
@@ -93,7 +105,7 @@ def test_after_a_familys_erasure_no_dump_or_stored_file_holds_their_data(
     assert all(Path(folders[1], name).exists() for name in family.photos)
 
     with django_capture_on_commit_callbacks(execute=True):
-        user_erase(user=family.parent, actor=family.parent, reason="own_request")
+        erase(family.parent)
 
     assert found(family.secrets, folders) == {}
     assert not any(Path(folders[1], name).exists() for name in family.photos)
