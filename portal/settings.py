@@ -5,8 +5,12 @@ project folder, a local-memory cache, Celery tasks run in-process and email to
 the console. Setting ``DATABASE_URL`` and ``REDIS_URL`` switches to PostgreSQL
 and Redis (cache, Celery broker, allauth rate limits).
 
-``PORTAL_ENV=production`` refuses to start with ``DEBUG`` on or without a
-``SECRET_KEY`` and turns on every transport-security setting.
+``PORTAL_ENV=production`` turns on every transport-security setting and refuses
+to start, naming each variable, while any development default would stand in for
+a service (``portal.production``): ``DEBUG`` on, no ``SECRET_KEY`` or
+``ALLOWED_HOSTS``, ``DATABASE_URL`` not PostgreSQL, no ``REDIS_URL``, no
+``EMAIL_URL`` to a mail server, ``SITE_URL`` not https, or no ``SMS_BACKEND``
+that sends texts or explicitly disables them.
 """
 
 from datetime import time, timedelta
@@ -16,6 +20,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.production import production_problems, production_refusal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,10 +33,8 @@ if PORTAL_ENV not in {"development", "production"}:
 PRODUCTION = PORTAL_ENV == "production"
 
 if PRODUCTION:
-    if env.bool("DEBUG", default=False):
-        raise ImproperlyConfigured("DEBUG must be off in production.")
-    if not env.str("SECRET_KEY", default=""):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    if problems := production_problems(env):
+        raise ImproperlyConfigured(production_refusal(problems))
     DEBUG = False
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
@@ -71,6 +75,8 @@ INSTALLED_APPS = [
     "engagement",
     "privacy",
     "demo",
+    # The deploy checks (portal.checks): production settings, no development defaults.
+    "portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -302,7 +308,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # SMS: notifications.sms.ConsoleSmsBackend, LocmemSmsBackend or NotifySmsBackend
-# (GOV.UK Notify, with a template whose whole body is ((body))).
+# (GOV.UK Notify, with a template whose whole body is ((body))); DisabledSmsBackend
+# makes SMS unavailable everywhere (the outbox writes no SMS, forms offer none).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
