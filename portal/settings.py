@@ -5,12 +5,8 @@ project folder, a local-memory cache, Celery tasks run in-process and email to
 the console. Setting ``DATABASE_URL`` and ``REDIS_URL`` switches to PostgreSQL
 and Redis (cache, Celery broker, allauth rate limits).
 
-``PORTAL_ENV=production`` turns on every transport-security setting and refuses
-to start, naming each variable, while any development default would stand in for
-a service (``portal.production``): ``DEBUG`` on, no ``SECRET_KEY`` or
-``ALLOWED_HOSTS``, ``DATABASE_URL`` not PostgreSQL, no ``REDIS_URL``, no
-``EMAIL_URL`` to a mail server, ``SITE_URL`` not https, or no ``SMS_BACKEND``
-that sends texts or explicitly disables them.
+``PORTAL_ENV=production`` turns on every transport-security setting and refuses to
+start, naming each variable, on any development default (``portal.production``).
 """
 
 from datetime import time, timedelta
@@ -20,8 +16,6 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-
-from portal.production import production_problems, production_refusal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,6 +27,8 @@ if PORTAL_ENV not in {"development", "production"}:
 PRODUCTION = PORTAL_ENV == "production"
 
 if PRODUCTION:
+    from portal.production import production_problems, production_refusal
+
     if problems := production_problems(env):
         raise ImproperlyConfigured(production_refusal(problems))
     DEBUG = False
@@ -75,8 +71,7 @@ INSTALLED_APPS = [
     "engagement",
     "privacy",
     "demo",
-    # The deploy checks (portal.checks): production settings, no development defaults.
-    "portal.apps.PortalConfig",
+    "portal.apps.PortalConfig",  # deploy checks: no development default (portal.checks)
 ]
 
 MIDDLEWARE = [
@@ -307,9 +302,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Home Learning <norep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# SMS: notifications.sms.ConsoleSmsBackend, LocmemSmsBackend or NotifySmsBackend
-# (GOV.UK Notify, with a template whose whole body is ((body))); DisabledSmsBackend
-# makes SMS unavailable everywhere (the outbox writes no SMS, forms offer none).
+# SMS: notifications.sms.ConsoleSmsBackend, LocmemSmsBackend, NotifySmsBackend (GOV.UK
+# Notify, a template whose whole body is ((body))) or DisabledSmsBackend (no SMS at all).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
