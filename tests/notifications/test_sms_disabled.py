@@ -17,9 +17,12 @@ from notifications import sms
 from notifications.errors import DeliveryError
 from notifications.models import Message, NotificationPreference
 from notifications.services import OutgoingMessage, message_deliver, message_queue, messages_queue
+from privacy.selectors import incident_family_notice_counts
+from privacy.services import incident_notify_families, incident_scope_set
 from tests.consent.notices import published_notice, registered_parent
-from tests.factories import GuardianshipFactory, PupilFactory, SchoolClassFactory
+from tests.factories import GuardianshipFactory, PupilFactory, SchoolClassFactory, UserFactory
 from tests.invitations.test_invitations import imported_parent
+from tests.privacy.incident_world import build_world, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +219,16 @@ def test_account_settings_offer_no_new_mobile_and_refuse_one(sms_disabled, clien
     assert response.status_code == 400
     assert "Texts are turned off on this portal" in response.content.decode()
     assert not Message.objects.exists()
+
+
+def test_a_breach_notice_counts_a_parent_with_a_mobile_alone_as_unreachable(settings):
+    world = build_world()  # Owls: "owl" has a mobile alone, "both" an email
+    staff = UserFactory(is_staff=True)
+    incident = recorded(actor=staff)
+    incident_scope_set(incident=incident, actor=staff, kind="classes", classes=[world.owls])
+    settings.SMS_BACKEND = DISABLED
+
+    counts = incident_family_notice_counts(incident=incident)
+    assert (counts.texts, counts.unreachable) == (0, 1)
+    assert incident_notify_families(incident=incident, actor=staff) == 1
+    assert list(Message.objects.values_list("channel", flat=True)) == [Message.Channel.EMAIL]
