@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from invitations.models import Invitation
+from invitations.selectors import UnreachableReason, unreachable_pupils
 from invitations.services import claim_code_send, invitations_create
 from invitations.services.claiming import ClaimCodeUnreachableError
 from notifications import sms
@@ -136,6 +137,9 @@ def test_a_family_known_only_by_mobile_is_unreachable_and_gets_no_text(
     ]
     assert [message.to for message in mail.outbox] == [["ann@example.org"]]
     assert sms.outbox == []
+    # The school sees the family among those it cannot reach.
+    (pupil,) = unreachable_pupils(school=school)
+    assert (pupil.pk, pupil.reason) == (mobile_only.pk, UnreachableReason.INVITATIONS_FAILED)
 
 
 def test_a_claim_code_goes_by_email_only_and_a_mobile_alone_cannot_get_one(settings, school, admin):
