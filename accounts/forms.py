@@ -3,6 +3,8 @@ from django import forms
 
 from accounts.lookup import normalise_email, normalise_mobile
 from accounts.models import Membership
+from notifications.models import Message
+from notifications.policy import channel_available
 
 
 class TokenForm(forms.Form):
@@ -77,11 +79,19 @@ class MobileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
+    # Shown instead of the form while SMS is disabled: no code could reach a new number.
+    SMS_UNAVAILABLE = (
+        "Texts are turned off on this portal, so a new mobile number cannot be checked."
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.sms_available = channel_available(Message.Channel.SMS)
 
     def clean_mobile(self) -> str:
+        if not self.sms_available:
+            raise forms.ValidationError(self.SMS_UNAVAILABLE)
         raw = self.cleaned_data["mobile"]
         try:
             mobile = normalise_mobile(raw)

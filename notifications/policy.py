@@ -5,7 +5,9 @@ legal notices (a breach affecting the person's data) go even to a closed or
 restricted account; engagement messages (new topic, reminder, award) follow the
 recipient's channel preferences (``NotificationPreference``) and never arrive by
 SMS during quiet hours (``settings.QUIET_HOURS``, in the schools' local time
-``settings.TIME_ZONE``): one queued then is held until the quiet hours end. The outbox
+``settings.TIME_ZONE``): one queued then is held until the quiet hours end. No
+message of any kind goes by SMS while SMS is disabled
+(``notifications.sms.DisabledSmsBackend``): the outbox writes none. The outbox
 (``notifications.services``) applies these rules; callers do not.
 """
 
@@ -18,6 +20,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Message, NotificationPreference
+from notifications.sms import sms_available
+
+
+def channel_available(channel: str) -> bool:
+    """Whether anything can go on ``channel``: SMS is unavailable everywhere while
+    ``settings.SMS_BACKEND`` is ``notifications.sms.DisabledSmsBackend``."""
+    return channel != Message.Channel.SMS or sms_available()
 
 
 def follows_preferences(*, kind: str) -> bool:

@@ -4,7 +4,10 @@
 - ``notifications.sms.LocmemSmsBackend`` keeps them in ``notifications.sms.outbox`` (tests);
 - ``notifications.sms.NotifySmsBackend`` sends through GOV.UK Notify, with one Notify
   template whose body is ``((body))``; ``NOTIFY_API_KEY`` and ``NOTIFY_SMS_TEMPLATE_ID``
-  come from the environment.
+  come from the environment;
+- ``notifications.sms.DisabledSmsBackend`` makes SMS unavailable everywhere: the
+  outbox writes no SMS (``notifications.policy.channel_available``), the forms offer
+  none, and a text left pending from before is marked failed, never sent.
 
 ``send`` returns the provider's id for the message, raises ``TransientDeliveryError``
 when a retry may succeed and ``DeliveryError`` when it will not.
@@ -58,6 +61,9 @@ def sms_check_length(text: str) -> None:
 
 
 class BaseSmsBackend:
+    # False for a backend that sends nothing: SMS is then unavailable everywhere.
+    available = True
+
     def send(self, *, to: str, body: str, reference: str) -> str:
         raise NotImplementedError
 
@@ -129,5 +135,25 @@ class NotifySmsBackend(BaseSmsBackend):
         return str(provider_id)
 
 
+SMS_DISABLED_REASON = "SMS is disabled on this portal (SMS_BACKEND)"
+
+
+class DisabledSmsBackend(BaseSmsBackend):
+    """No SMS on this portal: the outbox writes none and the forms offer none.
+
+    A text that reaches it anyway (queued before SMS was disabled) fails for good
+    (its last_error says SMS is disabled); it is never printed or marked sent."""
+
+    available = False
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        raise DeliveryError(SMS_DISABLED_REASON)
+
+
 def get_sms_backend() -> BaseSmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+def sms_available() -> bool:
+    """Whether texts can be sent at all (False with ``DisabledSmsBackend``)."""
+    return getattr(import_string(settings.SMS_BACKEND), "available", True)

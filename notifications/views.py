@@ -39,14 +39,18 @@ MESSAGE_REFERENCE = re.compile(r"message-([1-9][0-9]{0,17})")
 
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request: HttpRequest) -> HttpResponse:
-    """Which channels the user wants news about their children's learning on."""
+    """Which channels the user wants news about their children's learning on.
+
+    While SMS is disabled the page offers email alone and saving keeps the SMS
+    choice as it was (no text goes either way)."""
+    channels = engagement_channels_for(user=request.user)
     if request.method == "POST":
         form = EngagementChannelsForm(request.POST)
         if form.is_valid():
-            notification_preferences_set(user=request.user, **form.cleaned_data)
+            chosen = {"engagement_sms": channels.sms, **form.cleaned_data}
+            notification_preferences_set(user=request.user, **chosen)
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:notification_preferences")
-    channels = engagement_channels_for(user=request.user)
     form = EngagementChannelsForm(
         initial={"engagement_email": channels.email, "engagement_sms": channels.sms}
     )
@@ -54,7 +58,13 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "channels": channels, "quiet_start": quiet_start, "quiet_end": quiet_end},
+        {
+            "form": form,
+            "channels": channels,
+            "sms_available": "engagement_sms" in form.fields,
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        },
     )
 
 

@@ -5,8 +5,8 @@ project folder, a local-memory cache, Celery tasks run in-process and email to
 the console. Setting ``DATABASE_URL`` and ``REDIS_URL`` switches to PostgreSQL
 and Redis (cache, Celery broker, allauth rate limits).
 
-``PORTAL_ENV=production`` refuses to start with ``DEBUG`` on or without a
-``SECRET_KEY`` and turns on every transport-security setting.
+``PORTAL_ENV=production`` turns on every transport-security setting and refuses to
+start, naming each variable, on any development default (``portal.production``).
 """
 
 from datetime import time, timedelta
@@ -27,10 +27,10 @@ if PORTAL_ENV not in {"development", "production"}:
 PRODUCTION = PORTAL_ENV == "production"
 
 if PRODUCTION:
-    if env.bool("DEBUG", default=False):
-        raise ImproperlyConfigured("DEBUG must be off in production.")
-    if not env.str("SECRET_KEY", default=""):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    from portal.production import production_problems, production_refusal
+
+    if problems := production_problems(env):
+        raise ImproperlyConfigured(production_refusal(problems))
     DEBUG = False
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "engagement",
     "privacy",
     "demo",
+    "portal.apps.PortalConfig",  # deploy checks: no development default (portal.checks)
 ]
 
 MIDDLEWARE = [
@@ -301,8 +302,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Home Learning <norep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# SMS: notifications.sms.ConsoleSmsBackend, LocmemSmsBackend or NotifySmsBackend
-# (GOV.UK Notify, with a template whose whole body is ((body))).
+# SMS: notifications.sms.ConsoleSmsBackend, LocmemSmsBackend, NotifySmsBackend (GOV.UK
+# Notify, a template whose whole body is ((body))) or DisabledSmsBackend (no SMS at all).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")

@@ -22,6 +22,12 @@ _CLEARED = {
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_TASK_ALWAYS_EAGER",
+    "EMAIL_URL",
+    "EMAIL_BACKEND",
+    "SITE_URL",
+    "SMS_BACKEND",
+    "NOTIFY_API_KEY",
+    "NOTIFY_SMS_TEMPLATE_ID",
 }
 
 
@@ -45,6 +51,22 @@ def _setup(**env: str) -> subprocess.CompletedProcess:
 
 def _production_key() -> str:
     return secrets.token_urlsafe(45)  # 60 characters, as check --deploy wants
+
+
+def _production(**overrides: str) -> dict[str, str]:
+    """A complete production environment; an override of "" leaves a variable out."""
+    env = {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": _production_key(),
+        "ALLOWED_HOSTS": "portal.example.org",
+        "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
+        "REDIS_URL": "redis://cache.example.org:6379/0",
+        "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.org:587",
+        "SITE_URL": "https://portal.example.org",
+        "SMS_BACKEND": "notifications.sms.DisabledSmsBackend",
+        **overrides,
+    }
+    return {key: value for key, value in env.items() if value != ""}
 
 
 def test_production_refuses_to_start_with_debug_on():
@@ -98,10 +120,7 @@ def test_production_starts_with_a_key_and_debug_off():
             "import django; django.setup(); from django.conf import settings; "
             "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT)",
         ],
-        PORTAL_ENV="production",
-        DEBUG="0",
-        SECRET_KEY=_production_key(),
-        ALLOWED_HOSTS="portal.example.org",
+        **_production(DEBUG="0"),
     )
 
     assert result.returncode == 0, result.stderr
@@ -111,9 +130,7 @@ def test_production_starts_with_a_key_and_debug_off():
 def test_check_deploy_reports_nothing_under_production_settings():
     result = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        PORTAL_ENV="production",
-        SECRET_KEY=_production_key(),
-        ALLOWED_HOSTS="portal.example.org",
+        **_production(),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

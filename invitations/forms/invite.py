@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 
 from invitations.models import Invitation
 from invitations.selectors import invitable_classes
+from notifications.models import Message
+from notifications.policy import channel_available
 from schools.models import Pupil, School
 
 _LARGEST_ID = 2**63 - 1
@@ -97,6 +99,16 @@ class InvitationCreateForm(forms.Form):
         self.fields["pupils"].queryset = Pupil.objects.filter(
             school=school, removed_by_school_at__isnull=True, anonymised_at__isnull=True
         )
+        if not channel_available(Message.Channel.SMS):
+            # SMS is disabled on this portal: email is the only way, and a choice
+            # naming SMS is refused as any unknown choice is.
+            channels = self.fields["channels"]
+            channels.choices = [(Invitation.Channels.EMAIL, "Email")]
+            channels.initial = Invitation.Channels.EMAIL
+            channels.help_text = (
+                "Texts are turned off on this portal, so invitations go by email only. "
+                "Parents we have only a mobile number for cannot be invited."
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -41,6 +41,7 @@ from invitations.tokens import (
     new_claim_code,
 )
 from notifications.models import Message
+from notifications.policy import channel_available
 from notifications.services import OutgoingMessage, messages_queue, recipient_may_receive
 
 CLAIM_CODE_TEMPLATE = "invitation_code"
@@ -53,12 +54,17 @@ def _link_codes(invitation: Invitation) -> QuerySet[ClaimCode]:
 
 
 def _addresses(invitation: Invitation) -> list[tuple[str, str]]:
-    """Every contact detail the invitation holds, whatever channels it was sent by."""
+    """Every contact detail the invitation holds, whatever channels it was sent by
+    (no mobile while SMS is disabled)."""
     addresses = [
         (Message.Channel.EMAIL, invitation.email),
         (Message.Channel.SMS, invitation.mobile),
     ]
-    return [(channel, address) for channel, address in addresses if address]
+    return [
+        (channel, address)
+        for channel, address in addresses
+        if address and channel_available(channel)
+    ]
 
 
 def _locked_invitation(invitation: Invitation) -> Invitation:

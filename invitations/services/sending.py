@@ -30,6 +30,7 @@ from invitations.tokens import (
     new_token,
 )
 from notifications.models import Message
+from notifications.policy import channel_available
 from notifications.services import (
     OutgoingMessage,
     messages_cancel_superseded,
@@ -57,13 +58,19 @@ def _date(moment: datetime) -> str:
 
 
 def _addresses(invitation: Invitation) -> list[tuple[str, str]]:
-    """(channel, address) for each channel the invitation uses that has a contact detail."""
+    """(channel, address) for each channel the invitation uses that has a contact
+    detail; none by SMS while SMS is disabled, so a parent known only by mobile is
+    unreachable (the invitation fails at once rather than waiting for nothing)."""
     addresses = []
     if invitation.channels in (Invitation.Channels.EMAIL, Invitation.Channels.BOTH):
         addresses.append((Message.Channel.EMAIL, invitation.email))
     if invitation.channels in (Invitation.Channels.SMS, Invitation.Channels.BOTH):
         addresses.append((Message.Channel.SMS, invitation.mobile))
-    return [(channel, address) for channel, address in addresses if address]
+    return [
+        (channel, address)
+        for channel, address in addresses
+        if address and channel_available(channel)
+    ]
 
 
 def _reachable(invitation: Invitation, recipient: User | None) -> bool:

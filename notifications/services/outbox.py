@@ -6,6 +6,8 @@ each message once the transaction commits (``notifications.services.delivery``).
 Engagement messages follow the recipient's channel preferences and quiet hours
 (``notifications.policy``), both when queued and when sent. A closed or
 restricted account gets nothing but legal notices (a breach affecting their data).
+While SMS is disabled no SMS is written at all: it is left out like a channel the
+recipient turned off.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from notifications.models import Message
 from notifications.policy import (
+    channel_available,
     follows_preferences,
     held_until,
     preference_allows,
@@ -140,16 +143,16 @@ def message_queue(
     """Write a message to the outbox and deliver it once the transaction commits.
 
     Returns the existing message for a repeated ``idempotency_key``, and None
-    (writing nothing) when the recipient must not receive it, or does not want an
-    engagement message on this channel. An engagement SMS queued during quiet
-    hours is held until they end.
+    (writing nothing) when the recipient must not receive it, does not want an
+    engagement message on this channel, or the channel is SMS and SMS is disabled.
+    An engagement SMS queued during quiet hours is held until they end.
     """
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     if kind not in Message.Kind.values:
         raise ValueError(f"Unknown message kind {kind!r}.")
-    if not recipient_may_receive(recipient=recipient, kind=kind):
+    if not recipient_may_receive(recipient=recipient, kind=kind) or not channel_available(channel):
         return None
     if recipient is not None and follows_preferences(kind=kind):
         preference = preferences_of([recipient.pk]).get(recipient.pk)
@@ -222,16 +225,17 @@ def messages_queue(
     Messages are rendered and inserted ``batch_size`` at a time: two statements a
     batch, whatever the number of recipients, and a third when the batch holds
     engagement messages (the recipients' channel preferences). A message the
-    recipient must not receive, or does not want on its channel, is left out; so
-    is one whose ``idempotency_key`` is already in the outbox (or repeated in
-    ``messages``). An engagement SMS queued during quiet hours is held until they
-    end. Raises ValueError for a message without an address or an SMS too long
-    even in its shortest wording, writing nothing.
+    recipient must not receive, or does not want on its channel, is left out, as
+    is an SMS while SMS is disabled and one whose ``idempotency_key`` is already
+    in the outbox (or repeated in ``messages``). An engagement SMS queued during
+    quiet hours is held until they end. Raises ValueError for a message without an
+    address or an SMS too long even in its shortest wording, writing nothing.
     """
     written: list[tuple[int, datetime | None]] = []
     seen: set[str] = set()
     pending = iter(messages)
     now = timezone.now()
+    sms = channel_available(Message.Channel.SMS)
     while batch := list(islice(pending, batch_size)):
         receivable = []
         for outgoing in batch:
@@ -240,6 +244,8 @@ def messages_queue(
             if outgoing.idempotency_key in seen:
                 continue
             seen.add(outgoing.idempotency_key)
+            if outgoing.channel == Message.Channel.SMS and not sms:
+                continue
             if recipient_may_receive(recipient=outgoing.recipient, kind=outgoing.kind):
                 receivable.append(outgoing)
         preferences = preferences_of(

@@ -28,6 +28,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from audit.selectors import accounts_signed_in_between
+from notifications.policy import channel_available
 from notifications.selectors import messages_with_reference, recipients_sent_between
 from privacy.models import (
     ICO_REPORT_WITHIN,
@@ -168,7 +169,9 @@ class FamilyNoticeCounts:
 def incident_family_notice_counts(*, incident: Incident) -> FamilyNoticeCounts:
     """What sending the family notices would do, in one query: the emails and texts
     still to go (each parent on every channel they have an address for), and how
-    many affected parents have closed or restricted accounts, or no address."""
+    many affected parents have closed or restricted accounts, or no address (a
+    mobile is none while SMS is disabled)."""
+    sms = channel_available(SMS)
     reference = notice_reference(incident, "families")
     emailed = messages_with_reference(reference=reference, channel=EMAIL)
     texted = messages_with_reference(reference=reference, channel=SMS)
@@ -183,11 +186,15 @@ def incident_family_notice_counts(*, incident: Incident) -> FamilyNoticeCounts:
             emails=Count("pk", filter=Q(email__isnull=False, emailed=False)),
             texts=Count("pk", filter=~Q(mobile="") & Q(texted=False)),
             already_sent=Count("pk", filter=Q(emailed=True) | Q(texted=True)),
-            unreachable=Count("pk", filter=Q(email__isnull=True, mobile="")),
+            unreachable=Count(
+                "pk", filter=Q(email__isnull=True, mobile="") if sms else Q(email__isnull=True)
+            ),
             closed=Count("pk", filter=Q(closed_at__isnull=False)),
             restricted=Count("pk", filter=Q(processing_restricted=True)),
         )
     )
+    if not sms:
+        totals["texts"] = 0
     return FamilyNoticeCounts(**totals)
 
 

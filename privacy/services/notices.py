@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 
 from accounts.names import names_joined
 from audit.services import audit_record
+from notifications.policy import channel_available
 from notifications.services import OutgoingMessage, messages_queue
 from privacy.models import Incident
 from privacy.registry import category
@@ -109,7 +110,7 @@ def _school_messages(incident: Incident) -> Iterator[OutgoingMessage]:
         admin = memberships[0].user
         if admin.email:
             channel = EMAIL
-        elif admin.mobile:
+        elif admin.mobile and channel_available(SMS):
             channel = SMS
         else:
             continue
@@ -199,7 +200,8 @@ def _family_messages(incident: Incident, tally: _FamilyTally) -> Iterator[Outgoi
                 (EMAIL, parent.email),
                 (SMS, parent.mobile),
             )
-            if address
+            # No text while SMS is disabled: a parent with a mobile alone is unreachable.
+            if address and channel_available(channel)
         ]
         if not channels:
             tally.unreachable += 1
