@@ -124,7 +124,7 @@ def platform_staff_invite(
         raise StaffError(f"{email or 'An empty address'} is not a valid email address.") from None
     in_use = (
         User.objects.filter(email__iexact=email).exists()
-        or EmailAddress.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
     )
     if in_use:
         raise StaffError(

@@ -6,6 +6,7 @@ import re
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -111,6 +112,16 @@ def test_an_address_already_in_use_is_refused_and_nothing_changes(invite):
     assert not parent.is_staff and not parent.groups.exists()
     assert not Message.objects.exists()
     assert not AuditEntry.objects.filter(action="platform_staff.invite").exists()
+
+
+def test_an_address_another_account_has_confirmed_is_refused(invite):
+    parent = UserFactory(email="old@example.org")
+    EmailAddress.objects.create(user=parent, email="new@example.org", verified=True)
+
+    with pytest.raises(CommandError, match="already belongs to an account"):
+        invite("new@example.org")
+
+    assert not User.objects.filter(email="new@example.org").exists()
 
 
 def test_running_it_twice_invites_once(invite):
