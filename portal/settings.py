@@ -156,6 +156,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# No result backend, so nothing to expire: beat adds no celery.backend_cleanup task.
+CELERY_RESULT_EXPIRES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes every database connection around each task unless
 # this is set; then it closes them only every this many tasks, and portal/celery.py

@@ -31,7 +31,12 @@ from accounts.services.mobile import (
 )
 from accounts.services.profile import sessions_end_others, user_name_change, user_session_track
 from accounts.services.restriction import processing_restriction_set
-from accounts.services.staff import StaffError, password_set_url, staff_add
+from accounts.services.staff import (
+    StaffError,
+    password_set_url,
+    platform_staff_invite,
+    staff_add,
+)
 from accounts.services.two_factor import (
     backup_codes_regenerate,
     second_factor_check,
@@ -62,6 +67,7 @@ __all__ = [
     "mobile_change_start",
     "mobile_remove",
     "password_set_url",
+    "platform_staff_invite",
     "processing_restriction_set",
     "restore_refusal",
     "second_factor_check",

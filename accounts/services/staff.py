@@ -1,4 +1,5 @@
-"""Adding staff to a school, and the link a new account chooses its password with."""
+"""Adding staff to a school, inviting platform staff, and the link a new account
+chooses its password with."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from typing import TYPE_CHECKING
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accounts.admin_site import PLATFORM_STAFF_GROUP
 from accounts.lookup import normalise_email
 from accounts.models import Membership, User
 from audit.services import audit_record
@@ -96,3 +101,67 @@ def staff_add(
         reference=f"membership:{membership.pk}",
     )
     return membership
+
+
+@transaction.atomic
+def platform_staff_invite(
+    *, email: str, first_name: str = "", last_name: str = "", actor: User | None
+) -> User:
+    """A new platform staff account (``is_staff``, in the Platform staff group),
+    emailed a link to choose its password through the outbox, in this transaction.
+    Its first sign-in enrols an authenticator app before any page opens
+    (``accounts.middleware.StaffTwoFactorMiddleware``).
+
+    Only ever a new account: an address that already has one is refused and
+    nothing changes, so running it twice invites once.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = normalise_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise StaffError(f"{email or 'An empty address'} is not a valid email address.") from None
+    in_use = (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+    )
+    if in_use:
+        raise StaffError(
+            f"{email} already belongs to an account, so no account was created. "
+            "If it is an invited account that has not chosen a password yet, its holder "
+            "can use “Forgotten your password?” on the sign-in page."
+        )
+    group = Group.objects.filter(name=PLATFORM_STAFF_GROUP).first()
+    if group is None:
+        raise StaffError(f"The {PLATFORM_STAFF_GROUP} group is missing: run migrate first.")
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.is_staff = True
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same address saved a moment ago
+        raise StaffError(f"{email} already belongs to an account.") from None
+    user.groups.add(group)
+    audit_record(
+        actor=actor,
+        action="platform_staff.invite",
+        subject=user,
+        changes={"user": user.pk, "group": PLATFORM_STAFF_GROUP},
+    )
+    site = settings.SITE_URL.rstrip("/")
+    message_queue(
+        recipient=user,
+        channel=Message.Channel.EMAIL,
+        kind=Message.Kind.SERVICE,
+        template="platform_staff_invited",
+        context={
+            "user_name": user.get_short_name(),
+            "password_url": password_set_url(user=user),
+            "admin_url": f"{site}{reverse('admin:index')}",
+        },
+        idempotency_key=f"platform-staff-invited:{user.pk}",
+        reference=f"user:{user.pk}",
+    )
+    return user

@@ -10,7 +10,9 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -37,7 +39,10 @@ from accounts.services import (
 
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and Redis, where configured) answer; 503 otherwise.
+    """200 when the database (and Redis, where configured) answer and, with a
+    manifest storage for static files (production), this process has the
+    manifest ``collectstatic`` writes; 503 otherwise. Without it every page that
+    names a static file is a 500.
 
     The detail also says whether the daily retention task is keeping up:
     ``"retention"`` is ``"ok"``, ``"late"`` (no run completed for 36 hours) or
@@ -57,11 +62,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["redis"] = "ok" if cache.get("healthz") == "ok" else "unavailable"
         except Exception:
             checks["redis"] = "unavailable"
+    static = _static_manifest_state()
+    if static is not None:
+        checks["static"] = static
     healthy = all(value == "ok" for value in checks.values())
     detail = dict(checks)
     if checks["database"] == "ok":
         detail.update(_retention_detail())
     return JsonResponse(detail, status=200 if healthy else 503)
+
+
+def _static_manifest_state() -> str | None:
+    """``"ok"``, ``"missing"`` (no manifest on disk, or none loaded by this
+    process, which started before ``collectstatic`` ran: restart it), or None
+    when static files are not stored with a manifest."""
+    storage = storages["staticfiles"]
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    try:
+        on_disk = storage.manifest_storage.exists(storage.manifest_name)
+    except Exception:
+        on_disk = False
+    return "ok" if on_disk and storage.hashed_files else "missing"
 
 
 def _retention_detail() -> dict[str, str | None]:

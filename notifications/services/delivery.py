@@ -14,6 +14,7 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -58,8 +59,14 @@ def _announce(message: Message, previous_status: str) -> None:
         logger.exception("A receiver of message_status_changed failed for message %s", message.pk)
 
 
+def _message_id_domain() -> str:
+    """The domain of ``SITE_URL``, on which every email's Message-ID is made: a
+    domain the portal answers for, as RFC 5322 asks, not a made-up one."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
 def _send_email(message: Message) -> str:
-    provider_id = make_msgid(domain="portal")
+    provider_id = make_msgid(domain=_message_id_domain())
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

@@ -21,6 +21,7 @@ from accounts.services import (
     account_close,
     account_restore,
     accounts_close,
+    platform_staff_invite,
     processing_restriction_set,
     staff_add,
 )
@@ -82,6 +83,7 @@ from schools.services import (
     school_update,
     staff_member_remove,
 )
+from tests.admin.platform_staff import platform_staff_group
 from tests.consent.notices import PrivacyNoticeFactory, published_notice
 from tests.factories import (
     GuardianshipFactory,
@@ -111,6 +113,7 @@ NOT_AUDITED = {
 # Covered by a test below (module path of the function, as services re-export it).
 AUDITED = {
     "accounts.services.staff.staff_add",
+    "accounts.services.staff.platform_staff_invite",
     "accounts.services.restriction.processing_restriction_set",
     "accounts.services.closing.account_close",
     "accounts.services.closing.accounts_close",
@@ -248,6 +251,16 @@ def test_adding_staff_records_the_admin_the_new_membership_and_its_role():
     assert_subject(entry, membership)
     assert entry.changes == {"user": membership.user_id, "role": "teacher", "new_account": True}
     assert_no_personal_data(entry, membership.user)
+
+
+def test_inviting_platform_staff_records_the_new_account_as_system_work():
+    platform_staff_group()
+    user = platform_staff_invite(email="ops@example.org", first_name="Robin", actor=None)
+    entry = only_entry("platform_staff.invite")
+    assert (entry.actor, entry.school) == (None, None)
+    assert_subject(entry, user)
+    assert entry.changes == {"user": user.pk, "group": "Platform staff"}
+    assert_no_personal_data(entry, user)
 
 
 def test_restricting_and_lifting_record_who_asked_and_nothing_else():
