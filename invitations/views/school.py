@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -138,12 +137,9 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
     query = {"status": status} if status else {}
     if page.number > 1:
         query["page"] = page.number
-    now = timezone.now()
+    retryable = selectors.invitations_retryable(invitations=list(page))
     for invitation in page:
-        # A failed invitation's messages can be sent again while its link works.
-        invitation.can_retry = (
-            invitation.current_status == Invitation.Status.FAILED and invitation.expires_at > now
-        )
+        invitation.can_retry = invitation.pk in retryable
         invitation.accepted_by_other = invitation.accepted_by is not None and (
             not selectors.invitation_contact_matches(
                 invitation=invitation, user=invitation.accepted_by

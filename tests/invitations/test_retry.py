@@ -72,12 +72,16 @@ def test_tracker_offers_retry_only_for_a_failed_invitation_whose_link_still_work
     Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
     _, pupils = family(oak, first_name="Lee", last_name="Ling", email="lee@example.org")
     invite(school, admin, pupils, channels="email")
+    _, pupils = family(oak, first_name="Kim", last_name="Nomail", email="", mobile="")
+    (no_contact,) = invite(school, admin, pupils, channels="email")
+    assert no_contact.status == Invitation.Status.FAILED
 
     html = school_admin_client.get(list_url(school)).content.decode()
 
     assert "Retry" in _row(html, "Dana Ortiz")
     assert "Retry" not in _row(html, "Eve Old")  # expired: only Resend (a new link) helps
     assert "Retry" not in _row(html, "Lee Ling")  # pending: nothing failed
+    assert "Retry" not in _row(html, "Kim Nomail")  # no message was ever sent
 
 
 def test_retrying_sends_the_same_link_once_and_the_invitation_follows_it(
