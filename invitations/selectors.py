@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -22,7 +23,13 @@ from django.utils import timezone
 
 from accounts.lookup import normalise_email
 from invitations.models import ClaimCode, Invitation
-from invitations.tokens import token_digest
+from invitations.tokens import (
+    invitation_id_from_reference,
+    invitation_reference,
+    message_key_prefix,
+    token_digest,
+)
+from notifications.models import Message
 from schools.models import Guardianship, Pupil, School, SchoolClass
 from schools.selectors import classes_with_pupils_on_roll
 
@@ -229,6 +236,30 @@ def invitation_for_token(token: str) -> Invitation | None:
         .filter(token_hash=token_digest(token))
         .first()
     )
+
+
+def invitations_retryable(*, invitations: Sequence[Invitation]) -> set[int]:
+    """Of ``invitations`` (a page of the tracker), the primary keys of those Retry
+    can send again: failed, link still working, and a failed message carrying the
+    current link. One query, only when the page holds such an invitation."""
+    now = timezone.now()
+    candidates = {
+        invitation.pk: message_key_prefix(invitation.token_hash)
+        for invitation in invitations
+        if invitation.status == Invitation.Status.FAILED and invitation.expires_at > now
+    }
+    if not candidates:
+        return set()
+    failed = Message.objects.filter(
+        reference__in=[invitation_reference(pk) for pk in candidates],
+        status=Message.Status.FAILED,
+    ).values_list("reference", "idempotency_key")
+    return {
+        invitation_id
+        for reference, key in failed
+        if (invitation_id := invitation_id_from_reference(reference)) in candidates
+        and key.startswith(candidates[invitation_id])
+    }
 
 
 def invitation_children_first_names(*, invitation: Invitation) -> list[str]:

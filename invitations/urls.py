@@ -20,6 +20,11 @@ urlpatterns = [
         name="resend",
     ),
     path(
+        "schools/<int:school_id>/invitations/<int:invitation_id>/retry/",
+        views.invitation_retry_view,
+        name="retry",
+    ),
+    path(
         "schools/<int:school_id>/invitations/<int:invitation_id>/revoke/",
         views.invitation_revoke_view,
         name="revoke",

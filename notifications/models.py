@@ -14,6 +14,10 @@ class Message(models.Model):
     A provider's delivery receipt can move a sent message on to delivered, bounced
     or failed.
 
+    A transient failure is tried again at ``next_attempt_at``, following
+    ``settings.MESSAGE_RETRY_DELAYS``, until ``MESSAGE_MAX_ATTEMPTS`` have failed;
+    then the message is failed (``failed_at``) until staff retry it.
+
     An engagement SMS queued during quiet hours carries ``not_before`` (the end of
     the quiet hours): it is not sent, nor enqueued again as stale, before then.
     """
@@ -63,7 +67,10 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a transient failure is tried again"
+    )
+    failed_at = models.DateTimeField(null=True, blank=True)
     not_before = models.DateTimeField(
         null=True, blank=True, help_text="Held until then (an SMS queued during quiet hours)"
     )

@@ -1,41 +1,41 @@
-"""Background delivery: each task takes primary keys and calls one service."""
+"""Background delivery: each task takes primary keys and calls one service.
+
+A transient failure is not retried by Celery: ``message_deliver`` records it and
+schedules the message's next attempt itself (``next_attempt_at``, after the delays
+of ``settings.MESSAGE_RETRY_DELAYS``), so a retry hours away lives in the
+database, where ``messages_requeue_stale`` finds it if the task is lost.
+"""
+
+import logging
 
 from celery import shared_task
 
 from notifications.errors import TransientDeliveryError
 
+logger = logging.getLogger(__name__)
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(TransientDeliveryError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def message_deliver_task(self, message_id: int) -> None:
+
+@shared_task(acks_late=True)
+def message_deliver_task(message_id: int) -> None:
     from notifications.services import message_deliver
 
-    message_deliver(message_id=message_id)
+    try:
+        message_deliver(message_id=message_id)
+    except TransientDeliveryError as error:
+        logger.warning("Message %s will be tried again: %s", message_id, error)
 
 
 @shared_task(acks_late=True)
 def messages_deliver_task(message_ids: list[int]) -> None:
-    """Deliver a batch in turn; a message whose provider asks us to try again leaves
-    the batch and is retried on its own, with backoff, by message_deliver_task."""
-    from notifications.models import Message
+    """Deliver a batch in turn; a message whose provider asks us to try again is
+    scheduled on its own by message_deliver, and the batch goes on."""
     from notifications.services import message_deliver
 
     for message_id in message_ids:
         try:
             message_deliver(message_id=message_id)
-        except TransientDeliveryError:
-            retry_at = (
-                Message.objects.filter(pk=message_id)
-                .values_list("next_attempt_at", flat=True)
-                .first()
-            )
-            message_deliver_task.apply_async((message_id,), eta=retry_at)
+        except TransientDeliveryError as error:
+            logger.warning("Message %s will be tried again: %s", message_id, error)
 
 
 @shared_task

@@ -300,6 +300,7 @@ else:
     EMAIL_BACKEND = env.str(
         "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
     )
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; then the attempt is retried
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Home Learning <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -312,11 +313,13 @@ NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 # The bearer token GOV.UK Notify sends with delivery receipts (set on Notify's
 # callbacks page, for /notifications/notify/receipts/); empty refuses every receipt.
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
-# Outbox: a message still pending this long after it was due is enqueued again;
-# after this many attempts a transient failure becomes a failure.
+# Outbox: a message still pending this long after it was due is enqueued again. A
+# transient failure is tried again after each of MESSAGE_RETRY_MINUTES in turn (the
+# last repeats) until MESSAGE_MAX_ATTEMPTS have failed: 9 attempts over 34 hours.
 MESSAGE_STALE_AFTER = timedelta(minutes=env.int("MESSAGE_STALE_AFTER_MINUTES", default=10))
-MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=10)
-MESSAGE_RETRY_BACKOFF_MAX = 600
+_RETRY_MINUTES = env.str("MESSAGE_RETRY_MINUTES", default="1,5,15,60,180,360,720,720").split(",")
+MESSAGE_RETRY_DELAYS = tuple(timedelta(minutes=int(minutes)) for minutes in _RETRY_MINUTES)
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=len(MESSAGE_RETRY_DELAYS) + 1)
 # No engagement SMS (new topic, reminder, award) from the first time to the second,
 # in TIME_ZONE (the schools' local time): one queued then is held until the end.
 QUIET_HOURS = (time(20, 0), time(8, 0))

@@ -20,6 +20,7 @@ from invitations.services.accepting import (
     invitation_register,
 )
 from invitations.services.claiming import CLAIM_CODE_TEMPLATE, claim_code_send
+from invitations.services.retrying import invitation_retry
 from invitations.services.sending import (
     BATCH_SIZE,
     INVITATION_TEMPLATE,
@@ -54,6 +55,7 @@ __all__ = [
     "invitation_accept",
     "invitation_register",
     "invitation_resend",
+    "invitation_retry",
     "invitation_revoke",
     "invitation_status_follow",
     "invitations_create",

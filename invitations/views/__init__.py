@@ -1,4 +1,4 @@
-"""The invitation pages: the school admin's (invite, track, resend, revoke, who
+"""The invitation pages: the school admin's (invite, track, retry, resend, revoke, who
 cannot be reached) and the page an invitation link opens."""
 
 from invitations.views.accept import invitation_accept_page
@@ -6,6 +6,7 @@ from invitations.views.school import (
     invitation_create,
     invitation_list,
     invitation_resend_view,
+    invitation_retry_view,
     invitation_revoke_view,
     invitation_unreachable,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "invitation_create",
     "invitation_list",
     "invitation_resend_view",
+    "invitation_retry_view",
     "invitation_revoke_view",
     "invitation_unreachable",
 ]

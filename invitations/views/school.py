@@ -1,4 +1,4 @@
-"""The school admin's invitation pages: invite, track, resend or revoke, and see
+"""The school admin's invitation pages: invite, track, retry, resend or revoke, and see
 the families the school cannot reach."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from invitations.forms import InvitationCreateForm, InvitationFilterForm
 from invitations.models import Invitation
 from invitations.services import (
     invitation_resend,
+    invitation_retry,
     invitation_revoke,
     invitations_create,
 )
@@ -136,7 +137,9 @@ def invitation_list(request: HttpRequest, school_id: int) -> HttpResponse:
     query = {"status": status} if status else {}
     if page.number > 1:
         query["page"] = page.number
+    retryable = selectors.invitations_retryable(invitations=list(page))
     for invitation in page:
+        invitation.can_retry = invitation.pk in retryable
         invitation.accepted_by_other = invitation.accepted_by is not None and (
             not selectors.invitation_contact_matches(
                 invitation=invitation, user=invitation.accepted_by
@@ -223,6 +226,24 @@ def invitation_resend_view(request: HttpRequest, school_id: int, invitation_id: 
             request,
             f"Invitation to {_who(invitation)} sent again. The earlier link no longer works.",
         )
+    return _back(request, school.pk)
+
+
+@require_POST
+def invitation_retry_view(request: HttpRequest, school_id: int, invitation_id: int):
+    """Send a failed invitation's messages again, with the same link."""
+    school = access.administered_school_or_404(request.user, school_id)
+    invitation = access.administered_invitation_or_404(request.user, school, invitation_id)
+    try:
+        invitation_retry(invitation=invitation, actor=request.user)
+    except InvitationNotUsableError as error:
+        messages.error(request, f"The invitation to {_who(invitation)} was not retried. {error}")
+        return _back(request, school.pk)
+    messages.success(
+        request,
+        f"Sending the invitation to {_who(invitation)} again, with the same link. "
+        "Its status shows how it goes.",
+    )
     return _back(request, school.pk)
 
 

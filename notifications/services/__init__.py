@@ -7,6 +7,9 @@ from notifications.services.delivery import (
     message_deliver,
     message_receipt_record,
     messages_requeue_stale,
+    messages_retry_failed,
+    retry_budget,
+    retry_delay,
 )
 from notifications.services.outbox import (
     DELIVERY_BATCH_SIZE,
@@ -43,6 +46,9 @@ __all__ = [
     "messages_enqueue",
     "messages_queue",
     "messages_requeue_stale",
+    "messages_retry_failed",
     "notification_preferences_set",
     "recipient_may_receive",
+    "retry_budget",
+    "retry_delay",
 ]

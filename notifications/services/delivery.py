@@ -1,17 +1,22 @@
 """Delivering the outbox's messages, and what providers report back.
 
 ``message_deliver`` sends a message only while it is still pending, under its row
-lock, so running it twice sends once; transient failures are retried with
-backoff. ``message_receipt_record`` records what a provider later reports
-(delivered, bounced, failed). ``messages_requeue_stale`` hands the workers again
-what a lost broker or worker left pending. Every status change is announced with
-``notifications.signals.message_status_changed``.
+lock, so running it twice sends once. A transient failure (the provider is down,
+the SMTP server times out) is tried again at ``next_attempt_at``, after each delay
+of ``settings.MESSAGE_RETRY_DELAYS`` in turn: by default for 34 hours, so an
+outage of a day loses nothing. ``message_receipt_record`` records what a provider
+later reports (delivered, bounced, failed). ``messages_requeue_stale`` hands the
+workers again what a lost broker or worker left pending, retries whose task was
+lost included, and says how many messages have failed. ``messages_retry_failed``
+gives failed messages a new round of attempts (staff ask for it). Every status
+change is announced with ``notifications.signals.message_status_changed``.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -34,6 +39,11 @@ from notifications.signals import message_status_changed
 from notifications.sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
+
+# A task may start a moment before its ETA by the database's clock: still due.
+EARLY_GRACE = timedelta(seconds=5)
+# messages_requeue_stale reports the messages that failed within this long.
+FAILED_REPORT_WINDOW = timedelta(hours=24)
 
 # What a provider's receipt may report, and the states it may move a message from.
 RECEIPT_STATUSES = frozenset(
@@ -95,8 +105,19 @@ def _send_sms(message: Message) -> str:
     )
 
 
-def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2**attempts, settings.MESSAGE_RETRY_BACKOFF_MAX))
+def retry_delay(attempts: int) -> timedelta:
+    """How long after its ``attempts``-th failed attempt a message is tried again:
+    the delays of ``MESSAGE_RETRY_DELAYS`` in turn, the last one repeating."""
+    delays = settings.MESSAGE_RETRY_DELAYS
+    return delays[min(max(attempts, 1), len(delays)) - 1]
+
+
+def retry_budget() -> timedelta:
+    """How long a message whose provider stays down is tried before it fails."""
+    return sum(
+        (retry_delay(attempts) for attempts in range(1, settings.MESSAGE_MAX_ATTEMPTS)),
+        timedelta(0),
+    )
 
 
 def _still_wanted(message: Message) -> bool:
@@ -109,12 +130,32 @@ def _still_wanted(message: Message) -> bool:
     return preference_allows(preference=preference, kind=message.kind, channel=message.channel)
 
 
+def _fail(message: Message) -> None:
+    message.status = Message.Status.FAILED
+    message.next_attempt_at = None
+    message.failed_at = timezone.now()
+    # Ids and the error only: no address, name or content in the log.
+    logger.error(
+        "Message %s (%s, %s) failed after %s attempts: %s",
+        message.pk,
+        message.channel,
+        message.reference or message.template,
+        message.attempts,
+        message.last_error,
+    )
+
+
 def message_deliver(*, message_id: int) -> None:
     """Send a pending message once and record the outcome.
 
     The row stays locked while the provider is called, so two workers given the
-    same message send it once. Raises TransientDeliveryError (after recording the
-    attempt) when a retry may succeed.
+    same message send it once (``EMAIL_TIMEOUT`` bounds how long an SMTP server
+    can hold it). A transient failure is recorded and the message left pending,
+    due again at ``next_attempt_at`` (its task is scheduled then); then
+    TransientDeliveryError is raised. After ``MESSAGE_MAX_ATTEMPTS`` attempts, or a
+    permanent failure, the message is failed. A message whose retry is not due yet
+    is left alone, so a second task for it (a lost task requeued, a broker
+    delivering twice) cannot spend its attempts early.
 
     The rules are checked again at sending time: a message the recipient may no
     longer receive, or an engagement message on a channel they have since turned
@@ -142,6 +183,8 @@ def message_deliver(*, message_id: int) -> None:
         now = timezone.now()
         if message.not_before is not None and message.not_before > now:
             return
+        if message.next_attempt_at is not None and message.next_attempt_at > now + EARLY_GRACE:
+            return
         hold = held_until(kind=message.kind, channel=message.channel, at=now)
         if hold is not None:
             message.not_before = hold
@@ -155,15 +198,14 @@ def message_deliver(*, message_id: int) -> None:
         except TransientDeliveryError as error:
             message.last_error = str(error)[:200]
             if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-                message.status = Message.Status.FAILED
-                message.next_attempt_at = None
+                _fail(message)
             else:
-                message.next_attempt_at = timezone.now() + _retry_delay(message.attempts)
+                message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+                enqueue_after_commit([(message.pk, message.next_attempt_at)])
                 retry_error = error
         except DeliveryError as error:
             message.last_error = str(error)[:200]
-            message.status = Message.Status.FAILED
-            message.next_attempt_at = None
+            _fail(message)
         else:
             message.status = Message.Status.SENT
             message.sent_at = timezone.now()
@@ -177,6 +219,7 @@ def message_deliver(*, message_id: int) -> None:
                 "last_error",
                 "sent_at",
                 "next_attempt_at",
+                "failed_at",
             ]
         )
         _announce(message, Message.Status.PENDING)
@@ -209,30 +252,81 @@ def message_receipt_record(
     message.sent_at = message.sent_at or timezone.now()
     if status != Message.Status.DELIVERED:
         message.last_error = detail[:200]
-    message.save(update_fields=["status", "next_attempt_at", "sent_at", "last_error"])
+    if status == Message.Status.FAILED:
+        message.failed_at = timezone.now()
+    message.save(update_fields=["status", "next_attempt_at", "sent_at", "last_error", "failed_at"])
     _announce(message, previous_status)
     return message
 
 
 def messages_requeue_stale(*, older_than: timedelta | None = None) -> int:
-    """Enqueue again every message left pending too long; returns how many.
+    """Enqueue again every pending message whose task was lost; returns how many.
 
-    A message is stale when it was queued (or last due for a retry) more than
-    ``older_than`` ago (default ``settings.MESSAGE_STALE_AFTER``): its task was lost
-    with a broker or a worker. A message held until ``not_before`` is not stale
-    before that long after it.
+    A message is due when it is queued, and again at ``next_attempt_at`` when a
+    transient failure scheduled a retry; its task is enqueued for that moment.
+    One still pending ``older_than`` (default ``settings.MESSAGE_STALE_AFTER``)
+    after it fell due lost its task with a broker or a worker, and is handed out
+    again now, so a retry hours away survives a restart too. A message held until
+    ``not_before`` is not stale before that long after it. Rows a worker is
+    sending at this moment are skipped: they are not lost.
+
+    Failed messages are not tried again (staff retry them, from the invitation
+    tracker for invitations), but they are not forgotten either: each run logs an
+    error naming how many failed in the last ``FAILED_REPORT_WINDOW``.
     """
     now = timezone.now()
     cutoff = now - (older_than or settings.MESSAGE_STALE_AFTER)
-    stale = (
-        Message.objects.filter(status=Message.Status.PENDING)
-        .filter(
-            Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
+    with transaction.atomic():
+        stale = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Message.Status.PENDING)
+            .filter(
+                Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+                | Q(next_attempt_at__lt=cutoff)
+            )
+            .filter(Q(not_before__isnull=True) | Q(not_before__lt=cutoff))
         )
-        .filter(Q(not_before__isnull=True) | Q(not_before__lt=cutoff))
-    )
-    message_ids = list(stale.order_by("created_at").values_list("pk", flat=True))
-    # Marking them due now keeps the next run from enqueueing them again at once.
-    Message.objects.filter(pk__in=message_ids).update(next_attempt_at=now)
+        message_ids = list(stale.order_by("created_at").values_list("pk", flat=True))
+        # Due now (not later: their task must find them due), and not stale again
+        # before another ``older_than`` has passed.
+        Message.objects.filter(pk__in=message_ids).update(next_attempt_at=now)
     messages_enqueue(message_ids)
+    failed = Message.objects.filter(
+        status=Message.Status.FAILED, failed_at__gte=now - FAILED_REPORT_WINDOW
+    ).count()
+    if failed:
+        logger.error(
+            "%s messages failed in the last %s hours and will not be tried again unless "
+            "staff retry them",
+            failed,
+            int(FAILED_REPORT_WINDOW.total_seconds() // 3600),
+        )
     return len(message_ids)
+
+
+@transaction.atomic
+def messages_retry_failed(*, message_ids: Iterable[int]) -> list[int]:
+    """Give failed messages a new round of attempts: each goes back to pending with
+    no attempts spent, and is delivered once the caller's transaction commits.
+    Returns the primary keys of the messages retried; any other status is left as
+    it is (a message already sent is never sent again).
+
+    The same row, with the same idempotency key, is sent: one message per key,
+    so the row lock and status check that stop a message going twice still hold.
+    Each change is announced (failed to pending), so what caused the message
+    follows it.
+    """
+    messages = list(
+        Message.objects.select_for_update()
+        .filter(pk__in=list(message_ids), status=Message.Status.FAILED)
+        .order_by("pk")
+    )
+    for message in messages:
+        message.status = Message.Status.PENDING
+        message.attempts = 0
+        message.next_attempt_at = None
+        message.failed_at = None
+        message.save(update_fields=["status", "attempts", "next_attempt_at", "failed_at"])
+        _announce(message, Message.Status.FAILED)
+    enqueue_after_commit([(message.pk, None) for message in messages])
+    return [message.pk for message in messages]

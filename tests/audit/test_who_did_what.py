@@ -33,7 +33,9 @@ from invitations.services import (
     claim_code_send,
     invitation_accept,
     invitation_resend,
+    invitation_retry,
     invitation_revoke,
+    invitation_status_follow,
     invitations_create,
 )
 from learning.models import Activity, Feedback, Topic
@@ -133,6 +135,7 @@ AUDITED = {
     "invitations.services.sending.invitations_create",
     "invitations.services.sending.invitation_resend",
     "invitations.services.sending.invitation_revoke",
+    "invitations.services.retrying.invitation_retry",
     "invitations.services.accepting.invitation_accept",
     "invitations.services.claiming.claim_code_send",
     "learning.services.topics.topic_create",
@@ -534,6 +537,21 @@ def test_resending_and_revoking_record_the_invitation(invited):
     invitation_revoke(invitation=invitation, actor=admin)  # already revoked: no change
     revoked = only_entry("invitation.revoke")
     assert revoked.changes == {"status": ["pending", "revoked"]}
+
+
+def test_retrying_a_failed_invitation_records_its_messages(invited):
+    from notifications.models import Message
+
+    school, admin, parent, invitation = invited
+    message = Message.objects.get(reference=f"invitation:{invitation.pk}")
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED)
+    invitation_status_follow(invitation_id=invitation.pk)
+    invitation_retry(invitation=invitation, actor=admin)
+    entry = only_entry("invitation.retry")
+    assert (entry.actor, entry.school) == (admin, school)
+    assert_subject(entry, invitation)
+    assert entry.changes == {"messages": [message.pk], "status": ["failed", "pending"]}
+    assert_no_personal_data(entry, parent)
 
 
 def test_accepting_records_the_account_that_accepted(invited):

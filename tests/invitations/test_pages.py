@@ -748,7 +748,10 @@ SIZES = [1, 30]
 
 # Session, user and OTP device (3); the page's own queries; the header's navigation
 # (is the user a parent? their memberships, 2); the consent status for the banners (1).
-TRACKER = 11  # + school, page count, status counts, page of invitations, their children
+# + school, page count, status counts, page of invitations, their children, and the
+# failed messages of its failed invitations (which a Retry can send: only when the
+# page holds a failed invitation, as both sizes here do).
+TRACKER = 12
 UNREACHABLE = 10  # + school, page count, page of pupils with classes, their failed invitations
 INVITE_PAGE = 9  # + school, pupils with their state, the class picker
 

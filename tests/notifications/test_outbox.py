@@ -161,6 +161,11 @@ def test_transient_failure_leaves_message_pending_with_the_attempt_recorded(flak
     assert message.next_attempt_at > timezone.now()
     assert sms.outbox == []
 
+    message_deliver(message_id=message.pk)  # the retry is not due yet: nothing happens
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.PENDING, 1)
+
+    fall_due(message)
     message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -169,35 +174,39 @@ def test_transient_failure_leaves_message_pending_with_the_attempt_recorded(flak
     assert len(sms.outbox) == 1
 
 
-@pytest.fixture
-def eager_retries():
-    """In-process tasks re-run a retry at once only when they do not propagate errors."""
-    from portal.celery import app
-
-    propagates = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = propagates
+def fall_due(message):
+    """Move the clock to the message's next attempt (by moving the attempt back)."""
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
 
 
-def test_task_retries_a_transient_failure_until_sent(
-    flaky_sms, eager_retries, django_capture_on_commit_callbacks
+def test_task_schedules_the_retry_for_next_attempt_at_until_sent(
+    flaky_sms, monkeypatch, django_capture_on_commit_callbacks
 ):
     flaky_sms(failures=2)
+    scheduled = []
+    monkeypatch.setattr(
+        message_deliver_task, "apply_async", lambda args, eta: scheduled.append((args, eta))
+    )
     parent = UserFactory(mobile="+447700900123")
     with django_capture_on_commit_callbacks(execute=True):
         message = queue_sms(parent)
     message.refresh_from_db()
-    assert message.status == Message.Status.SENT
-    assert message.attempts == 3
+    assert (message.status, message.attempts) == (Message.Status.PENDING, 1)
+    assert scheduled == [((message.pk,), message.next_attempt_at)]
+    for _ in range(2):
+        fall_due(message)
+        with django_capture_on_commit_callbacks(execute=True):
+            message_deliver_task(message.pk)  # the scheduled task, due now
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 3)
+    assert len(scheduled) == 2  # after each failure, none after the send
     assert len(sms.outbox) == 1
 
 
-def test_task_retries_with_capped_exponential_backoff():
-    assert message_deliver_task.autoretry_for == (TransientDeliveryError,)
-    assert message_deliver_task.retry_backoff is True
-    assert message_deliver_task.retry_backoff_max == 600
-    assert message_deliver_task.max_retries == 8
+def test_tasks_leave_retries_to_the_schedule_not_to_celery():
+    assert not getattr(message_deliver_task, "autoretry_for", ())
     assert message_deliver_task.acks_late is True
 
 
@@ -207,6 +216,7 @@ def test_message_fails_after_the_last_allowed_attempt(flaky_sms, settings):
     message = queue_sms(UserFactory(mobile="+447700900123"))
     with pytest.raises(TransientDeliveryError):
         message_deliver(message_id=message.pk)
+    fall_due(message)
     message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED

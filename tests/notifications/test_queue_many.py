@@ -211,9 +211,11 @@ def test_a_batch_sends_each_message_once_however_often_it_runs():
     assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
 
 
-def test_a_message_to_try_again_leaves_its_batch_for_its_own_retry(monkeypatch):
-    from notifications import services
+def test_a_message_to_try_again_leaves_its_batch_for_its_own_retry(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     from notifications.errors import TransientDeliveryError
+    from notifications.services import delivery
 
     parents = UserFactory.create_batch(3)
     with transaction.atomic():
@@ -222,20 +224,21 @@ def test_a_message_to_try_again_leaves_its_batch_for_its_own_retry(monkeypatch):
         )
     mail.outbox.clear()
     flaky_id = written[1]
-    deliver = services.message_deliver
+    send = delivery._send_email
 
-    def deliver_or_fail(*, message_id):
-        if message_id == flaky_id:
+    def send_or_fail(message):
+        if message.pk == flaky_id:
             raise TransientDeliveryError("provider busy")
-        deliver(message_id=message_id)
+        return send(message)
 
     retries = []
-    monkeypatch.setattr(services, "message_deliver", deliver_or_fail)
+    monkeypatch.setattr(delivery, "_send_email", send_or_fail)
     monkeypatch.setattr(
         message_deliver_task, "apply_async", lambda args, eta=None: retries.append(args)
     )
 
-    messages_deliver_task.delay(written)
+    with django_capture_on_commit_callbacks(execute=True):
+        messages_deliver_task.delay(written)
 
     assert retries == [(flaky_id,)]
     assert len(mail.outbox) == 2
