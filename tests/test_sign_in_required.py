@@ -20,6 +20,7 @@ PUBLIC = {
     "accounts:healthz",
     "accounts:closed",  # where closing one's own account lands, signed out
     "invitations:accept",
+    "invitations:join",  # the page an invitation link leads to, without its token
     "consent:privacy_notice",
     "consent:privacy_notice_version",
     "consent:cookie_settings",

@@ -1,7 +1,7 @@
 """The invitation pages: the school admin's (invite, track, resend, revoke, who
 cannot be reached) and the page an invitation link opens."""
 
-from invitations.views.accept import invitation_accept_page
+from invitations.views.accept import invitation_accept_page, invitation_join_page
 from invitations.views.school import (
     invitation_create,
     invitation_list,
@@ -13,6 +13,7 @@ from invitations.views.school import (
 __all__ = [
     "invitation_accept_page",
     "invitation_create",
+    "invitation_join_page",
     "invitation_list",
     "invitation_resend_view",
     "invitation_revoke_view",
