@@ -17,13 +17,13 @@ _SEGMENT = r"[^/%?#&\s\"'<>]+"
 _SECRET_PATH = re.compile(
     rf"(?P<school>{_SLASH}schools{_SLASH}\d+)?"
     rf"(?P<prefix>{_SLASH}(?:invitations|password{_SLASH}reset{_SLASH}key|confirm-email){_SLASH})"
-    rf"(?P<secret>{_SEGMENT})"
+    rf"(?P<segment>{_SEGMENT})"
 )
 
 
 def _redact(match: re.Match) -> str:
-    secret = match["secret"]
-    if match["school"] or secret == "join" or secret.endswith("-set-password"):
+    segment = match["segment"]
+    if match["school"] or segment == "join" or segment.endswith("-set-password"):
         return match[0]
     return f"{match['prefix']}{REDACTED}"
 
