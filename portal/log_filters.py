@@ -11,9 +11,9 @@ REDACTED = "[redacted]"
 _SLASH = r"(?:/|%2[Ff])"
 _SEGMENT = r"[^/%?#&\s\"'<>]+"
 # Paths whose segment after the prefix is a secret: an invitation link's token (but
-# not the school admin's pages under /schools/<id>/invitations/, nor the
-# token-free /invitations/join/), allauth's password reset key (but not its
-# token-free ``<uid>-set-password`` page) and its email confirmation key.
+# not the school admin's pages under /schools/<id>/invitations/, nor the token-free
+# /invitations/join/ and /invitations/sign-out/), allauth's password reset key (but
+# not its token-free ``<uid>-set-password`` page) and its email confirmation key.
 _SECRET_PATH = re.compile(
     rf"(?P<school>{_SLASH}schools{_SLASH}\d+)?"
     rf"(?P<prefix>{_SLASH}(?:invitations|password{_SLASH}reset{_SLASH}key|confirm-email){_SLASH})"
@@ -21,9 +21,12 @@ _SECRET_PATH = re.compile(
 )
 
 
+_NOT_SECRET = {"join", "sign-out"}
+
+
 def _redact(match: re.Match) -> str:
     segment = match["segment"]
-    if match["school"] or segment == "join" or segment.endswith("-set-password"):
+    if match["school"] or segment in _NOT_SECRET or segment.endswith("-set-password"):
         return match[0]
     return f"{match['prefix']}{REDACTED}"
 

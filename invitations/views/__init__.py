@@ -9,6 +9,7 @@ from invitations.views.school import (
     invitation_revoke_view,
     invitation_unreachable,
 )
+from invitations.views.sign_out import invitation_sign_out
 
 __all__ = [
     "invitation_accept_page",
@@ -17,5 +18,6 @@ __all__ = [
     "invitation_list",
     "invitation_resend_view",
     "invitation_revoke_view",
+    "invitation_sign_out",
     "invitation_unreachable",
 ]

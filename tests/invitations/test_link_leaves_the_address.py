@@ -4,11 +4,13 @@ confirmation does, so no later request, Referer or log line carries it."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
 
 from invitations.models import Invitation
 from invitations.services import invitation_revoke
 from invitations.tokens import token_digest
 from invitations.views.accept import SESSION_LINK
+from tests.factories import UserFactory
 from tests.invitations.test_accept import invite, registration, url  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +76,29 @@ def test_a_post_to_the_link_itself_is_still_answered(client, invite):  # noqa: F
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
+
+
+def test_signing_out_from_the_page_keeps_the_invitation_open(client, invite):  # noqa: F811
+    """Someone else is signed in on the device: signing out from the invitation's
+    page leaves it open for the invited parent, without the token in any address."""
+    token, _, _ = invite()
+    client.force_login(UserFactory(email="someone.else@example.org"))
+    page = client.get(url(token), follow=True).content.decode()
+
+    signed_out = client.post(reverse("invitations:sign_out"))
+    reopened = client.get(signed_out["Location"])
+
+    assert f'action="{reverse("invitations:sign_out")}"' in page
+    assert signed_out.status_code == 302 and signed_out["Location"] == JOIN
+    assert SESSION_KEY not in client.session
+    assert reopened.status_code == 200 and 'name="first_name"' in reopened.content.decode()
+
+
+def test_signing_out_without_an_invitation_open_asks_to_open_the_link(client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("invitations:sign_out"), follow=True)
+
+    assert SESSION_KEY not in client.session
+    assert response.status_code == 404
+    assert "open it again from the email or text message" in response.content.decode()
