@@ -128,6 +128,7 @@ def _page(
             "child_count": len(child_names),
             "notice": PrivacyNotice.current(),
             "sign_in_url": _sign_in_url(request),
+            "invitation_id": invitation.pk,
             **context,
         },
         status=status,
@@ -179,6 +180,11 @@ def invitation_join_page(request: HttpRequest) -> HttpResponse:
         return _unusable(request, status=404, reopen=True)
     if not invitation.is_usable:
         return _not_usable(request, invitation)
+    if request.method == "POST" and request.POST.get("invitation") != str(invitation.pk):
+        # A page left open while another invitation was opened in this session: its
+        # answers were for the other one, so none is taken.
+        messages.info(request, "You have opened another invitation since: this is it.")
+        return redirect("invitations:join")
     return _answer(request, invitation)
 
 

@@ -4,6 +4,7 @@ confirmation does, so no later request, Referer or log line carries it."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core import mail
 from django.urls import reverse
 
 from invitations.models import Invitation
@@ -38,8 +39,10 @@ def test_a_new_parent_joins_on_the_page_without_the_token(client, invite):  # no
     token, invitation, parent = invite()
     client.get(url(token))
 
-    response = client.post(JOIN, registration())
+    page = client.get(JOIN).content.decode()
+    response = client.post(JOIN, {**registration(), "invitation": invitation.pk})
 
+    assert f'<input type="hidden" name="invitation" value="{invitation.pk}">' in page
     assert response.status_code == 302 and response["Location"] == "/children/"
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
@@ -102,3 +105,24 @@ def test_signing_out_without_an_invitation_open_asks_to_open_the_link(client):
     assert SESSION_KEY not in client.session
     assert response.status_code == 404
     assert "open it again from the email or text message" in response.content.decode()
+
+
+def test_a_page_left_open_while_another_invitation_was_opened_takes_no_answer(
+    client,
+    invite,  # noqa: F811
+):
+    """The session holds the newest link: answers given on the page of an older one
+    are not applied to it, since the person read about other children."""
+    first_token, first, _ = invite()
+    client.get(url(first_token))
+    mail.outbox.clear()
+    second_token, second, _ = invite(email="sam@example.org", first_name="Sam")
+    client.get(url(second_token))
+
+    response = client.post(JOIN, {**registration(), "invitation": first.pk})
+
+    assert response.status_code == 302 and response["Location"] == JOIN
+    for invitation in (first, second):
+        invitation.refresh_from_db()
+        assert invitation.status != Invitation.Status.ACCEPTED
+    assert "You have opened another invitation since" in client.get(JOIN).content.decode()
