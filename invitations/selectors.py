@@ -262,6 +262,15 @@ def invitations_retryable(*, invitations: Sequence[Invitation]) -> set[int]:
     }
 
 
+def invitation_for_token_hash(token_hash: str | None) -> Invitation | None:
+    """The invitation whose link has this digest (kept in a session), or None."""
+    if not token_hash or not isinstance(token_hash, str):
+        return None
+    return (
+        Invitation.objects.select_related("school", "parent").filter(token_hash=token_hash).first()
+    )
+
+
 def invitation_children_first_names(*, invitation: Invitation) -> list[str]:
     """The first names of the children an invitation names, for its page: only first
     names, the page says nothing else about a child."""

@@ -5,6 +5,10 @@ from invitations import views
 app_name = "invitations"
 
 urlpatterns = [
+    # The page a link leads to once its token is in the session (before the link's
+    # pattern: no token is "join" or "sign-out").
+    path("invitations/join/", views.invitation_join_page, name="join"),
+    path("invitations/sign-out/", views.invitation_sign_out, name="sign_out"),
     # The link format of invitations.tokens.invitation_link.
     path("invitations/<str:token>/", views.invitation_accept_page, name="accept"),
     path("schools/<int:school_id>/invitations/", views.invitation_list, name="list"),

@@ -16,6 +16,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.log_format import logging_config
 from portal.schedule import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.log_context.RequestIdMiddleware",  # first: every log line of a request names it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -347,18 +349,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"client_error_traceback": {"()": "portal.log_filters.ClientErrorTracebackFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # A refused or missing page is one line in the log, never a traceback.
-        "django.request": {"filters": ["client_error_traceback"]},
-    },
-}
+# One log format for web, worker and beat (portal/log_format.py): key=value, or
+# JSON with LOG_FORMAT=json; request ids on web lines, task ids on worker lines,
+# secret paths (invitation tokens, password reset keys) redacted.
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="keyvalue"),
+    level=env.str("LOG_LEVEL", default="INFO"),
+)
 
 # User.email is unique case-insensitively through the constraint user_email_ci_unique
 # (a functional unique index on Lower(email)), which this check cannot see.

@@ -20,6 +20,8 @@ PUBLIC = {
     "accounts:healthz",
     "accounts:closed",  # where closing one's own account lands, signed out
     "invitations:accept",
+    "invitations:join",  # the page an invitation link leads to, without its token
+    "invitations:sign_out",  # signing out from it keeps the invitation open
     "consent:privacy_notice",
     "consent:privacy_notice_version",
     "consent:cookie_settings",

@@ -6,6 +6,12 @@ account whose email and mobile both differ from the invitation's, and a new
 parent joining through an invitation that holds no email, first ask for a code
 sent to the invited contact and type it in beside their consent choices.
 
+The token leaves the address on first use, as in Django's password reset
+confirmation: the link's page keeps the token's digest in the session and
+redirects to ``invitations:join``, which carries no token, so no later request,
+Referer or log line holds it. A POST to the link itself (a page opened before the
+token moved) is still answered in place.
+
 Guessing tokens is rate-limited per client address: after GUESS_LIMIT unknown
 tokens within GUESS_WINDOW seconds, every invitation link answers 429 from that
 address until the window ends, valid links included (otherwise a valid link
@@ -57,6 +63,7 @@ SEND_CODE = "send_code"  # the value of ``step`` on the form that asks for a cod
 GUESS_LIMIT = 20
 GUESS_WINDOW = 10 * 60
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+SESSION_LINK = "invitation_link"  # the digest of the link opened in this session
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -92,16 +99,17 @@ def _guess_record(request: HttpRequest) -> None:
 
 
 def _sign_in_url(request: HttpRequest) -> str:
-    return f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+    return f"{reverse('account_login')}?{urlencode({'next': reverse('invitations:join')})}"
 
 
-def _unusable(request: HttpRequest, *, status: int) -> HttpResponse:
+def _unusable(request: HttpRequest, *, status: int, reopen: bool = False) -> HttpResponse:
     """One page for used, expired, revoked and unknown links: it says no more than
-    that this link does not work and what to do."""
+    that this link does not work and what to do (``reopen``: open it again, when the
+    session that held it has ended)."""
     return render(
         request,
         "invitations/accept/unusable.html",
-        {"valid_days": settings.INVITATION_VALID_FOR.days},
+        {"valid_days": settings.INVITATION_VALID_FOR.days, "reopen": reopen},
         status=status,
     )
 
@@ -120,6 +128,7 @@ def _page(
             "child_count": len(child_names),
             "notice": PrivacyNotice.current(),
             "sign_in_url": _sign_in_url(request),
+            "invitation_id": invitation.pk,
             **context,
         },
         status=status,
@@ -127,6 +136,7 @@ def _page(
 
 
 def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    request.session.pop(SESSION_LINK, None)
     children = selectors.invitation_children_first_names(invitation=invitation)
     messages.success(
         request,
@@ -141,6 +151,8 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The link itself: checked, kept in the session, then left for the page
+    without the token."""
     if _guessing_blocked(request):
         response = render(request, "invitations/accept/too_many.html", status=429)
         response["Retry-After"] = str(GUESS_WINDOW)
@@ -150,13 +162,44 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
         _guess_record(request)
         return _unusable(request, status=404)
     if not invitation.is_usable:
-        if (
-            invitation.status == Invitation.Status.ACCEPTED
-            and request.user.is_authenticated
-            and invitation.accepted_by_id == request.user.pk
-        ):
-            return redirect("schools:parent_home")  # a second click after joining
-        return _unusable(request, status=410)
+        return _not_usable(request, invitation)
+    request.session[SESSION_LINK] = invitation.token_hash
+    if request.method == "GET":
+        return redirect("invitations:join")
+    return _answer(request, invitation)
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def invitation_join_page(request: HttpRequest) -> HttpResponse:
+    """The page for the link opened in this session."""
+    invitation = selectors.invitation_for_token_hash(request.session.get(SESSION_LINK))
+    if invitation is None:
+        return _unusable(request, status=404, reopen=True)
+    if not invitation.is_usable:
+        return _not_usable(request, invitation)
+    if request.method == "POST" and request.POST.get("invitation") != str(invitation.pk):
+        # A page left open while another invitation was opened in this session: its
+        # answers were for the other one, so none is taken.
+        messages.info(request, "You have opened another invitation since: this is it.")
+        return redirect("invitations:join")
+    return _answer(request, invitation)
+
+
+def _not_usable(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    request.session.pop(SESSION_LINK, None)
+    if (
+        invitation.status == Invitation.Status.ACCEPTED
+        and request.user.is_authenticated
+        and invitation.accepted_by_id == request.user.pk
+    ):
+        return redirect("schools:parent_home")  # a second click after joining
+    return _unusable(request, status=410)
+
+
+def _answer(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     if request.user.is_authenticated:
         return _accept_signed_in(request, invitation)
     return _register(request, invitation)
@@ -236,7 +279,7 @@ def _send_code(request: HttpRequest, invitation: Invitation, *, user: User | Non
         )
     else:
         messages.success(request, "We have sent the code. It can take a minute to arrive.")
-    return redirect(request.path)
+    return redirect("invitations:join")
 
 
 def _code_refused(form, error: Exception) -> None:

@@ -160,7 +160,7 @@ def test_a_newcomer_invites_a_class_follows_the_outbox_link_and_sees_the_child(
     link = f"{settings.SITE_URL}/invitations/{token}/"
     assert f'href="{link}"' in outbox
 
-    page = client.get(f"/invitations/{token}/")
+    page = client.get(f"/invitations/{token}/", follow=True)
     assert page.status_code == 200
     assert child.first_name in page.content.decode()
     response = client.post(f"/invitations/{token}/", registration(marketing_email="on"))

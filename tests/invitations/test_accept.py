@@ -117,7 +117,7 @@ def test_page_names_the_school_and_only_the_childrens_first_names(client, school
     ben = PupilFactory(school=school, first_name="Ben", last_name="Quennell")
     token, _, _ = invite(children=[amy, ben])
 
-    response = client.get(url(token))
+    response = client.get(url(token), follow=True)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -130,7 +130,7 @@ def test_page_names_the_school_and_only_the_childrens_first_names(client, school
 def test_page_labels_every_input_and_has_no_inline_script_or_style(client, invite, notice):
     token, _, _ = invite(email=None, mobile="+447700900123", channels="sms")
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     assert unlabelled_controls(html) == []
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "an inline script"
@@ -142,7 +142,7 @@ def test_page_labels_every_input_and_has_no_inline_script_or_style(client, invit
 def test_page_is_never_cached(client, invite):
     token, _, _ = invite()
 
-    response = client.get(url(token))
+    response = client.get(url(token), follow=True)
 
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 
@@ -150,7 +150,7 @@ def test_page_is_never_cached(client, invite):
 def test_new_parent_form_shows_the_school_email_and_does_not_ask_for_one(client, invite):
     token, _, _ = invite(email="dana@example.org")
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     assert "dana@example.org" in html
     assert 'name="email"' not in html
@@ -160,9 +160,9 @@ def test_new_parent_form_shows_the_school_email_and_does_not_ask_for_one(client,
 def test_sms_only_invitation_asks_for_an_email_after_a_code_sent_to_the_mobile(client, invite):
     token, _, _ = invite(email=None, mobile=MOBILE, channels="sms")
 
-    first = client.get(url(token)).content.decode()
+    first = client.get(url(token), follow=True).content.decode()
     ask_for_code(client, token)
-    then = client.get(url(token)).content.decode()
+    then = client.get(url(token), follow=True).content.decode()
 
     assert 'name="email"' not in first and 'name="password1"' not in first
     assert "the mobile number ending 123" in first and MOBILE not in first
@@ -174,7 +174,7 @@ def test_sms_only_invitation_asks_for_an_email_after_a_code_sent_to_the_mobile(c
 def test_consent_boxes_are_unticked_and_show_the_exact_wording(client, invite):
     token, _, _ = invite()
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     for name in ["platform", "media_promotion", "marketing_email"]:
         assert f'name="{name}"' in html
@@ -186,7 +186,7 @@ def test_consent_boxes_are_unticked_and_show_the_exact_wording(client, invite):
 def test_platform_consent_links_to_the_current_privacy_notice(client, invite, notice):
     token, _, _ = invite()
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     assert f'href="{reverse("consent:privacy_notice")}"' in html
     assert "version 1.0" in html
@@ -263,7 +263,7 @@ def test_email_used_by_another_account_is_refused_with_a_sign_in_link(client, in
     html = response.content.decode()
     assert response.status_code == 200
     assert "An account already uses this email address." in html
-    assert f'href="/accounts/login/?next=%2Finvitations%2F{token}%2F"' in html
+    assert 'href="/accounts/login/?next=%2Finvitations%2Fjoin%2F"' in html
     parent.refresh_from_db()
     assert not parent.is_active and not parent.has_usable_password()
     assert parent.first_name == "Dana" and parent.email is None
@@ -362,7 +362,7 @@ def test_the_privacy_page_shows_the_words_the_invitation_page_recorded(client, i
 def test_optional_choices_are_marked_beside_the_words_recorded(client, invite):
     token, _, _ = invite()
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     assert html.count("(optional)") == 2
     for wording in [MEDIA_PROMOTION_WORDING, MARKETING_EMAIL_WORDING]:
@@ -401,11 +401,11 @@ def test_invited_account_already_in_use_cannot_get_a_new_password_through_the_li
     parent.set_password(PASSWORD)
     parent.save()
 
-    page = client.get(url(token)).content.decode()
+    page = client.get(url(token), follow=True).content.decode()
     response = client.post(url(token), registration())
 
     assert 'name="password1"' not in page
-    assert f'href="/accounts/login/?next=%2Finvitations%2F{token}%2F"' in page
+    assert 'href="/accounts/login/?next=%2Finvitations%2Fjoin%2F"' in page
     assert response.status_code == 200
     parent.refresh_from_db()
     assert parent.check_password(PASSWORD)
@@ -504,16 +504,20 @@ def test_sign_in_link_returns_to_the_invitation(client, invite):
     existing = UserFactory(email="dana@example.org")
     token, _, _ = invite(email=None, mobile="+447700900123", channels="sms")
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
     response = client.post(
         "/accounts/login/",
-        {"login": existing.email, "password": PASSWORD, "next": url(token)},
+        {"login": existing.email, "password": PASSWORD, "next": "/invitations/join/"},
     )
+    after = client.get(response["Location"])
 
     assert "I already have an account — sign in" in html
-    assert f'href="/accounts/login/?next=%2Finvitations%2F{token}%2F"' in html
+    assert 'href="/accounts/login/?next=%2Finvitations%2Fjoin%2F"' in html
+    assert token not in html
     assert response.status_code == 302
-    assert response["Location"] == url(token)
+    assert response["Location"] == "/invitations/join/"
+    # Signing in keeps the session, and the link in it.
+    assert after.status_code == 200 and 'value="send_code"' in after.content.decode()
 
 
 def test_signed_in_parent_sees_the_consent_choices_not_the_registration_form(client, invite):
@@ -521,7 +525,7 @@ def test_signed_in_parent_sees_the_consent_choices_not_the_registration_form(cli
     token, _, _ = invite(email=None, mobile=MOBILE, channels="sms")
     client.force_login(existing)
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     assert "dana@example.org" in html
     assert 'name="platform"' in html and 'name="marketing_email"' in html
@@ -595,7 +599,7 @@ def test_someone_else_signed_in_cannot_take_an_invitation_to_an_account_in_use(
     other = UserFactory(email="someone.else@example.org")
     client.force_login(other)
 
-    page = client.get(url(token))
+    page = client.get(url(token), follow=True)
     response = client.post(url(token), {"platform": "on"})
 
     assert page.status_code == 403
@@ -624,7 +628,7 @@ def test_staff_user_is_refused_and_nothing_is_merged(staff_client, school, invit
     token, invitation, placeholder = invite()
     client = staff_client(teacher)
 
-    page = client.get(url(token))
+    page = client.get(url(token), follow=True)
     response = client.post(url(token), {"platform": "on"})
 
     assert page.status_code == 403
@@ -756,7 +760,7 @@ def test_dead_link_shows_ask_the_school_page_with_410(client, invite, notice, sp
     token, invitation, parent = invite()
     spoil(invitation, parent)
 
-    page = client.get(url(token))
+    page = client.get(url(token), follow=True)
     posted = client.post(url(token), registration())
 
     assert page.status_code == 410
@@ -799,7 +803,7 @@ def test_invitation_used_between_page_and_submit_shows_the_used_page(client, inv
     existing = UserFactory(mobile=MOBILE)
     token, _, _ = invite(mobile=MOBILE)
     client.force_login(existing)
-    client.get(url(token))
+    client.get(url(token), follow=True)
     _accept_as(UserFactory(mobile=MOBILE), invitation_for_token(token))
 
     response = client.post(url(token), {"platform": "on"})
@@ -817,8 +821,8 @@ def test_token_guessing_is_rate_limited_per_address(client, invite):
         assert client.get(url(f"guess-{n}")).status_code == 404
 
     blocked = client.get(url("guess-one-more"))
-    valid_while_blocked = client.get(url(token))
-    other_address = client.get(url(token), REMOTE_ADDR="203.0.113.9")
+    valid_while_blocked = client.get(url(token), follow=True)
+    other_address = client.get(url(token), follow=True, REMOTE_ADDR="203.0.113.9")
 
     assert blocked.status_code == 429
     assert blocked["Retry-After"] == str(accept_views.GUESS_WINDOW)
@@ -840,17 +844,19 @@ def test_the_guessing_limit_ends_after_its_window(client, invite, monkeypatch):
     monkeypatch.setattr(accept_views, "GUESS_WINDOW", 1)
     for n in range(accept_views.GUESS_LIMIT):
         client.get(url(f"guess-{n}"))
-    assert client.get(url(token)).status_code == 429
+    assert client.get(url(token), follow=True).status_code == 429
 
     time.sleep(1.2)
 
-    assert client.get(url(token)).status_code == 200
+    assert client.get(url(token), follow=True).status_code == 200
 
 
 def test_opening_a_valid_link_many_times_is_not_limited(client, invite):
     token, _, _ = invite()
 
-    statuses = {client.get(url(token)).status_code for _ in range(accept_views.GUESS_LIMIT + 5)}
+    statuses = {
+        client.get(url(token), follow=True).status_code for _ in range(accept_views.GUESS_LIMIT + 5)
+    }
 
     assert statuses == {200}
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_the_privacy_notice_hint_is_one_sentence_and_a_link(client, invite, notice):  # noqa: F811
     token, _, _ = invite()
 
-    html = client.get(url(token)).content.decode()
+    html = client.get(url(token), follow=True).content.decode()
 
     hint = re.search(r'<p class="hint" id="privacy-notice-link">(.*?)</p>', html).group(1)
     text = re.sub(r"<[^>]+>", "", hint)
