@@ -21,9 +21,11 @@ class ErasureForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, limited: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Too many tries just now: the password is not even checked.
+        self.limited = limited
 
     def clean_confirmation(self) -> str:
         word = self.cleaned_data["confirmation"].strip()
@@ -33,6 +35,11 @@ class ErasureForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        if self.limited:
+            raise forms.ValidationError(
+                "You have tried several passwords just now. Wait a minute, then try again.",
+                code="too_many_tries",
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password

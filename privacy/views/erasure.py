@@ -6,6 +6,7 @@ staff answer within 30 days."""
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
@@ -34,7 +35,14 @@ def erase(request: HttpRequest) -> HttpResponse:
     user = request.user
     staff_checks_first = not access.can_erase_own_account(user)
     pending = selectors.erasure_request_pending(user=user) if staff_checks_first else None
-    form = ErasureForm(request.POST if request.method == "POST" else None, user=user)
+    # Each try counts towards allauth's limit on re-entering a password, as when
+    # closing an account: a borrowed, unlocked phone cannot guess its way through.
+    limited = request.method == "POST" and not ratelimit.consume(
+        request, action="reauthenticate", user=user
+    )
+    form = ErasureForm(
+        request.POST if request.method == "POST" else None, user=user, limited=limited
+    )
     if request.method == "POST" and pending is None and form.is_valid():
         if staff_checks_first:
             erasure_request_open(user=user, actor=user)
@@ -46,7 +54,8 @@ def erase(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "staff_checks_first": staff_checks_first, "pending": pending}
     if not staff_checks_first:
         context["preview"] = selectors.erasure_preview(user=user)
-    return render(request, "privacy/erase.html", context)
+    status = 429 if limited else 200
+    return render(request, "privacy/erase.html", context, status=status)
 
 
 @login_not_required

@@ -194,3 +194,17 @@ def test_staff_pages_list_no_anonymised_pupil_but_the_class_view_counts_its_work
     for page in (class_page, dashboard):
         text = page.content.decode()
         assert "Anonymised pupil" not in text and family.child.first_name not in text
+
+
+def test_many_wrong_passwords_are_slowed_down_and_nothing_is_erased(client):
+    family = _signed_in(client)
+    for _ in range(10):
+        page = client.post(ERASE, {"confirmation": "ERASE", "password": "wrong-guess"})
+        assert page.status_code == 200
+
+    page = client.post(ERASE, {"confirmation": "ERASE", "password": PASSWORD})
+
+    assert page.status_code == 429
+    assert "Wait a minute" in page.content.decode()
+    assert User.objects.get(pk=family.parent.pk).email == PARENT_EMAIL
+    assert Pupil.objects.get(pk=family.child.pk).anonymised_at is None
