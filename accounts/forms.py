@@ -1,7 +1,7 @@
 import phonenumbers
 from django import forms
 
-from accounts.lookup import normalise_email, normalise_mobile
+from accounts.lookup import mobile_for_texts, normalise_email
 from accounts.models import Membership
 from notifications.models import Message
 from notifications.policy import channel_available
@@ -94,18 +94,9 @@ class MobileForm(forms.Form):
             raise forms.ValidationError(self.SMS_UNAVAILABLE)
         raw = self.cleaned_data["mobile"]
         try:
-            mobile = normalise_mobile(raw)
+            mobile = mobile_for_texts(raw)
         except ValueError as error:
             raise forms.ValidationError(f"{raw} {error}.") from error
-        kind = phonenumbers.number_type(phonenumbers.parse(mobile))
-        if kind not in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-            phonenumbers.PhoneNumberType.UNKNOWN,
-        ):
-            raise forms.ValidationError(
-                "That is not a mobile number: a text cannot reach a landline."
-            )
         if mobile == self.user.mobile:
             raise forms.ValidationError("That is the number you already have.")
         return mobile

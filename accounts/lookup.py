@@ -30,6 +30,35 @@ def normalise_mobile(raw: str, region: str = "GB") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Ofcom's drama range, 07700 900000 to 900999: never given to a real phone, so the
+# numbers films, tests and the demo use. phonenumbers calls them invalid.
+DRAMA_MOBILES = range(447700900000, 447700901000)
+# A number that may be a mobile: some countries' numbers do not say which they are.
+MOBILE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def mobile_for_texts(raw: str) -> str:
+    """A mobile a text can reach, in E.164 (UK formats accepted); ValueError saying
+    why it is not one. The one rule for the roster importer and account settings."""
+    try:
+        number = phonenumbers.parse(raw, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValueError("is not a phone number") from None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if int(e164[1:]) in DRAMA_MOBILES:
+        return e164
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("is not a valid phone number")
+    kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        raise ValueError("is a landline, not a mobile, so a text cannot reach it")
+    if kind not in MOBILE_TYPES:
+        raise ValueError("is not a mobile number, so a text cannot reach it")
+    return e164
+
+
 def normalise_upn(raw: str) -> str:
     """Return the compact, upper-case UPN; raise ValueError if its check letter fails."""
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
@@ -125,31 +124,3 @@ def contact_email(raw: str) -> str:
     except ValidationError:
         raise ValueError("is not a valid email address") from None
     return email
-
-
-# Ofcom's drama range, 07700 900000 to 900999: never given to a real phone, so the
-# numbers films, tests and the demo use. phonenumbers calls them invalid.
-DRAMA_MOBILES = range(447700900000, 447700901000)
-# A number that may be a mobile: some countries' numbers do not say which they are.
-MOBILE_TYPES = frozenset(
-    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-)
-
-
-def contact_mobile(raw: str) -> str:
-    """A mobile number in E.164, UK formats accepted; ValueError saying why it is not one."""
-    try:
-        number = phonenumbers.parse(raw, "GB")
-    except phonenumbers.NumberParseException:
-        raise ValueError("is not a phone number") from None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if int(e164[1:]) in DRAMA_MOBILES:
-        return e164
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number")
-    kind = phonenumbers.number_type(number)
-    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
-        raise ValueError("is a landline, not a mobile, so a text cannot reach it")
-    if kind not in MOBILE_TYPES:
-        raise ValueError("is not a mobile number, so a text cannot reach it")
-    return e164

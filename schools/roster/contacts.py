@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from accounts.lookup import mobile_for_texts
 from schools.roster.columns import (
     CONTACT_FIELDS,
     CONTACT_MAX_LENGTHS,
     contact_email,
-    contact_mobile,
     parse_bool,
     quoted,
 )
@@ -68,7 +68,7 @@ def contact_read(values: dict[str, str], read: CellReader) -> tuple[RowContact |
             left_out.append(f"contact email {quoted(raw)} {error}")
     if raw := values.get("contact_mobile"):
         try:
-            mobile = read("mobile", raw, contact_mobile)
+            mobile = read("mobile", raw, mobile_for_texts)
         except ValueError as error:
             left_out.append(f"contact mobile {quoted(raw)} {error}")
 

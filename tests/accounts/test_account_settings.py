@@ -237,7 +237,7 @@ def test_an_expired_code_does_not_work(parent_client, parent, django_capture_on_
 
 @pytest.mark.parametrize(
     ("typed", "error"),
-    [("01865 270000", "not a mobile number"), ("12345", "not a"), ("hello", "not a phone number")],
+    [("01865 270000", "is a landline"), ("12345", "not a"), ("hello", "not a phone number")],
 )
 def test_a_number_that_cannot_get_texts_is_refused(parent_client, typed, error):
     response = parent_client.post(reverse("accounts:settings_mobile"), {"mobile": typed})
@@ -245,6 +245,17 @@ def test_a_number_that_cannot_get_texts_is_refused(parent_client, typed, error):
     assert response.status_code == 400
     assert error in response.content.decode()
     assert not sms.outbox
+
+
+def test_the_example_the_page_gives_is_accepted_as_the_roster_accepts_it(
+    parent_client, django_capture_on_commit_callbacks
+):
+    # Ofcom's drama range: the example on the page, and what the importer takes.
+    assert "07700 900123" in parent_client.get(reverse("accounts:settings")).content.decode()
+
+    _ask_mobile_code(parent_client, "07700 900123", django_capture_on_commit_callbacks)
+
+    assert sms.outbox and sms.outbox[-1].to == "+447700900123"
 
 
 def test_codes_are_not_sent_without_limit(parent_client, django_capture_on_commit_callbacks):

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from accounts.lookup import DRAMA_MOBILES, mobile_for_texts
 from accounts.models import User
 from invitations.models import Invitation
-from schools.roster.columns import DRAMA_MOBILES, contact_mobile
 
 
 @pytest.mark.parametrize("model", [User, Invitation])
@@ -14,5 +14,5 @@ def test_the_example_mobile_in_help_text_is_an_ofcom_drama_number_the_importer_a
     help_text = str(model._meta.get_field("mobile").help_text)
     (example,) = re.findall(r"\+\d{10,15}", help_text)
 
-    assert contact_mobile(example) == example
+    assert mobile_for_texts(example) == example
     assert int(example[1:]) in DRAMA_MOBILES
