@@ -3,37 +3,21 @@ the ``ClosedAccount`` proxy (no table) carries ``accounts.restore_closed_account
 and the "Platform staff" group gets it.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from accounts.group_grants import platform_staff_grant, platform_staff_revoke
 
 import accounts.models
 
-GROUP_NAME = "Platform staff"
 CODENAME = "restore_closed_account"
 
 
 def restore_permission_grant(apps, schema_editor=None):
-    # Permissions are made after migrations (post_migrate): make them now.
-    app_config = apps.get_app_config("accounts")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(content_type__app_label="accounts", codename=CODENAME)
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.add(permission)
+    platform_staff_grant(apps, "accounts", (CODENAME,))
 
 
 def restore_permission_revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=GROUP_NAME).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="accounts", codename=CODENAME)
-        )
+    platform_staff_revoke(apps, "accounts", (CODENAME,))
 
 
 class Migration(migrations.Migration):

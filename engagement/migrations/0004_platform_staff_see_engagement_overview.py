@@ -2,35 +2,19 @@
 no names): the "Platform staff" group gets ``engagement.view_engagement_overview``.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP_NAME = "Platform staff"
+from accounts.group_grants import platform_staff_grant, platform_staff_revoke
+
 CODENAME = "view_engagement_overview"
 
 
 def overview_permission_grant(apps, schema_editor=None):
-    # Permissions are made after migrations (post_migrate): make them now.
-    app_config = apps.get_app_config("engagement")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(content_type__app_label="engagement", codename=CODENAME)
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.add(permission)
+    platform_staff_grant(apps, "engagement", (CODENAME,))
 
 
 def overview_permission_revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=GROUP_NAME).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="engagement", codename=CODENAME)
-        )
+    platform_staff_revoke(apps, "engagement", (CODENAME,))
 
 
 class Migration(migrations.Migration):

@@ -4,37 +4,19 @@ the "Platform staff" group gets ``privacy.view_privacyrequest`` and
 delete: requests come from people and schools, and leave only through erasure.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP_NAME = "Platform staff"
+from accounts.group_grants import platform_staff_grant, platform_staff_revoke
+
 CODENAMES = ["view_privacyrequest", "change_privacyrequest"]
 
 
 def request_permissions_grant(apps, schema_editor=None):
-    # Permissions are made after migrations (post_migrate): make them now.
-    app_config = apps.get_app_config("privacy")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label="privacy", codename__in=CODENAMES
-    )
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.add(*permissions)
+    platform_staff_grant(apps, "privacy", CODENAMES)
 
 
 def request_permissions_revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=GROUP_NAME).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="privacy", codename__in=CODENAMES)
-        )
+    platform_staff_revoke(apps, "privacy", CODENAMES)
 
 
 class Migration(migrations.Migration):
