@@ -2,11 +2,12 @@
 code locks them, and what the account settings page shows; the schools a closed
 account can ask to have it restored, platform staff finding one closed account, and
 which accounts the retention task must notice, close or delete
-(``privacy.services.retention``)."""
+(``privacy.services.retention``); the name an account's messages go out under."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.access import is_parent, requires_two_factor
 from accounts.lookup import mobile_lookup_hash, normalise_email
 from accounts.models import Membership, MobileChange, User
+from accounts.names import names_joined
 from schools.models import Guardianship, School
 
 
@@ -247,3 +249,30 @@ def closed_account_find(
     if len(matches) > 1:
         return ClosedAccountMatch(account=None, several=True)
     return ClosedAccountMatch(account=matches[0] if matches else None)
+
+
+# Who a message to an account with no school (or several) comes from.
+PORTAL_NAME = "Home Learning Portal"
+
+
+def sender_names_of(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """The name each account's messages go out under, as parents see it: the school
+    of its children and of its staff roles, or its schools joined ("Oak School and
+    Elm School"); the portal's name for an account with none. Every text names the
+    school first, even one about the account itself. Two queries for any number."""
+    user_ids = set(user_ids)
+    names: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
+    pairs = [
+        *Guardianship.objects.filter(
+            parent_id__in=user_ids, confirmed_at__isnull=False, ended_at__isnull=True
+        ).values_list("parent_id", "pupil__school__parent_facing_name", "pupil__school__name"),
+        *Membership.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "school__parent_facing_name", "school__name"
+        ),
+    ]
+    for user_id, facing_name, name in pairs:
+        names[user_id].add(facing_name or name)
+    return {
+        user_id: names_joined(sorted(schools), fallback=PORTAL_NAME)
+        for user_id, schools in names.items()
+    }

@@ -5,8 +5,14 @@ from notifications.policy import channel_available
 
 
 class EngagementChannelsForm(forms.Form):
-    """The channels a parent wants engagement messages on: email, SMS, both or none."""
+    """What news a parent wants (new work, reminders, awards) and the channels it
+    comes on: email, SMS, both or none."""
 
+    new_work = forms.BooleanField(required=False, label="New work from the teacher")
+    reminders = forms.BooleanField(
+        required=False, label="Reminders before work is due, and from the teacher"
+    )
+    awards = forms.BooleanField(required=False, label="Awards your child earns")
     engagement_email = forms.BooleanField(required=False, label="Email")
     engagement_sms = forms.BooleanField(required=False, label="Text message (SMS)")
 

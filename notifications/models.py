@@ -86,13 +86,23 @@ class Message(models.Model):
         return f"{self.get_channel_display()} {self.template} #{self.pk} ({self.status})"
 
 
-class NotificationPreference(models.Model):
-    """Which channels a user wants engagement messages on (new topics, reminders, awards).
+class Topic(models.TextChoices):
+    """What an engagement message is about; a parent can stop each one."""
 
-    No row means the defaults: every channel the user has an address for (email if
-    they have an email address, SMS if they have a mobile), since callers queue
-    one message per channel with an address. Service messages (invitations,
-    account and security notices) ignore these choices.
+    NEW_WORK = "new_work", "new work from the teacher"
+    REMINDERS = "reminders", "reminders about work"
+    AWARDS = "awards", "awards"
+
+
+class NotificationPreference(models.Model):
+    """Which engagement messages a user wants (new topics, reminders, awards), and
+    on which channels.
+
+    An engagement message goes when both its topic and its channel are on. No row
+    means the defaults: every topic, on every channel the user has an address for
+    (email if they have an email address, SMS if they have a mobile), since
+    callers queue one message per channel with an address. Service messages
+    (invitations, account and security notices) ignore these choices.
     """
 
     user = models.OneToOneField(
@@ -103,6 +113,9 @@ class NotificationPreference(models.Model):
     )
     engagement_email = models.BooleanField("email", default=True)
     engagement_sms = models.BooleanField("text message (SMS)", default=True)
+    new_work = models.BooleanField(Topic.NEW_WORK.label, default=True)
+    reminders = models.BooleanField(Topic.REMINDERS.label, default=True)
+    awards = models.BooleanField(Topic.AWARDS.label, default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -115,3 +128,7 @@ class NotificationPreference(models.Model):
         if channel == Message.Channel.SMS:
             return self.engagement_sms
         return False
+
+    def wants_topic(self, topic: str) -> bool:
+        """Whether engagement messages about ``topic`` (a ``Topic``) may go."""
+        return getattr(self, Topic(topic).value)

@@ -3,7 +3,9 @@
 Service messages (invitations, account and security notices) always go, and
 legal notices (a breach affecting the person's data) go even to a closed or
 restricted account; engagement messages (new topic, reminder, award) follow the
-recipient's channel preferences (``NotificationPreference``) and never arrive by
+recipient's preferences (``NotificationPreference``: the topics they want, on
+the channels they want; each engagement template has one topic,
+``ENGAGEMENT_TOPICS``) and never arrive by
 SMS during quiet hours (``settings.QUIET_HOURS``, in the schools' local time
 ``settings.TIME_ZONE``): one queued then is held until the quiet hours end. No
 message of any kind goes by SMS while SMS is disabled
@@ -19,8 +21,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from notifications.models import Message, NotificationPreference
+from notifications.models import Message, NotificationPreference, Topic
 from notifications.sms import sms_available
+
+# The topic of each engagement message's template: what "stop emails about this"
+# stops. An engagement message from a template not listed here is refused.
+ENGAGEMENT_TOPICS = {
+    "assignment_started": Topic.NEW_WORK,
+    "assignment_reminder": Topic.REMINDERS,
+    "engagement_nudge": Topic.REMINDERS,
+    "award": Topic.AWARDS,
+}
 
 
 def channel_available(channel: str) -> bool:
@@ -33,14 +44,24 @@ def follows_preferences(*, kind: str) -> bool:
     return kind == Message.Kind.ENGAGEMENT
 
 
+def topic_of(template: str) -> Topic:
+    """The topic of an engagement message written from ``template``; ValueError
+    for a template that has none (it could not be stopped on its own)."""
+    try:
+        return ENGAGEMENT_TOPICS[template]
+    except KeyError:
+        raise ValueError(f"The engagement template {template!r} has no topic.") from None
+
+
 def preference_allows(
-    *, preference: NotificationPreference | None, kind: str, channel: str
+    *, preference: NotificationPreference | None, kind: str, channel: str, template: str
 ) -> bool:
-    """Whether a message of ``kind`` may go on ``channel`` to a user with ``preference``
-    (None: no choice saved, so the defaults, every channel with an address)."""
+    """Whether a message of ``kind`` from ``template`` may go on ``channel`` to a user
+    with ``preference`` (None: no choice saved, so the defaults: every topic, on
+    every channel with an address)."""
     if not follows_preferences(kind=kind) or preference is None:
         return True
-    return preference.wants(channel)
+    return preference.wants(channel) and preference.wants_topic(topic_of(template))
 
 
 def preferences_of(user_ids: Iterable[int]) -> dict[int, NotificationPreference]:

@@ -55,8 +55,10 @@ def outbox_entries(messages: Sequence[Message]) -> list[OutboxEntry]:
 class EngagementChannels:
     """A user's channels for engagement messages, as their settings page shows them.
 
-    ``email`` and ``sms``: whether they get them on that channel. Until they save a
-    choice (``saved``) that is every channel they have an address for.
+    ``email`` and ``sms``: whether they get them on that channel; ``new_work``,
+    ``reminders`` and ``awards``: whether they get news of that kind. Until they
+    save a choice (``saved``) that is every kind, on every channel they have an
+    address for.
     """
 
     email: bool
@@ -64,6 +66,9 @@ class EngagementChannels:
     email_address: str
     mobile: str
     saved: bool
+    new_work: bool = True
+    reminders: bool = True
+    awards: bool = True
 
 
 def engagement_channels_for(*, user) -> EngagementChannels:
@@ -84,6 +89,9 @@ def engagement_channels_for(*, user) -> EngagementChannels:
         email_address=email_address,
         mobile=mobile,
         saved=True,
+        new_work=preference.new_work,
+        reminders=preference.reminders,
+        awards=preference.awards,
     )
 
 

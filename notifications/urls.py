@@ -11,6 +11,8 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
+    path("stop/<str:token>/", views.stop, name="stop"),
+    path("stop/<str:token>/undo/", views.stop_undo, name="stop_undo"),
     path(
         "notifications/notify/receipts/",
         views.notify_delivery_receipt,

@@ -1,5 +1,5 @@
-"""A user's notification settings, the development outbox page and the GOV.UK
-Notify delivery-receipt callback."""
+"""A user's notification settings, the stop links in engagement messages, the
+development outbox page and the GOV.UK Notify delivery-receipt callback."""
 
 import json
 import logging
@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,9 +17,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.forms import EngagementChannelsForm
-from notifications.models import Message
+from notifications.models import Message, Topic
 from notifications.selectors import engagement_channels_for, messages_recent, outbox_entries
-from notifications.services import message_receipt_record, notification_preferences_set
+from notifications.services import (
+    message_receipt_record,
+    notification_preferences_set,
+    notifications_stop,
+)
+from notifications.stop_links import Scope, StopLink, stop_token, stop_token_read
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +45,8 @@ MESSAGE_REFERENCE = re.compile(r"message-([1-9][0-9]{0,17})")
 
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request: HttpRequest) -> HttpResponse:
-    """Which channels the user wants news about their children's learning on.
+    """Which news about their children's learning the user wants, and the channels
+    it comes on.
 
     While SMS is disabled the page offers email alone and saving keeps the SMS
     choice as it was (no text goes either way)."""
@@ -52,7 +59,13 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:notification_preferences")
     form = EngagementChannelsForm(
-        initial={"engagement_email": channels.email, "engagement_sms": channels.sms}
+        initial={
+            "engagement_email": channels.email,
+            "engagement_sms": channels.sms,
+            "new_work": channels.new_work,
+            "reminders": channels.reminders,
+            "awards": channels.awards,
+        }
     )
     quiet_start, quiet_end = settings.QUIET_HOURS or (None, None)
     return render(
@@ -62,10 +75,76 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "form": form,
             "channels": channels,
             "sms_available": "engagement_sms" in form.fields,
+            "topic_fields": [form[name] for name in ("new_work", "reminders", "awards")],
             "quiet_start": quiet_start,
             "quiet_end": quiet_end,
         },
     )
+
+
+# What each stop link stops, in the words of its page.
+STOPPED = {
+    Topic.NEW_WORK.value: "messages about new work from your child's teacher",
+    Topic.REMINDERS.value: "reminders about your child's work",
+    Topic.AWARDS.value: "messages about the awards your child earns",
+    Scope.EMAIL: "news emails about your child's learning (new work, reminders and awards)",
+    Scope.SMS: "news texts about your child's learning (new work, reminders and awards)",
+}
+
+
+def _stop_link_user(token: str) -> tuple[StopLink | None, object | None]:
+    link = stop_token_read(token)
+    if link is None:
+        return None, None
+    return link, get_user_model().objects.filter(pk=link.user_id).first()
+
+
+def _stop_page(
+    request: HttpRequest, token: str, link: StopLink, user, *, stopped: bool
+) -> HttpResponse:
+    closed = user.closed_at is not None or not user.is_active
+    context = {
+        "token": token,
+        "what": STOPPED[link.scope],
+        "stopped": stopped,
+        "closed": closed,
+        "topic": link.scope not in (Scope.EMAIL, Scope.SMS),
+        "stop_all_email_token": stop_token(user_id=user.pk, scope=Scope.EMAIL),
+    }
+    return render(request, "notifications/stop.html", context)
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def stop(request: HttpRequest, token: str) -> HttpResponse:
+    """A stop link from an engagement message: stops what it names at once, with
+    no sign-in, and says so, offering to turn it back on.
+
+    A POST is a mail client's one-click unsubscribe (RFC 8058: ``List-Unsubscribe=
+    One-Click`` in the body, no cookies, so no CSRF token): it stops the same way
+    and answers with a line of text. The token is the only key either needs."""
+    link, user = _stop_link_user(token)
+    if link is None or user is None:
+        if request.method == "POST":
+            return HttpResponse("This link does not work.", status=404, content_type="text/plain")
+        return render(request, "notifications/stop_invalid.html", status=404)
+    via = "one-click" if request.method == "POST" else "link"
+    notifications_stop(user=user, scope=link.scope, via=via)
+    if request.method == "POST":
+        return HttpResponse(f"Stopped: {STOPPED[link.scope]}.", content_type="text/plain")
+    return _stop_page(request, token, link, user, stopped=True)
+
+
+@login_not_required
+@require_POST
+def stop_undo(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn back on what a stop link stopped (its page's button)."""
+    link, user = _stop_link_user(token)
+    if link is None or user is None:
+        return render(request, "notifications/stop_invalid.html", status=404)
+    notifications_stop(user=user, scope=link.scope, via="undo", resume=True)
+    return _stop_page(request, token, link, user, stopped=False)
 
 
 @login_not_required

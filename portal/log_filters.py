@@ -13,10 +13,11 @@ _SEGMENT = r"[^/%?#&\s\"'<>]+"
 # Paths whose segment after the prefix is a secret: an invitation link's token (but
 # not the school admin's pages under /schools/<id>/invitations/, nor the token-free
 # /invitations/join/ and /invitations/sign-out/), allauth's password reset key (but
-# not its token-free ``<uid>-set-password`` page) and its email confirmation key.
+# not its token-free ``<uid>-set-password`` page), its email confirmation key, and a
+# stop link's token (it turns someone's messages off).
 _SECRET_PATH = re.compile(
     rf"(?P<school>{_SLASH}schools{_SLASH}\d+)?"
-    rf"(?P<prefix>{_SLASH}(?:invitations|password{_SLASH}reset{_SLASH}key|confirm-email){_SLASH})"
+    rf"(?P<prefix>{_SLASH}(?:invitations|password{_SLASH}reset{_SLASH}key|confirm-email|stop){_SLASH})"
     rf"(?P<segment>{_SEGMENT})"
 )
 
@@ -32,8 +33,8 @@ def _redact(match: re.Match) -> str:
 
 
 def secrets_redacted(text: str) -> str:
-    """``text`` with the secret of every invitation, password reset and email
-    confirmation path in it replaced by ``[redacted]``."""
+    """``text`` with the secret of every invitation, password reset, email
+    confirmation and stop-link path in it replaced by ``[redacted]``."""
     if "/" not in text and "%2" not in text:
         return text
     return _SECRET_PATH.sub(_redact, text)

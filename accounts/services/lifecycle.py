@@ -29,7 +29,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.models import User
-from accounts.selectors import accounts_due_closure_notice, closure_date
+from accounts.names import ascii_only
+from accounts.selectors import accounts_due_closure_notice, closure_date, sender_names_of
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_cancel_superseded, messages_queue
@@ -47,11 +48,14 @@ def _sign_in_link() -> str:
 
 def _messages(users: Iterable[User]) -> Iterator[OutgoingMessage]:
     link = _sign_in_link()
+    users = list(users)
+    senders = sender_names_of(user_ids=[user.pk for user in users])
     for user in users:
         closes_on = closure_date(activity=user.activity, notice_at=user.notice_at)
         local = timezone.localtime(closes_on)
         context = {
             "parent_name": user.get_short_name(),
+            "school_name": senders[user.pk],
             "closes_on": formats.date_format(local, "l j F Y"),
             "sign_in_link": link,
         }
@@ -63,8 +67,15 @@ def _messages(users: Iterable[User]) -> Iterator[OutgoingMessage]:
                 channel=channel,
                 template=TEMPLATE,
                 context=context,
-                # A long address: the text gives the date shorter.
-                shorter_contexts=[{**context, "closes_on": formats.date_format(local, "j M Y")}],
+                # A long school name: the text gives the date, then the name, shorter.
+                shorter_contexts=[
+                    {**context, "closes_on": formats.date_format(local, "j M Y")},
+                    {
+                        **context,
+                        "closes_on": formats.date_format(local, "j M Y"),
+                        "school_name": ascii_only(context["school_name"])[:40],
+                    },
+                ],
                 idempotency_key=f"{spell}:{channel}",
                 kind=Message.Kind.SERVICE,
                 reference=closure_notice_reference(user.pk),

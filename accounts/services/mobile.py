@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import MobileChange, User
+from accounts.names import ascii_only
+from accounts.selectors import sender_names_of
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import message_queue
@@ -41,12 +43,19 @@ def mobile_change_start(*, user: User, mobile: str) -> MobileChange:
         created_at=now,
         expires_at=now + CODE_VALID_FOR,
     )
+    context = {
+        "code": code,
+        "minutes": int(CODE_VALID_FOR.total_seconds() // 60),
+        "school_name": sender_names_of(user_ids=[user.pk])[user.pk],
+    }
     message_queue(
         recipient=user,
         channel=Message.Channel.SMS,
         kind=Message.Kind.SERVICE,
         template="mobile_change_code",
-        context={"code": code, "minutes": int(CODE_VALID_FOR.total_seconds() // 60)},
+        context=context,
+        # A school name too long for two texts: the text names it shorter.
+        shorter_contexts=[{**context, "school_name": ascii_only(context["school_name"])[:40]}],
         to_address=mobile,
         idempotency_key=f"mobile-change:{change.pk}",
         reference=f"mobile-change:{user.pk}",

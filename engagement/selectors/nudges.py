@@ -19,6 +19,10 @@ from notifications.models import Message
 from notifications.policy import preference_allows, preferences_of
 from schools.models import Pupil
 
+# The template of a nudge's messages (its topic, for the parent's preferences, is
+# a reminder).
+NUDGE_TEMPLATE = "engagement_nudge"
+
 # At most one nudge per family (parent) and piece of work in this time.
 NUDGE_INTERVAL = dt.timedelta(days=7)
 
@@ -93,6 +97,7 @@ def nudge_plan(*, assignment: Assignment, pupils: QuerySet[Pupil], now=None) -> 
                     preference=preferences.get(parent.pk),
                     kind=Message.Kind.ENGAGEMENT,
                     channel=channel,
+                    template=NUDGE_TEMPLATE,
                 )
             ],
         )

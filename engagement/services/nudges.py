@@ -24,7 +24,7 @@ from accounts.names import names_joined
 from audit.services import audit_record
 from engagement.models import Nudge
 from engagement.selectors.families import school_timezone
-from engagement.selectors.nudges import FamilyToNudge, nudge_plan
+from engagement.selectors.nudges import NUDGE_TEMPLATE, FamilyToNudge, nudge_plan
 from learning.models import Assignment
 from learning.services.assignments import (
     assignment_reference,
@@ -35,8 +35,6 @@ from learning.services.assignments import (
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
 from schools.offboarded import offboarded_message, school_takes_new_data
-
-NUDGE_TEMPLATE = "engagement_nudge"
 
 
 class NudgeError(Exception):

@@ -24,6 +24,7 @@ from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.names import ascii_only
 from learning.models import Activity, Award, Completion, Topic
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
@@ -160,16 +161,21 @@ def _award_messages(awards: list[Award], pupil: Pupil) -> list[OutgoingMessage]:
     ).select_related("parent")
     parents = [guardianship.parent for guardianship in guardianships]
     link = _child_space_link(pupil)
+    school_name = pupil.school.name_for_parents
     outgoing = []
     for award in awards:
         rule = AWARD_RULES[award.kind]
         context = {
+            "school_name": school_name,
             "first_name": pupil.first_name,
             "award": rule.title,
             "reason": rule.reason,
             "link": link,
         }
-        shorter = [{**context, "short": True}, {"link": link, "short": True}]
+        shorter = [
+            {**context, "short": True},
+            {"link": link, "short": True, "school_name": ascii_only(school_name)[:30]},
+        ]
         for parent in parents:
             addresses = {Message.Channel.EMAIL: parent.email, Message.Channel.SMS: parent.mobile}
             for channel, address in addresses.items():

@@ -26,7 +26,9 @@ from notifications.services.outbox import (
     recipient_may_receive,
 )
 from notifications.services.preferences import (
+    SCOPE_FIELDS,
     notification_preferences_set,
+    notifications_stop,
 )
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "QUEUE_BATCH_SIZE",
     "RECEIPT_APPLIES_TO",
     "RECEIPT_STATUSES",
+    "SCOPE_FIELDS",
     "OutgoingMessage",
     "enqueue_after_commit",
     "message_cancel_pending",
@@ -48,6 +51,7 @@ __all__ = [
     "messages_requeue_stale",
     "messages_retry_failed",
     "notification_preferences_set",
+    "notifications_stop",
     "recipient_may_receive",
     "retry_budget",
     "retry_delay",

@@ -37,6 +37,7 @@ from notifications.services.outbox import (
 )
 from notifications.signals import message_status_changed
 from notifications.sms import get_sms_backend
+from notifications.stop_links import Scope, stop_url
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,19 @@ def _message_id_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+def _headers(message: Message, provider_id: str) -> dict[str, str]:
+    """An engagement email can be stopped from the mail client in one click (RFC
+    8058): ``List-Unsubscribe`` gives the link that stops every engagement email,
+    and ``List-Unsubscribe-Post`` says a POST to it does so with no page to visit.
+    Service and legal messages have none: they cannot be turned off."""
+    headers = {"Message-ID": provider_id}
+    if message.kind == Message.Kind.ENGAGEMENT and message.recipient_id is not None:
+        link = stop_url(user_id=message.recipient_id, scope=Scope.EMAIL)
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
 def _send_email(message: Message) -> str:
     provider_id = make_msgid(domain=_message_id_domain())
     email = EmailMultiAlternatives(
@@ -82,7 +96,7 @@ def _send_email(message: Message) -> str:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
-        headers={"Message-ID": provider_id},
+        headers=_headers(message, provider_id),
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -127,7 +141,12 @@ def _still_wanted(message: Message) -> bool:
     if recipient is None:
         return True
     preference: NotificationPreference | None = getattr(recipient, "notification_preference", None)
-    return preference_allows(preference=preference, kind=message.kind, channel=message.channel)
+    return preference_allows(
+        preference=preference,
+        kind=message.kind,
+        channel=message.channel,
+        template=message.template,
+    )
 
 
 def _fail(message: Message) -> None:

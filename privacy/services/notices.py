@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accounts.names import names_joined
+from accounts.names import ascii_only, names_joined
 from audit.services import audit_record
 from notifications.policy import channel_available
 from notifications.services import OutgoingMessage, messages_queue
@@ -129,7 +129,14 @@ def _school_messages(incident: Incident) -> Iterator[OutgoingMessage]:
             channel=channel,
             template=SCHOOL_TEMPLATE,
             context=context,
-            shorter_contexts=[{**context, "school_names": "your school", "contact": ""}],
+            # A text past two parts names the schools shorter, without the contact.
+            shorter_contexts=[
+                {
+                    **context,
+                    "school_names": ascii_only(context["school_names"])[:40],
+                    "contact": "",
+                }
+            ],
             idempotency_key=f"incident:{incident.pk}:school-admin:{admin.pk}",
             kind=LEGAL,
             reference=reference,
@@ -218,7 +225,7 @@ def _family_messages(incident: Incident, tally: _FamilyTally) -> Iterator[Outgoi
         }
         plainer = {
             **context,
-            "school_names": SCHOOL_FALLBACK,
+            "school_names": ascii_only(context["school_names"])[:40] or SCHOOL_FALLBACK,
             "several_schools": False,
             "sms_summary": False,
         }

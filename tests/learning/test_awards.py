@@ -92,7 +92,9 @@ def test_the_first_activity_earns_an_award_and_the_parent_is_told_once_per_chann
     assert mail.outbox[0].subject == f"{pupil.first_name} earned the “First activity” award"
     assert "for doing their first activity" in mail.outbox[0].body
     assert sms.outbox[0].to == parent.mobile
-    assert sms.outbox[0].body.startswith(f'Well done! {pupil.first_name} earned the "First')
+    school = pupil.school.name_for_parents
+    assert sms.outbox[0].body.startswith(f'{school}: well done! {pupil.first_name} earned the "F')
+    assert "Stop texts: http" in sms.outbox[0].body
 
 
 def test_evaluating_again_grants_and_sends_nothing_more(pupil):
@@ -251,9 +253,10 @@ def test_a_restricted_or_closed_parent_is_not_told(parent, pupil, account):
     ("first_name", "wording", "every_text"),
     [
         # "ë" is not in the GSM alphabet: the text needs UCS-2, 134 characters in two
-        # parts, and the longer awards' full wording is too long for that.
-        ("Zoë", "Zoë earned an award! See it: http", False),
-        ("Zoë-Anne " * 11, "Your child earned an award! See it: http", True),
+        # parts, and every award's full wording, with the school's name first and how
+        # to stop texts last, is too long for that: the name stays, the wording is shorter.
+        ("Zoë", "Zoë earned an award! See it: http", True),
+        ("Zoë-Anne " * 11, "your child earned an award! See it: http", True),
     ],
     ids=["unicode-name", "very-long-unicode-name"],
 )
@@ -275,7 +278,9 @@ def test_award_texts_fall_back_to_shorter_wording_to_fit_two_segments(
     for text in texts:
         encoding, length = sms_length(text)
         assert length <= sms_limit(encoding)
-    shortened = [text for text in texts if text.startswith(wording)]
+        assert text.startswith(f"{pupil.school.name_for_parents[:30]}: ")
+        assert "stop texts" in text.lower()
+    shortened = [text for text in texts if wording in text]
     if every_text:
         assert len(shortened) == len(texts)
     else:
@@ -295,7 +300,8 @@ def test_every_award_text_uses_the_full_wording_for_an_ordinary_name(pupil):
 
     texts = list(Message.objects.filter(channel="sms").values_list("body_text", flat=True))
     assert len(texts) == 4
-    assert all(text.startswith("Well done! Olivia earned the") for text in texts)
+    school = pupil.school.name_for_parents
+    assert all(text.startswith(f"{school}: well done! Olivia earned the") for text in texts)
     assert all("/children/" in text for text in texts)
 
 
