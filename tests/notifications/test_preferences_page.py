@@ -103,3 +103,35 @@ def test_one_parents_choice_is_theirs_alone(client, parent):
 def test_the_page_refuses_other_methods(client, parent):
     client.force_login(parent)
     assert client.put(URL).status_code == 405
+
+
+def test_until_they_choose_every_kind_of_news_is_ticked(client, parent):
+    client.force_login(parent)
+    page = page_of(client.get(URL))
+
+    for name in ("new_work", "reminders", "awards"):
+        assert checked(page, name)
+    assert "Send me news about" in page
+
+
+def test_saving_the_kinds_of_news_records_each_and_shows_it_again(client, parent):
+    client.force_login(parent)
+
+    client.post(URL, {"engagement_email": "on", "new_work": "on", "awards": "on"})
+
+    preference = NotificationPreference.objects.get(user=parent)
+    assert (preference.new_work, preference.reminders, preference.awards) == (True, False, True)
+    page = page_of(client.get(URL))
+    assert checked(page, "new_work") and checked(page, "awards")
+    assert not checked(page, "reminders")
+
+
+def test_a_kind_stopped_from_a_link_shows_unticked_here(client, parent):
+    from notifications.services import notifications_stop
+
+    notifications_stop(user=parent, scope="reminders", via="link")
+    client.force_login(parent)
+    page = page_of(client.get(URL))
+
+    assert not checked(page, "reminders")
+    assert checked(page, "new_work") and checked(page, "engagement_email")
