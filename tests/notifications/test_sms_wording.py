@@ -65,7 +65,7 @@ def test_every_text_template_is_checked():
 def test_every_text_names_the_school_first_in_every_wording(template):
     for switches in itertools.product([False, True], repeat=len(FLAGS)):
         text = _render_text(
-            f"notifications/{template}/sms.txt", context(**dict(zip(FLAGS, switches)))
+            f"notifications/{template}/sms.txt", context(**dict(zip(FLAGS, switches, strict=True)))
         )
         assert text.startswith(f"{SCHOOL}: ") or text.startswith(f"{SCHOOL} "), text
 
@@ -119,7 +119,7 @@ def test_an_engagement_text_ends_with_its_stop_link(template, settings):
 
 @pytest.mark.parametrize("template", ENGAGEMENT_TEMPLATES)
 def test_a_name_that_needs_ucs2_is_counted_in_ucs2(template, settings):
-    """"Zoë" needs UCS-2: a text that keeps her name fits 134 UCS-2 characters,
+    """ "Zoë" needs UCS-2: a text that keeps her name fits 134 UCS-2 characters,
     not 306; one that cannot falls back to a plainer wording. Either way it says
     how to stop texts (in words when the link would not fit)."""
     settings.SITE_URL = "https://learning.example.sch.uk"
