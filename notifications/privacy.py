@@ -1,5 +1,5 @@
 """The personal data notifications hold: every email and text sent (or waiting)
-and a user's channel preferences."""
+and a user's preferences (kinds of news and channels)."""
 
 from django.db.models import Q
 
@@ -50,7 +50,10 @@ class MessageCategory(DataCategory):
 @register
 class NotificationPreferenceCategory(DataCategory):
     name = "notification_preferences"
-    description = "Which channels a user wants engagement messages on."
+    description = (
+        "Which engagement messages a user wants (new work, reminders, awards) and on "
+        "which channels."
+    )
     models = ("notifications.NotificationPreference",)
     subjects = (USER,)
 
@@ -59,6 +62,9 @@ class NotificationPreferenceCategory(DataCategory):
             {
                 "engagement_email": row.engagement_email,
                 "engagement_sms": row.engagement_sms,
+                "new_work": row.new_work,
+                "reminders": row.reminders,
+                "awards": row.awards,
                 "updated_at": iso(row.updated_at),
             }
             for row in NotificationPreference.objects.filter(user=user)

@@ -58,7 +58,7 @@ from learning.services import (
     topic_delete,
     topic_update,
 )
-from notifications.services import notification_preferences_set
+from notifications.services import notification_preferences_set, notifications_stop
 from privacy.models import PrivacyRequest
 from privacy.services import (
     privacy_request_close,
@@ -862,7 +862,23 @@ def test_notification_settings_are_recorded():
     notification_preferences_set(user=user, engagement_email=True, engagement_sms=False)
     entry = only_entry("notification_preference.set")
     assert entry.actor == user
-    assert entry.changes == {"engagement_email": True, "engagement_sms": False}
+    assert entry.changes == {
+        "engagement_email": True,
+        "engagement_sms": False,
+        "new_work": True,
+        "reminders": True,
+        "awards": True,
+    }
+
+
+def test_stopping_news_from_a_link_and_turning_it_back_on_are_recorded():
+    user = UserFactory()
+    notifications_stop(user=user, scope="awards", via="link")
+    notifications_stop(user=user, scope="awards", via="undo", resume=True)
+    stopped = only_entry("notification_preference.stop")
+    assert stopped.actor == user
+    assert stopped.changes == {"awards": False, "via": "link"}
+    assert only_entry("notification_preference.resume").changes == {"awards": True, "via": "undo"}
 
 
 # --- Personal data: requests and exports ---------------------------------------------
