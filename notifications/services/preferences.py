@@ -64,7 +64,12 @@ def notifications_stop(
     field = SCOPE_FIELDS[scope]
     if user.closed_at is not None or not user.is_active:
         return None
-    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    # A first saved choice starts from what the settings page showed until now:
+    # every channel the user has an address for.
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(
+        user=user,
+        defaults={"engagement_email": bool(user.email), "engagement_sms": bool(user.mobile)},
+    )
     wanted = resume
     if getattr(preference, field) == wanted:
         return None

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.names import names_joined
+from accounts.names import ascii_only, names_joined
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
@@ -93,10 +93,10 @@ def _message(
         context=context,
         # A long school name or many children: the text says less.
         shorter_contexts=[
-            {**context, "school_name": "Your child's school"},
+            {**context, "school_name": ascii_only(context["school_name"])[:40]},
             {
                 **context,
-                "school_name": "Your child's school",
+                "school_name": ascii_only(context["school_name"])[:40],
                 "children": "your children" if len(children) > 1 else "your child",
             },
         ],

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.names import ascii_only
 from audit.services import audit_record
 from notifications.models import Message
 from notifications.services import OutgoingMessage, messages_queue
@@ -42,8 +43,8 @@ def _ended_message(guardianship: Guardianship, pupil: Pupil) -> list[OutgoingMes
             channel=channel,
             template="guardianship_ended",
             context=context,
-            # A school name too long for two texts: the text names it less.
-            shorter_contexts=[{**context, "school_name": "your child's school"}],
+            # A school name too long for two texts: the text names it shorter.
+            shorter_contexts=[{**context, "school_name": ascii_only(context["school_name"])[:40]}],
             idempotency_key=(
                 f"guardianship-ended:{guardianship.pk}:{guardianship.ended_at.timestamp()}"
             ),

@@ -135,3 +135,17 @@ def test_a_kind_stopped_from_a_link_shows_unticked_here(client, parent):
 
     assert not checked(page, "reminders")
     assert checked(page, "new_work") and checked(page, "engagement_email")
+
+
+def test_a_link_stopping_one_kind_keeps_the_channels_the_page_showed(client):
+    """A parent without a mobile saw texts off; stopping awards from an email keeps
+    them off rather than ticking a channel they never had."""
+    from notifications.services import notifications_stop
+
+    published_notice(version="1.0")
+    parent = registered_parent()
+    notifications_stop(user=parent, scope="awards", via="link")
+    client.force_login(parent)
+    page = page_of(client.get(URL))
+
+    assert checked(page, "engagement_email") and not checked(page, "engagement_sms")
