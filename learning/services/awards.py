@@ -168,6 +168,7 @@ def _award_messages(awards: list[Award], pupil: Pupil) -> list[OutgoingMessage]:
             "award": rule.title,
             "reason": rule.reason,
             "link": link,
+            "school_name": pupil.school.name_for_parents,
         }
         shorter = [{**context, "short": True}, {"link": link, "short": True}]
         for parent in parents:

@@ -12,6 +12,7 @@ recipient turned off.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,13 +50,20 @@ def _render_text(name: str, context: Mapping[str, Any]) -> str:
     return template.template.render(Context(dict(context), autoescape=False)).strip()
 
 
+def _text_tidy(text: str) -> str:
+    """An email's text part as a reader sees it: the blocks of its layout leave no
+    trailing spaces and never more than one blank line in a row."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def message_render(*, channel: str, template: str, context: Mapping[str, Any]) -> dict[str, str]:
     """The subject and bodies of a message; ValueError if an SMS needs over two segments."""
     base = f"notifications/{template}"
     if channel == Message.Channel.EMAIL:
         return {
             "subject": " ".join(_render_text(f"{base}/subject.txt", context).split()),
-            "body_text": _render_text(f"{base}/body.txt", context),
+            "body_text": _text_tidy(_render_text(f"{base}/body.txt", context)),
             "body_html": render_to_string(f"{base}/body.html", dict(context)),
         }
     if channel == Message.Channel.SMS:
