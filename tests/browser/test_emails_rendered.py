@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible
-from tests.notifications.email_samples import allauth_samples, template_samples
+from tests.notifications.email_samples import SCHOOL, allauth_samples, template_samples
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,49 @@ def test_every_email_reads_well_at_phone_and_desktop_width(browser, settings, sc
             context.close()
         assert requests == []
     assert all(path.stat().st_size > 0 for path in written)
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
+def test_the_outbox_page_shows_an_email_as_it_looks(new_context, settings, phone):
+    """The demo's outbox page frames each email's HTML part: its inline styles
+    apply there (its own policy), the page's policy stays strict, and nothing on
+    either breaks a policy."""
+    from notifications.services import message_queue
+
+    settings.DEBUG = True
+    settings.SITE_URL = SITE
+    sample = next(sample for sample in template_samples() if sample.name == "invitation")
+    link = sample.action_urls[0]
+    message_queue(
+        recipient=None,
+        to_address="amelie@example.org",
+        channel="email",
+        template="invitation",
+        context={
+            "contact_name": "Amélie",
+            "school_name": SCHOOL,
+            "children": "Zoé",
+            "link": link,
+            "expires_on": "Friday 18 December 2026",
+        },
+        idempotency_key="outbox-frame",
+    )
+    page = new_context(phone=phone).new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message, seen=refused: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto("/outbox/")
+    frame = page.frame_locator("iframe.email-preview")
+    button = frame.get_by_role("link", name="Accept the invitation")
+    expect(button).to_have_attribute("href", link)
+    # The inline styles applied: the button is drawn white on dark blue.
+    assert button.evaluate("a => getComputedStyle(a).color") == "rgb(255, 255, 255)"
+    expect(frame.get_by_role("banner")).to_contain_text(SCHOOL)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    assert refused == []
+    assert_accessible(page)
