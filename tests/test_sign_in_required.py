@@ -28,6 +28,7 @@ PUBLIC = {
     "consent:cookie_choice",  # the cookie banner's form, shown on the sign-in page too
     "notifications:notify_delivery_receipt",  # GOV.UK Notify, with its bearer token
     "notifications:outbox",  # development only: a 404 unless DEBUG is on
+    "notifications:outbox_html",  # an email in the outbox page's frame: the same
     "privacy:erased",  # where a person lands, signed out, after erasing their data
     # allauth: signing in and out, and resetting a password.
     "account_login",
