@@ -18,6 +18,12 @@ from accounts.clients import client_ip
 from accounts.limits import retry_after_seconds, wait_phrase
 
 SIGNED_IN_MESSAGE = "account/messages/logged_in.txt"
+# The allauth emails with a main action: the context key of its link, and the
+# words of the button that carries it in the HTML part.
+EMAIL_ACTIONS = {
+    "password_reset_key": ("password_reset_url", "Choose a new password"),
+    "email_confirmation": ("activate_url", "Confirm your new email address"),
+}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -81,7 +87,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email (reset links, email confirmations, notices of
         changes) and write it to the outbox, like every other message: it is
-        retried, and shows on the demo's outbox page."""
+        retried, and shows on the demo's outbox page. Its HTML part is the layout of
+        every email (notifications/email/base.html), the reset or confirmation link
+        as its button."""
         from accounts.services import account_email_queue
 
         request = allauth_context.request
@@ -92,21 +100,29 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         rendered = self.render_mail(template_prefix, email, full_context)
+        kind = template_prefix.rsplit("/", 1)[-1]
+        link_key, action_label = EMAIL_ACTIONS.get(kind, ("", ""))
         account_email_queue(
             to_address=email,
             subject=rendered.subject,
             body=rendered.body,
-            kind=template_prefix.rsplit("/", 1)[-1],
+            kind=kind,
             user=context.get("user"),
+            action_url=str(full_context.get(link_key, "")) if link_key else "",
+            action_label=action_label,
         )
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
         """allauth tells the account about changes (email changed, password
         changed). Not after a reset by email link: the link went to that same
         inbox, and a new member of staff choosing their first password would be
-        told their password had been "reset"."""
+        told their password had been "reset".
+
+        The account goes with the email, so that its header names the account's
+        school and a closed account is not written to."""
         if template_prefix == "account/email/password_reset":
             return
+        context = {"user": user, **(context or {})}
         super().send_notification_mail(template_prefix, user, context=context, email=email)
 
     def confirm_email(self, request: HttpRequest, email_address) -> bool:

@@ -37,6 +37,16 @@ def messages_recent() -> QuerySet[Message]:
     ).order_by("-created_at", "-pk")
 
 
+def message_html_of(message_id: int) -> str | None:
+    """An email's HTML part as it was sent, or None for no such email."""
+    return (
+        Message.objects.filter(pk=message_id, channel=Message.Channel.EMAIL)
+        .exclude(body_html="")
+        .values_list("body_html", flat=True)
+        .first()
+    )
+
+
 def links_in(text: str) -> list[str]:
     """The web links in a plain-text message body, in order, each once."""
     links: list[str] = []

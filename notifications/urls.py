@@ -6,6 +6,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:message_id>/html/", views.outbox_html, name="outbox_html"),
     path(
         "notifications/preferences/",
         views.notification_preferences,

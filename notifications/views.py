@@ -5,6 +5,8 @@ import json
 import logging
 import re
 
+from csp.constants import NONE, SELF
+from csp.decorators import csp, csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -13,12 +15,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.forms import EngagementChannelsForm
 from notifications.models import Message, Topic
-from notifications.selectors import engagement_channels_for, messages_recent, outbox_entries
+from notifications.selectors import (
+    engagement_channels_for,
+    message_html_of,
+    messages_recent,
+    outbox_entries,
+)
 from notifications.services import (
     message_receipt_record,
     notification_preferences_set,
@@ -147,10 +155,26 @@ def stop_undo(request: HttpRequest, token: str) -> HttpResponse:
     return _stop_page(request, token, link, user, stopped=False)
 
 
+# An email's HTML part, shown in a frame of the outbox page: its inline styles
+# apply, and nothing else does. No scripts, nothing loaded, and only the outbox
+# page (same origin) may frame it.
+EMAIL_PREVIEW_POLICY = {
+    "default-src": [NONE],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "frame-ancestors": [SELF],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+}
+
+
 @login_not_required
+@csp_replace({"frame-src": [SELF]})
 def outbox(request: HttpRequest) -> HttpResponse:
     """Development only: the messages the portal has written, newest first, with the
     links in them, so that someone trying the portal can follow an invitation link.
+    Each email shows as its recipient will see it, its HTML part in a sandboxed
+    frame (``outbox_html``), as the page's own policy forbids inline styles.
 
     A 404 unless DEBUG is on. It needs no sign-in, as the parent following the link
     has no account yet: with DEBUG off it must not exist at all.
@@ -163,6 +187,21 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "notifications/outbox.html",
         {"page": page, "entries": outbox_entries(list(page.object_list))},
     )
+
+
+@login_not_required
+@csp(EMAIL_PREVIEW_POLICY)
+@xframe_options_sameorigin
+def outbox_html(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Development only, like the outbox page: one email's HTML part, for the
+    outbox page's frame. Its own policy allows the inline styles emails need and
+    nothing else; the frame is sandboxed, so no script could run either way."""
+    if not settings.DEBUG:
+        raise Http404("The outbox page exists only in development.")
+    html = message_html_of(message_id)
+    if html is None:
+        raise Http404("No such email.")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 def _bearer_token_ok(request: HttpRequest) -> bool:

@@ -28,6 +28,7 @@ PUBLIC = {
     "consent:cookie_choice",  # the cookie banner's form, shown on the sign-in page too
     "notifications:notify_delivery_receipt",  # GOV.UK Notify, with its bearer token
     "notifications:outbox",  # development only: a 404 unless DEBUG is on
+    "notifications:outbox_html",  # an email in the outbox page's frame: the same
     # A stop link from a news email or text, and its page's "turn them back on":
     # the signed token is the key, so no sign-in stands between a family and it.
     "notifications:stop",

@@ -7,6 +7,7 @@ import uuid
 
 from allauth.account.internal.flows.email_verification import verify_email
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,9 +19,39 @@ from notifications.models import Message
 from notifications.services import message_queue
 
 
+def email_paragraphs(body: str, action_url: str) -> list[dict[str, object]]:
+    """The paragraphs of an allauth email's text, for its HTML part: the line that
+    is only the action's link is left out, and its paragraph marked, so that the
+    button (with the link written out) stands where the link was."""
+    paragraphs = []
+    for block in body.strip().split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        kept = [line for line in lines if not action_url or line.strip() != action_url]
+        paragraphs.append({"text": "\n".join(kept), "action": len(kept) < len(lines)})
+    return [paragraph for paragraph in paragraphs if paragraph["text"] or paragraph["action"]]
+
+
+def _school_name_of(user: User | None) -> str:
+    """The school an account belongs to, when there is exactly one, for the email's
+    header; an account with several schools (or none) is written to by the portal."""
+    if user is None or user.pk is None:
+        return ""
+    from accounts.selectors import schools_of_account
+
+    schools = schools_of_account(user=user)
+    return schools[0]["name"] if len(schools) == 1 else ""
+
+
 @transaction.atomic
 def account_email_queue(
-    *, to_address: str, subject: str, body: str, kind: str, user: User | None = None
+    *,
+    to_address: str,
+    subject: str,
+    body: str,
+    kind: str,
+    user: User | None = None,
+    action_url: str = "",
+    action_label: str = "",
 ) -> Message | None:
     """Write one of allauth's emails, already rendered, to the outbox.
 
@@ -29,17 +60,31 @@ def account_email_queue(
     or restricted account gets nothing, as with every message. allauth names no
     account when the address has none it can sign in to (a reset asked for a
     closed account, say): a closed account holding the address still gets nothing.
+
+    The text is allauth's as rendered; the HTML part puts it in the layout of every
+    email, with ``action_url`` (a reset or confirmation link) as its button.
     """
-    if not isinstance(user, User):
+    account = user if isinstance(user, User) else None
+    if account is None:
         user = User.objects.filter(
             email__iexact=normalise_email(to_address), closed_at__isnull=False
         ).first()
+    context = {
+        "subject": subject,
+        "heading": subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX),
+        "body": body,
+        "kind": kind,
+        "paragraphs": email_paragraphs(body, action_url),
+        "action_url": action_url,
+        "action_label": action_label,
+        "school_name": _school_name_of(account),
+    }
     return message_queue(
         recipient=user,
         channel=Message.Channel.EMAIL,
         kind=Message.Kind.SERVICE,
         template="account_email",
-        context={"subject": subject, "body": body},
+        context=context,
         to_address=to_address,
         idempotency_key=f"account-email:{uuid.uuid4().hex}",
         reference=f"account-email:{kind}",

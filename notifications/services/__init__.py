@@ -18,7 +18,6 @@ from notifications.services.outbox import (
     enqueue_after_commit,
     message_cancel_pending,
     message_queue,
-    message_render,
     messages_cancel_pending,
     messages_cancel_superseded,
     messages_enqueue,
@@ -30,6 +29,7 @@ from notifications.services.preferences import (
     notification_preferences_set,
     notifications_stop,
 )
+from notifications.services.rendering import message_render, message_render_fitting, text_render
 
 __all__ = [
     "DELIVERY_BATCH_SIZE",
@@ -44,6 +44,7 @@ __all__ = [
     "message_queue",
     "message_receipt_record",
     "message_render",
+    "message_render_fitting",
     "messages_cancel_pending",
     "messages_cancel_superseded",
     "messages_enqueue",
@@ -55,4 +56,5 @@ __all__ = [
     "recipient_may_receive",
     "retry_budget",
     "retry_delay",
+    "text_render",
 ]

@@ -9,11 +9,8 @@ restricted account gets nothing but legal notices (a breach affecting their data
 While SMS is disabled no SMS is written at all: it is left out like a channel the
 recipient turned off.
 
-Every email's context gets ``site_url`` and ``settings_url`` for its footer; an
-engagement email's also gets its stop links (``stop_kind_url`` and
-``stop_kind_label`` for its topic, ``stop_all_url`` for every engagement email),
-and an engagement text ends by saying how to stop texts: with its stop link when
-that fits in two segments, in words when it does not (``notifications.stop_links``).
+Each message is rendered by ``notifications.services.rendering``, in the first
+of its wordings that fits.
 """
 
 from __future__ import annotations
@@ -24,24 +21,19 @@ from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.template import Context
-from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from notifications.models import Message, Topic
+from notifications.models import Message
 from notifications.policy import (
     channel_available,
     follows_preferences,
     held_until,
     preference_allows,
     preferences_of,
-    topic_of,
 )
-from notifications.sms import sms_check_length
-from notifications.stop_links import Scope, settings_url, stop_url
+from notifications.services.rendering import message_render_fitting
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,44 +42,6 @@ if TYPE_CHECKING:
 QUEUE_BATCH_SIZE = 500
 # Messages handed to one delivery task: one broker call per batch, not per message.
 DELIVERY_BATCH_SIZE = 50
-
-# What an engagement email's "Stop ..." link stops, in its footer's words.
-STOP_LABELS = {
-    Topic.NEW_WORK: "messages about new work",
-    Topic.REMINDERS: "reminders",
-    Topic.AWARDS: "messages about awards",
-}
-# How an engagement text says how to stop texts: with its link, or (when the link
-# would not fit in two segments) in words.
-SMS_STOP_LINK = "Stop texts: {url}"
-SMS_STOP_WORDS = "To stop texts, use Settings on the portal."
-
-
-def _render_text(name: str, context: Mapping[str, Any]) -> str:
-    """Render a plain-text template without HTML escaping."""
-    template = get_template(name)
-    return template.template.render(Context(dict(context), autoescape=False)).strip()
-
-
-def message_render(
-    *, channel: str, template: str, context: Mapping[str, Any], sms_ending: str = ""
-) -> dict[str, str]:
-    """The subject and bodies of a message; ValueError if an SMS needs over two
-    segments. ``sms_ending`` is a sentence added to the end of an SMS."""
-    base = f"notifications/{template}"
-    if channel == Message.Channel.EMAIL:
-        return {
-            "subject": " ".join(_render_text(f"{base}/subject.txt", context).split()),
-            "body_text": _render_text(f"{base}/body.txt", context),
-            "body_html": render_to_string(f"{base}/body.html", dict(context)),
-        }
-    if channel == Message.Channel.SMS:
-        body = _render_text(f"{base}/sms.txt", context)
-        if sms_ending:
-            body = f"{body} {sms_ending}"
-        sms_check_length(body)
-        return {"subject": "", "body_text": body, "body_html": ""}
-    raise ValueError(f"Unknown channel {channel!r}.")
 
 
 def recipient_may_receive(*, recipient: User | None, kind: str) -> bool:
@@ -238,55 +192,13 @@ class OutgoingMessage:
     shorter_contexts: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
 
 
-def _footer_links(outgoing: OutgoingMessage) -> dict[str, str]:
-    """What an email's footer links to: the portal, the notification settings and,
-    for an engagement email, its two stop links."""
-    if outgoing.channel != Message.Channel.EMAIL:
-        return {}
-    links = {"site_url": settings.SITE_URL.rstrip("/"), "settings_url": settings_url()}
-    if outgoing.kind == Message.Kind.ENGAGEMENT and outgoing.recipient is not None:
-        topic = topic_of(outgoing.template)
-        user_id = outgoing.recipient.pk
-        links |= {
-            "stop_kind_url": stop_url(user_id=user_id, scope=topic),
-            "stop_kind_label": STOP_LABELS[topic],
-            "stop_all_url": stop_url(user_id=user_id, scope=Scope.EMAIL),
-        }
-    return links
-
-
-def _sms_endings(outgoing: OutgoingMessage) -> list[str]:
-    """How an SMS ends, best first: an engagement text says how to stop texts."""
-    if outgoing.channel != Message.Channel.SMS or outgoing.kind != Message.Kind.ENGAGEMENT:
-        return [""]
-    topic_of(outgoing.template)  # every engagement message can be stopped
-    endings = [SMS_STOP_WORDS]
-    if outgoing.recipient is not None:
-        link = stop_url(user_id=outgoing.recipient.pk, scope=Scope.SMS)
-        endings.insert(0, SMS_STOP_LINK.format(url=link))
-    return endings
-
-
 def _render_fitting(outgoing: OutgoingMessage) -> dict[str, str]:
-    """Render the message in the first wording that fits: each of its contexts in
-    turn, each ending an SMS may have in turn (its stop link, then words). A
-    child's name in full matters more than a link to stop texts."""
-    links = _footer_links(outgoing)
-    contexts = [{**links, **context} for context in (outgoing.context, *outgoing.shorter_contexts)]
-    attempts = [(context, ending) for context in contexts for ending in _sms_endings(outgoing)]
-    for context, ending in attempts[:-1]:
-        try:
-            return message_render(
-                channel=outgoing.channel,
-                template=outgoing.template,
-                context=context,
-                sms_ending=ending,
-            )
-        except ValueError:
-            continue
-    context, ending = attempts[-1]
-    return message_render(
-        channel=outgoing.channel, template=outgoing.template, context=context, sms_ending=ending
+    return message_render_fitting(
+        channel=outgoing.channel,
+        template=outgoing.template,
+        contexts=[outgoing.context, *outgoing.shorter_contexts],
+        kind=outgoing.kind,
+        recipient=outgoing.recipient,
     )
 
 

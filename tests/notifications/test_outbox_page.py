@@ -1,5 +1,6 @@
 """The development outbox page: only with DEBUG on, no sign-in, links clickable."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -122,3 +123,53 @@ def test_links_are_found_once_each_without_trailing_punctuation():
         "http://localhost:8000/invitations/t0k/",
         "https://portal.example/c",
     ]
+
+
+def test_outbox_page_shows_each_email_in_a_sandboxed_frame(client, settings):
+    settings.DEBUG = True
+    email = queue("email")
+    queue("sms", channel="sms")
+    response = client.get(reverse("notifications:outbox"))
+    html = response.content.decode()
+    frame_src = reverse("notifications:outbox_html", args=[email.pk])
+    frames = re.findall(r"<iframe[^>]*>", html)
+    assert len(frames) == 1  # the email's, not the text message's
+    assert f'src="{frame_src}"' in frames[0]
+    assert re.search(r"\ssandbox[\s>]", frames[0])  # sandboxed, with nothing allowed
+    assert "allow-" not in frames[0]
+    assert 'title="The email' in frames[0]
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy  # the page itself stays strict
+
+
+def test_an_emails_html_part_is_served_with_its_own_policy(client, settings):
+    settings.DEBUG = True
+    email = queue("email", name="Zoé")
+    response = client.get(reverse("notifications:outbox_html", args=[email.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response.content.decode() == email.body_html
+    assert "Hello Zoé" in response.content.decode()
+    policy = {
+        directive.split()[0]: directive.split()[1:]
+        for directive in response.headers["Content-Security-Policy"].split(";")
+        if directive.strip()
+    }
+    assert policy["default-src"] == ["'none'"]
+    assert policy["style-src"] == ["'unsafe-inline'"]
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert "script-src" not in policy  # default-src 'none': no script at all
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_an_emails_html_part_is_a_404_when_debug_is_off_or_for_a_text(client, settings):
+    settings.DEBUG = True
+    email = queue("email")
+    text = queue("sms", channel="sms")
+    assert client.get(reverse("notifications:outbox_html", args=[text.pk])).status_code == 404
+    assert client.get(reverse("notifications:outbox_html", args=[email.pk + 99])).status_code == 404
+    settings.DEBUG = False
+    response = client.get(reverse("notifications:outbox_html", args=[email.pk]))
+    assert response.status_code == 404
+    assert "your link" not in response.content.decode()

@@ -11,8 +11,7 @@ from django.conf import settings as django_settings
 
 from notifications.models import Message
 from notifications.selectors import message_templates
-from notifications.services import OutgoingMessage, messages_queue
-from notifications.services.outbox import _render_text
+from notifications.services import OutgoingMessage, messages_queue, text_render
 from notifications.sms import GSM7_BASIC, GSM7_EXTENSION, sms_length, sms_limit
 from notifications.stop_links import Scope, StopLink, stop_token_read
 from tests.factories import UserFactory
@@ -64,7 +63,7 @@ def test_every_text_template_is_checked():
 @pytest.mark.parametrize("template", SMS_TEMPLATES)
 def test_every_text_names_the_school_first_in_every_wording(template):
     for switches in itertools.product([False, True], repeat=len(FLAGS)):
-        text = _render_text(
+        text = text_render(
             f"notifications/{template}/sms.txt", context(**dict(zip(FLAGS, switches, strict=True)))
         )
         assert text.startswith(f"{SCHOOL}: ") or text.startswith(f"{SCHOOL} "), text
@@ -78,7 +77,7 @@ def test_the_wording_itself_needs_no_ucs2(template):
     words = re.sub(r"{[{%].*?[%}]}", "", source)
     outside = {char for char in words if char not in GSM7_BASIC + GSM7_EXTENSION}
     assert not outside, f"{template}: {sorted(outside)}"
-    text = _render_text(f"notifications/{template}/sms.txt", context())
+    text = text_render(f"notifications/{template}/sms.txt", context())
     assert sms_length(text)[0] == "gsm7"
 
 

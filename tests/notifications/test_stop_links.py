@@ -306,16 +306,16 @@ def test_messages_that_cannot_be_turned_off_carry_no_unsubscribe_header(parent, 
 def test_an_engagement_emails_footer_gets_its_stop_links(parent, monkeypatch):
     """The outbox hands every engagement email's template its two stop links and
     the settings page; the layout's footer shows them."""
-    from notifications.services import outbox
+    from notifications.services import rendering
 
     seen = {}
-    real = outbox.message_render
+    real = rendering.message_render
 
     def spy(*, channel, template, context, sms_ending=""):
         seen.update(context)
         return real(channel=channel, template=template, context=context, sms_ending=sms_ending)
 
-    monkeypatch.setattr(outbox, "message_render", spy)
+    monkeypatch.setattr(rendering, "message_render", spy)
     queue(parent, template="outbox_test")
 
     assert stop_token_read(seen["stop_kind_url"].rstrip("/").rsplit("/", 1)[1]) == StopLink(
