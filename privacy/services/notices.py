@@ -124,6 +124,7 @@ def _school_messages(incident: Incident) -> Iterator[OutgoingMessage]:
             "schools": schools,
             "school_names": names_joined([school["name"] for school in schools]),
         }
+        context["school_name"] = context["school_names"]  # the email's header
         yield OutgoingMessage(
             recipient=admin,
             channel=channel,
@@ -218,6 +219,7 @@ def _family_messages(incident: Incident, tally: _FamilyTally) -> Iterator[Outgoi
             **frame,
             "parent_name": parent.first_name,
             "school_names": names_joined(schools, fallback=SCHOOL_FALLBACK),
+            "school_name": names_joined(schools, fallback=""),  # the email's header
             "several_schools": len(schools) > 1,
             "emailed": EMAIL in channels,
             # A parent reached only by text gets what happened in it, if it fits.

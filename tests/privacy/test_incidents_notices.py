@@ -114,6 +114,8 @@ def test_an_admin_of_two_affected_schools_gets_one_notice_naming_both(world, sta
     (message,) = notices("incident_school").filter(recipient=both)
     assert "Oakfield Primary:" in message.body_text
     assert "Elmwood Primary:" in message.body_text
+    title = message.body_html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "Elmwood Primary" in title and "Oakfield Primary" in title
 
 
 def test_a_closed_admin_account_is_not_told_and_a_school_without_admin_is_counted(world, staff):
@@ -162,6 +164,9 @@ def test_a_parent_with_children_at_two_affected_schools_gets_one_notice_naming_b
     incident_notify_families(incident=incident, actor=staff)
     (message,) = notices("incident_family").filter(recipient=world.parents["both"])
     assert "Elmwood Primary and Oakfield Primary use for home learning" in message.body_text
+    # The email comes from the children's schools: its header and title name them.
+    assert "<title>Elmwood Primary and Oakfield Primary: " in message.body_html
+    assert message.body_text.startswith("Elmwood Primary and Oakfield Primary")
 
 
 def test_sending_the_family_notices_again_sends_nothing_new_and_a_wider_scope_only_the_new(
