@@ -26,6 +26,7 @@ NOT_CONFIGURATION = {
     "DELIVERY_RECORD_LATENCY": "tests: the same, with a simulated provider delay",
     "PYTHON": "Makefile: the interpreter that makes the virtualenv",
     "PYTEST_ARGS": "Makefile and CI: extra pytest flags",
+    "EMAIL_SCREENSHOT_DIR": "browser tests: where each email's screenshots are written",
 }
 # Django's own, set by manage.py, wsgi.py, asgi.py and portal/celery.py.
 SET_BY_ENTRY_POINTS = {"DJANGO_SETTINGS_MODULE"}

@@ -78,7 +78,7 @@ def _footer_links(*, channel: str, template: str, kind: str, recipient) -> dict[
     for an engagement email, its two stop links."""
     if channel != Message.Channel.EMAIL:
         return {}
-    links = {"site_url": settings.SITE_URL.rstrip("/"), "settings_url": settings_url()}
+    links = {"site_url": f"{settings.SITE_URL.rstrip('/')}/", "settings_url": settings_url()}
     if kind == Message.Kind.ENGAGEMENT and recipient is not None:
         topic = topic_of(template)
         user_id = recipient.pk

@@ -55,7 +55,7 @@ def footer_links(*, engagement: bool, template: str = "assignment_started") -> d
     """What the outbox adds to an email's context, computed as it does: the portal,
     the notification settings and, for engagement messages, the links that stop
     them (``template``'s topic, and every news email)."""
-    links = {"site_url": settings.SITE_URL.rstrip("/"), "settings_url": settings_url()}
+    links = {"site_url": f"{settings.SITE_URL.rstrip('/')}/", "settings_url": settings_url()}
     if engagement:
         topic = topic_of(template)
         links |= {
