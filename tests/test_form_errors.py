@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.services import mobile_change_start
 from invitations.services import invitations_create
 from learning.services import completion_record
+from privacy.services import privacy_request_open
 from tests.consent.notices import published_notice, registered_parent
 from tests.factories import (
     AssignmentFactory,
@@ -237,6 +238,122 @@ def privacy_request_without_details(client, world):
     return Sent(client.post(url, data), ["id_kind", "id_person", "id_received_on"])
 
 
+def privacy_request_close_empty(client, world):
+    sign_in_verified(client, world["admin"])
+    school = world["school"]
+    opened = privacy_request_open(
+        kind="access",
+        actor=world["admin"],
+        school=school,
+        subject_pupil=PupilFactory(school=school),
+    )
+    url = reverse("privacy:school_request_close", args=[school.pk, opened.pk])
+    return Sent(client.post(url, {"outcome": ""}), ["id_outcome"])
+
+
+def privacy_request_refuse_empty(client, world):
+    sign_in_verified(client, world["admin"])
+    school = world["school"]
+    opened = privacy_request_open(
+        kind="access",
+        actor=world["admin"],
+        school=school,
+        subject_pupil=PupilFactory(school=school),
+    )
+    url = reverse("privacy:school_request_refuse", args=[school.pk, opened.pk])
+    return Sent(client.post(url, {"reason": ""}), ["id_reason"])
+
+
+def invite_nobody(client, world):
+    sign_in_verified(client, world["admin"])
+    PupilFactory(school=world["school"], school_class=world["school_class"])
+    url = reverse("invitations:create", args=[world["school"].pk])
+    data = {"scope": "pupils", "channels": ""}
+    return Sent(client.post(url, data), ["pupils-heading", "id_channels"])
+
+
+def invite_without_scope(client, world):
+    """Whom to invite is the button pressed: a post without one (a page kept open across
+    a change) says so without a link to a field that is not there."""
+    sign_in_verified(client, world["admin"])
+    url = reverse("invitations:create", args=[world["school"].pk])
+    return Sent(client.post(url, {"scope": "", "channels": "email"}), [])
+
+
+def roster_without_a_file(client, world):
+    sign_in_verified(client, world["admin"])
+    url = reverse("schools:roster_upload", args=[world["school"].pk])
+    return Sent(client.post(url, {"file": ""}), ["id_file"])
+
+
+def class_teachers_unknown(client, world):
+    sign_in_verified(client, world["admin"])
+    url = reverse("schools:class_teachers", args=[world["school"].pk, world["school_class"].pk])
+    return Sent(client.post(url, {"teachers": ["999999"]}), ["id_teachers"])
+
+
+def accepting_without_consent(client, world):
+    school, admin = world["school"], world["admin"]
+    parent = world["parent"]
+    link_unconfirmed(parent, PupilFactory(school=school, first_name="Amy"))
+    with world["on_commit"](execute=True):
+        invitations_create(
+            school=school,
+            pupils=[parent.guardianships.get(confirmed_at=None).pupil],
+            channels="email",
+            actor=admin,
+        )
+    client.force_login(parent)
+    token = token_from_outbox()
+    client.get(f"/invitations/{token}/")
+    response = client.post(reverse("invitations:join"), {"invitation": _invitation_id(client)})
+    return Sent(response, ["id_platform"])
+
+
+def _invitation_id(client) -> str:
+    page = parse_html(client.get(reverse("invitations:join")).content.decode())
+    return attr(elements(page, "input", name="invitation")[0], "value")
+
+
+# Filters sent with a value the page cannot use (a link edited by hand): the page says so.
+
+
+def topic_filter_unusable(client, world):
+    sign_in_verified(client, world["teacher"])
+    response = client.get(reverse("learning:topic_list"), {"year_group": "99"})
+    return Sent(response, ["id_year_group"])
+
+
+def pupil_search_too_long(client, world):
+    sign_in_verified(client, world["admin"])
+    url = reverse("schools:school_pupils", args=[world["school"].pk])
+    return Sent(client.get(url, {"q": "x" * 101}), ["id_q"])
+
+
+def invitation_filter_unusable(client, world):
+    sign_in_verified(client, world["admin"])
+    url = reverse("invitations:list", args=[world["school"].pk])
+    return Sent(client.get(url, {"status": "lost"}), ["id_status"])
+
+
+def engagement_filter_unusable(client, world):
+    sign_in_verified(client, world["teacher"])
+    response = client.get(reverse("engagement:teacher_dashboard"), {"show": "never-ever"})
+    return Sent(response, ["id_show"])
+
+
+def report_dates_unusable(client, world):
+    sign_in_verified(client, world["admin"])
+    url = reverse("engagement:pp_report", args=[world["school"].pk])
+    return Sent(client.get(url, {"period": "custom", "from": "soon"}), ["id_from"])
+
+
+def audit_filter_unusable(client, world):
+    sign_in_verified(client, world["admin"])
+    url = reverse("audit:school_log", args=[world["school"].pk])
+    return Sent(client.get(url, {"date_from": "soon"}), ["id_date_from"])
+
+
 CASES: dict[str, Callable] = {
     "sign-in, wrong password": sign_in_wrong_password,
     "sign-in, empty": sign_in_empty,
@@ -262,6 +379,19 @@ CASES: dict[str, Callable] = {
     "changing set work": work_dates_backwards,
     "a parent's feedback": feedback_with_nothing,
     "a privacy request": privacy_request_without_details,
+    "closing a privacy request": privacy_request_close_empty,
+    "refusing a privacy request": privacy_request_refuse_empty,
+    "inviting parents": invite_nobody,
+    "inviting parents without the button": invite_without_scope,
+    "uploading a roster": roster_without_a_file,
+    "a class's teachers": class_teachers_unknown,
+    "accepting an invitation, signed in": accepting_without_consent,
+    "the topic filter": topic_filter_unusable,
+    "the pupil search": pupil_search_too_long,
+    "the invitation filter": invitation_filter_unusable,
+    "the engagement filter": engagement_filter_unusable,
+    "the Pupil Premium report's dates": report_dates_unusable,
+    "the audit log's filter": audit_filter_unusable,
 }
 
 
