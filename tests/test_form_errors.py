@@ -315,6 +315,13 @@ def _invitation_id(client) -> str:
     return attr(elements(page, "input", name="invitation")[0], "value")
 
 
+def cookie_choice_without_a_button(client, world):
+    """The choice is the button pressed; a post without one (a script's, or a page kept
+    open across a change) comes back to the settings page with a summary."""
+    data = {"source": "settings", "next": reverse("consent:cookie_settings")}
+    return Sent(client.post(reverse("consent:cookie_choice"), data), [])
+
+
 # Filters sent with a value the page cannot use (a link edited by hand): the page says so.
 
 
@@ -386,6 +393,7 @@ CASES: dict[str, Callable] = {
     "uploading a roster": roster_without_a_file,
     "a class's teachers": class_teachers_unknown,
     "accepting an invitation, signed in": accepting_without_consent,
+    "cookie settings": cookie_choice_without_a_button,
     "the topic filter": topic_filter_unusable,
     "the pupil search": pupil_search_too_long,
     "the invitation filter": invitation_filter_unusable,
