@@ -60,11 +60,13 @@ class StaffAddForm(forms.Form):
 
 
 class NameForm(forms.Form):
+    error_summary_level = 3  # under its section's heading on the settings page
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
 
 
 class EmailChangeForm(forms.Form):
+    error_summary_level = 3  # under its section's heading on the settings page
     email = forms.EmailField(
         label="New email address",
         max_length=254,
@@ -85,6 +87,7 @@ class EmailChangeForm(forms.Form):
 
 
 class MobileForm(forms.Form):
+    error_summary_level = 3  # under its section's heading on the settings page
     mobile = forms.CharField(
         label="New mobile number",
         max_length=32,

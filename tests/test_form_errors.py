@@ -114,7 +114,10 @@ def password_set_mismatch(client, world):
 def settings_name_empty(client, world):
     client.force_login(world["parent"])
     data = {"first_name": "", "last_name": "Ortiz"}
-    return Sent(client.post(reverse("accounts:settings_name"), data), ["id_first_name"])
+    response = client.post(reverse("accounts:settings_name"), data)
+    # Under the section's heading (an h2), the summary's heading is an h3.
+    assert '<h3 class="error-summary-title"' in response.content.decode()
+    return Sent(response, ["id_first_name"])
 
 
 def settings_email_bad(client, world):
