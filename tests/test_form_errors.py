@@ -318,6 +318,20 @@ def _invitation_id(client) -> str:
     return attr(elements(page, "input", name="invitation")[0], "value")
 
 
+def nudge_with_nobody_ticked(client, world):
+    sign_in_verified(client, world["teacher"])
+    today = timezone.localdate()
+    assignment = AssignmentFactory(
+        topic=TopicFactory(school=world["school"]),
+        school_class=world["school_class"],
+        starts_on=today - timedelta(days=1),
+        due_on=today + timedelta(days=6),
+    )
+    data = {"school_class": world["school_class"].pk, "assignment": assignment.pk}
+    response = client.get(reverse("engagement:nudge"), data, follow=True)
+    return Sent(response, ["nudge-form"])
+
+
 def cookie_choice_without_a_button(client, world):
     """The choice is the button pressed; a post without one (a script's, or a page kept
     open across a change) comes back to the settings page with a summary."""
@@ -396,6 +410,7 @@ CASES: dict[str, Callable] = {
     "uploading a roster": roster_without_a_file,
     "a class's teachers": class_teachers_unknown,
     "accepting an invitation, signed in": accepting_without_consent,
+    "a nudge": nudge_with_nobody_ticked,
     "cookie settings": cookie_choice_without_a_button,
     "the topic filter": topic_filter_unusable,
     "the pupil search": pupil_search_too_long,
