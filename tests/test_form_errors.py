@@ -13,10 +13,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.template import Context, Template
 from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.forms import NameForm
+from accounts.models import User
 from accounts.services import mobile_change_start
 from invitations.services import invitations_create
 from learning.services import completion_record
@@ -482,3 +485,17 @@ def test_a_page_without_errors_has_no_error_title(client, world):
     client.force_login(world["parent"])
     response = client.get(reverse("accounts:settings"))
     assert not title_of(response).startswith("Error")
+
+
+def test_the_title_finds_forms_by_any_name_and_in_lists_and_runs_no_queryset(
+    django_assert_num_queries,
+):
+    title = Template("{% load page_errors %}{% error_title_prefix %}Page")
+    sent = NameForm({"first_name": "", "last_name": "Ortiz"})
+    fine = NameForm({"first_name": "Dana", "last_name": "Ortiz"})
+    unbound = NameForm()
+    with django_assert_num_queries(0):
+        assert title.render(Context({"name_form": sent})) == "Error: Page"
+        assert title.render(Context({"forms": [fine, sent]})) == "Error: Page"
+        assert title.render(Context({"form": fine, "other": unbound})) == "Page"
+        assert title.render(Context({"users": User.objects.all()})) == "Page"
