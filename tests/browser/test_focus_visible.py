@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import sign_in, sign_in_staff
+from tests.browser.helpers import assert_descriptions_exist, sign_in, sign_in_staff
 from tests.factories import (
     PupilFactory,
     SchoolClassFactory,
@@ -131,6 +131,7 @@ def tab_through(page, limit: int = 80) -> list[dict]:
     A date field is one element with several stops (day, month, year and its calendar
     button), so stops are counted, not elements.
     """
+    assert_descriptions_exist(page)  # cheaply, on every page this file opens
     page.evaluate("document.activeElement && document.activeElement.blur()")
     stops = []
     for _ in range(limit):
