@@ -79,7 +79,7 @@ def _assignment_page(
             "activities": activities,
             "can_record": can_record,
             "moderated": pupil.school.moderate_feedback,
-            "form": bound_form,
+            "form": bound_form,  # the form sent back with errors: "Error:" in the title
             # The page's other messages: a confirmation shows on its activity instead.
             "messages": other_messages,
         },
