@@ -1,10 +1,24 @@
 import phonenumbers
+from allauth.account.forms import LoginForm
 from django import forms
 
 from accounts.lookup import mobile_for_texts, normalise_email
 from accounts.models import Membership
 from notifications.models import Message
 from notifications.policy import channel_available
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form (ACCOUNT_FORMS) without a help text under the password.
+
+    The page lays its fields out by hand and offers "Forgotten your password?" next to
+    the button; allauth's help text, which the page does not show, would leave the
+    password field described by an element that is not there.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
 
 
 class TokenForm(forms.Form):
@@ -46,11 +60,13 @@ class StaffAddForm(forms.Form):
 
 
 class NameForm(forms.Form):
+    error_summary_level = 3  # under its section's heading on the settings page
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
 
 
 class EmailChangeForm(forms.Form):
+    error_summary_level = 3  # under its section's heading on the settings page
     email = forms.EmailField(
         label="New email address",
         max_length=254,
@@ -71,6 +87,7 @@ class EmailChangeForm(forms.Form):
 
 
 class MobileForm(forms.Form):
+    error_summary_level = 3  # under its section's heading on the settings page
     mobile = forms.CharField(
         label="New mobile number",
         max_length=32,

@@ -50,6 +50,7 @@ def teacher_dashboard(request: HttpRequest) -> HttpResponse:
         user=request.user, school_class=chosen, not_since=show, assignment=assignment
     )
     page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    nudge_form = _nudge_sent_back(request, chosen, assignment)
     query = {"class": chosen.pk, "show": show}
     if assignment is not None:
         query["assignment"] = assignment.pk
@@ -67,8 +68,24 @@ def teacher_dashboard(request: HttpRequest) -> HttpResponse:
             "assignment": assignment,
             "page": page,
             "query": urlencode(query),
+            "nudge_form": nudge_form,
         },
     )
+
+
+def _nudge_sent_back(request: HttpRequest, chosen, assignment) -> NudgeForm | None:
+    """A nudge sent with nobody ticked comes back here (``nudge=again``): the same form,
+    with its error for the page's error summary above the pupils to tick."""
+    if request.GET.get("nudge") != "again" or assignment is None:
+        return None
+    form = NudgeForm(
+        {
+            "school_class": chosen.pk,
+            "assignment": assignment.pk,
+            "pupil": request.GET.getlist("pupil"),
+        }
+    )
+    return None if form.is_valid() else form
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,6 +95,12 @@ def nudge(request: HttpRequest) -> HttpResponse:
     form = NudgeForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         class_id = form.data.get("school_class", "")
+        assignment_id = str(form.data.get("assignment", ""))
+        if set(form.errors) == {"pupil"} and str(class_id).isdigit() and assignment_id.isdigit():
+            # Nobody ticked: back to the pupils, where the error summary says so.
+            access.engagement_class_or_404(request.user, class_id)
+            url = _dashboard_url(int(class_id), int(assignment_id))
+            return redirect(f"{url}&nudge=again#error-summary")
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)

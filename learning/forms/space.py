@@ -61,5 +61,6 @@ class FeedbackForm(forms.Form):
         comment = data.get("comment", "").strip()
         nothing = data.get("rating") is None and not comment and not data.get("photo")
         if nothing and not self.has_feedback and not self.errors:
-            raise forms.ValidationError("Choose a rating, write a comment or add a photo.")
+            # Given to the first of the three, so that the error summary links to it.
+            self.add_error("rating", "Choose a rating, write a comment or add a photo.")
         return data

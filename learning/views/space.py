@@ -22,6 +22,7 @@ from schools import selectors as school_selectors
 from schools.models import Pupil
 
 FEEDBACK_PER_PAGE = 25
+CONFIRMATION_TAG = "on-activity"  # a message shown on its activity (_confirm)
 
 
 def _form_prefix(activity: Activity) -> str:
@@ -48,7 +49,9 @@ def _assignment_page(
 ) -> HttpResponse:
     can_record = access.can_record_for_child(request.user, pupil)
     activities = assignment.topic.ordered_activities
+    confirmations, other_messages = _confirmations(request, activities)
     for activity in activities:
+        activity.confirmation = confirmations.get(activity.pk)
         activity.feedback_form = None
         activity.undo_open = (
             can_record
@@ -76,9 +79,42 @@ def _assignment_page(
             "activities": activities,
             "can_record": can_record,
             "moderated": pupil.school.moderate_feedback,
-            "form": bound_form,  # a form with errors puts "Error:" in the page title
+            "form": bound_form,  # the form sent back with errors: "Error:" in the title
+            # The page's other messages: a confirmation shows on its activity instead.
+            "messages": other_messages,
         },
     )
+
+
+def _confirm(request: HttpRequest, activity: Activity, text: str, *, where: str, level=None):
+    """Say what was done on the activity it was done to, next to the button pressed.
+
+    A parent on a phone presses "We did this" or "Save feedback" far down a long page;
+    the status area at the top of the page would be out of view. ``where`` is the part
+    of the activity the confirmation shows in: "done" (the button's place) or
+    "feedback" (under "Your feedback").
+    """
+    messages.add_message(
+        request,
+        messages.SUCCESS if level is None else level,
+        text,
+        extra_tags=f"{CONFIRMATION_TAG} {_form_prefix(activity)} {where}",
+    )
+
+
+def _confirmations(request: HttpRequest, activities) -> tuple[dict, list]:
+    """Each activity's confirmation (by activity id), and the messages left for the top
+    of the page. Reading the messages marks them as shown, as the page shows them all."""
+    by_prefix = {_form_prefix(activity): activity.pk for activity in activities}
+    placed, others = {}, []
+    for message in messages.get_messages(request):
+        tags = (message.extra_tags or "").split()
+        if len(tags) == 3 and tags[0] == CONFIRMATION_TAG and tags[1] in by_prefix:
+            message.where = tags[2]
+            placed[by_prefix[tags[1]]] = message
+        else:
+            others.append(message)
+    return placed, others
 
 
 def _child_assignment_or_404(request: HttpRequest, pupil_id: int, assignment_id: int):
@@ -99,8 +135,9 @@ def _activity_of(assignment: Assignment, activity_id: int) -> Activity:
 
 
 def _back_to(pupil: Pupil, assignment: Assignment, activity: Activity) -> HttpResponse:
+    """Back to the topic, at the activity's confirmation (even without JavaScript)."""
     url = reverse("learning:child_assignment", args=[pupil.pk, assignment.pk])
-    return redirect(f"{url}#activity-{activity.pk}")
+    return redirect(f"{url}#confirmation-{activity.pk}")
 
 
 def child_assignment(request: HttpRequest, pupil_id: int, assignment_id: int) -> HttpResponse:
@@ -116,10 +153,12 @@ def child_activity_done(
     pupil, assignment = _child_assignment_or_404(request, pupil_id, assignment_id)
     activity = _activity_of(assignment, activity_id)
     services.completion_record(pupil=pupil, activity=activity, actor=request.user)
-    messages.success(
+    _confirm(
         request,
+        activity,
         f"Well done! “{activity.title}” is marked as done. "
         "You can now rate it, leave a comment or add a photo.",
+        where="done",
     )
     return _back_to(pupil, assignment, activity)
 
@@ -137,9 +176,11 @@ def child_activity_undo(
     try:
         services.completion_undo(completion=completion, actor=request.user)
     except services.CompletionUndoError as error:
-        messages.error(request, str(error))
+        _confirm(request, activity, str(error), where="done", level=messages.ERROR)
     else:
-        messages.success(request, f"“{activity.title}” is no longer marked as done.")
+        _confirm(
+            request, activity, f"“{activity.title}” is no longer marked as done.", where="done"
+        )
     return _back_to(pupil, assignment, activity)
 
 
@@ -176,7 +217,7 @@ def child_activity_feedback(
                 note += (
                     " The school sees your comment and photo once a member of staff approves them."
                 )
-            messages.success(request, note)
+            _confirm(request, activity, note, where="feedback")
             return _back_to(pupil, assignment, activity)
     return _assignment_page(
         request,
@@ -208,7 +249,9 @@ def child_activity_feedback_remove(
             },
         )
     services.feedback_remove(feedback=activity.my_feedback, actor=request.user)
-    messages.success(request, f"Your feedback on “{activity.title}” is removed.")
+    _confirm(
+        request, activity, f"Your feedback on “{activity.title}” is removed.", where="feedback"
+    )
     return _back_to(pupil, assignment, activity)
 
 

@@ -51,3 +51,20 @@ def enter_totp(page, device: TOTPDevice) -> None:
 def sign_in_staff(page, user, device: TOTPDevice) -> None:
     sign_in(page, user.email)
     enter_totp(page, device)
+
+
+MISSING_DESCRIPTIONS = """() => [...document.querySelectorAll("[aria-describedby]")].flatMap(
+  (element) => element.getAttribute("aria-describedby").split(/\\s+/).filter(
+    (id) => id && !document.getElementById(id)
+  ).map((id) => `${element.outerHTML.slice(0, 120)} names #${id}`)
+)"""
+
+
+def assert_descriptions_exist(page) -> None:
+    """Fail if an aria-describedby names an element the page does not have.
+
+    axe-core only flags such a reference for review: a screen reader then reads the
+    field without its hint or error, and nothing else shows it.
+    """
+    missing = page.evaluate(MISSING_DESCRIPTIONS)
+    assert not missing, f"on {page.url}: " + "; ".join(missing)

@@ -6,17 +6,28 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from invitations.services import invitations_create
 from learning.models import Feedback
 from learning.services import completion_record
-from tests.browser.helpers import assert_accessible, sign_in, sign_in_staff
+from tests.browser.helpers import (
+    CODE_LABEL,
+    assert_accessible,
+    assert_descriptions_exist,
+    sign_in,
+    sign_in_staff,
+)
 from tests.factories import (
     ActivityFactory,
+    PupilFactory,
     SchoolClassFactory,
     SchoolFactory,
     TopicFactory,
+    UserFactory,
+    admin_of,
     confirmed_totp_device,
     teacher_of,
 )
+from tests.invitations.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
 from tests.learning.space_world import family_world
 
 pytestmark = [
@@ -117,3 +128,86 @@ def test_each_link_in_the_summary_moves_focus_to_its_field(phone_page):
     expect(page.get_by_role("radio").first).to_be_focused()
     assert in_view(page, page.locator("legend", has_text="Kind"))
     assert_accessible(page)
+
+
+# The forms a person meets first: the page lands on the summary, its title says "Error".
+
+
+def assert_lands_on_summary(page) -> None:
+    page.wait_for_function(f"{FOCUSED_ID} === 'error-summary'")
+    expect(page).to_have_title(re.compile("^Error: "))
+    summary = page.locator("#error-summary")
+    assert in_view(page, summary)
+    assert_descriptions_exist(page)
+    assert_accessible(page)
+
+
+def test_a_wrong_sign_in_lands_on_the_summary(page):
+    user = UserFactory()
+    page.goto("/accounts/login/")
+    assert_descriptions_exist(page)  # the password field names no missing help text
+    page.get_by_label("Email address", exact=True).fill(user.email)
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+    assert_lands_on_summary(page)
+
+
+def test_a_wrong_second_factor_code_lands_on_the_summary(page):
+    teacher = teacher_of(SchoolClassFactory())
+    confirmed_totp_device(teacher)
+    sign_in(page, teacher.email)
+    page.get_by_label(CODE_LABEL).fill("000000")
+    page.get_by_role("button", name="Continue").click()
+
+    assert_lands_on_summary(page)
+    page.locator("#error-summary").get_by_role("link").first.click()
+    expect(page.get_by_label(CODE_LABEL)).to_be_focused()
+
+
+def test_joining_without_the_platform_consent_lands_on_the_summary(
+    phone_page, django_capture_on_commit_callbacks
+):
+    school = SchoolFactory()
+    admin = admin_of(school)
+    parent = imported_parent(first_name="Dana", last_name="Ortiz")
+    link_unconfirmed(parent, PupilFactory(school=school, first_name="Amy"))
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_create(
+            school=school, pupils=[parent.guardianships.get().pupil], channels="email", actor=admin
+        )
+    page = phone_page
+    page.goto(f"/invitations/{token_from_outbox()}/")
+    page.get_by_label("Choose a password").fill("a-long-new-password-42")
+    page.get_by_label("Type the password again").fill("a-long-new-password-42")
+    page.get_by_role("button", name=re.compile("^Join")).click()
+
+    assert_lands_on_summary(page)
+
+
+def test_a_password_reset_for_a_mistyped_address_lands_on_the_summary(page):
+    page.goto("/accounts/password/reset/")
+    page.get_by_label(re.compile("email", re.IGNORECASE)).fill("pat.example.org")
+    page.get_by_role("button", name=re.compile("reset", re.IGNORECASE)).click()
+
+    assert_lands_on_summary(page)
+
+
+def test_empty_feedback_on_a_phone_lands_on_the_summary_next_to_the_form(phone_page):
+    family = family_world(activities=4)
+    for activity in family.activities:
+        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
+        activity.save()
+        completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
+    page = phone_page
+    sign_in(page, family.parent.email)
+    page.goto(f"/children/{family.pupil.pk}/assignments/{family.assignment.pk}/")
+    card = page.locator(f"#activity-{family.activities[-1].pk}")
+    card.get_by_role("button", name=re.compile("^Save feedback")).click()
+
+    assert_lands_on_summary(page)
+    summary = card.locator("#error-summary")
+    expect(summary).to_contain_text("Choose a rating, write a comment or add a photo.")
+    assert page.evaluate("window.scrollY") > 1000, "the summary is far down this page"
+    summary.get_by_role("link").click()
+    expect(card.get_by_role("radio").first).to_be_focused()

@@ -205,12 +205,16 @@ def test_work_that_is_not_open_cannot_be_nudged_about(staff_client, world):
     assert not Message.objects.exists()
 
 
-def test_nothing_ticked_sends_back_with_an_error(staff_client, world):
+def test_nothing_ticked_shows_the_dashboard_again_with_an_error_summary(staff_client, world):
     client = staff_client(world.teacher)
     response = client.get(URL, {"school_class": world.robins.pk, "assignment": world.assignment.pk})
     assert response.status_code == 302
+    assert response["Location"].endswith("&nudge=again#error-summary")
     page = client.get(response["Location"]).content.decode()
-    assert "Tick at least one pupil" in page
+    assert "<title>Error: " in page
+    summary = page[page.index('id="error-summary"') :]
+    assert summary.index("Tick at least one pupil") < summary.index('id="nudge-form"')
+    assert '<a href="#nudge-form">Tick at least one pupil' in summary
 
 
 def test_a_parent_cannot_nudge(client, world):

@@ -161,7 +161,8 @@ def test_the_page_offers_undo_with_its_rule_and_undoing_goes_back_to_the_activit
 
     response = client.post(_undo_url(family, activity), follow=True)
 
-    assert response.redirect_chain[0][0] == f"{_assignment_url(family)}#activity-{activity.pk}"
+    # Back at the activity, where its confirmation shows.
+    assert response.redirect_chain[0][0] == f"{_assignment_url(family)}#confirmation-{activity.pk}"
     html = page_html(response, "“Bug hunt 1” is no longer marked as done.")
     assert html.count(">We did this<") == 2
     assert not Completion.objects.exists()

@@ -271,9 +271,18 @@ def test_we_did_this_marks_the_activity_done_and_opens_the_feedback_form(parent_
     response = parent_client.post(_action_url(family, "learning:child_activity_done", activity))
 
     assert response.status_code == 302
-    assert response["Location"] == f"{_assignment_url(family)}#activity-{activity.pk}"
+    assert response["Location"] == f"{_assignment_url(family)}#confirmation-{activity.pk}"
     assert Completion.objects.get().completed_by == family.parent
     html = page_html(parent_client.get(_assignment_url(family)), "1 of 2 activities done", "Done")
+    # The confirmation is on the activity, not in the status area at the top of the page.
+    card = html[html.index(f'id="activity-{activity.pk}"') :]
+    card = card[: card.index("</li>")]
+    assert re.search(
+        rf'<p class="message message-success confirmation" id="confirmation-{activity.pk}" '
+        r'role="status" tabindex="-1" data-confirmation>Well done! “Bug hunt 1” is marked as done.',
+        card,
+    )
+    assert 'class="messages"' not in html
     assert html.count(">We did this<") == 1  # the other activity's button
     assert "Undo “We did this”" in html
     assert "How did it go?" in html
