@@ -1,7 +1,8 @@
 """Every page of the portal, for every role that can reach it, meets WCAG 2.2 AA as
 axe-core checks it (with its best practices) on a 360 px phone and a 1280 px laptop,
-and never scrolls sideways at 320 px or with the browser's text size at 200%. Each
-form is also sent empty or invalid once, and its error state is checked the same way.
+and never scrolls sideways at 320 px or with the browser's text size at 200%; every
+table can scroll inside a named region a keyboard reaches. Each form is also sent
+empty or invalid once, and its error state is checked the same way.
 
 One world, built once per test, holds something for every page to show (long names
 and addresses included); each role signs in once and its pages share one browser
@@ -409,6 +410,17 @@ STICKING_OUT = """() => [...document.querySelectorAll("body *")]
     .map((element) => `${element.tagName.toLowerCase()}.${element.className}`)"""
 
 
+# A table of the portal's own pages that is not in a named, focusable scrolling region.
+TABLES_OUT_OF_A_REGION = """() => [...document.querySelectorAll("main table")]
+    .filter((table) => {
+        const wrap = table.closest(".table-wrap");
+        const label = wrap && document.getElementById(wrap.getAttribute("aria-labelledby"));
+        return !(wrap && wrap.getAttribute("role") === "region" && wrap.tabIndex === 0
+                 && label && label.textContent.trim());
+    })
+    .map((table) => (table.caption ? table.caption.textContent : table.id).trim())"""
+
+
 def text_size(page, pixels: int) -> None:
     """The browser's own text-size setting (Chromium's default font size), which scales
     rem and em, media queries included, as a person's setting would."""
@@ -428,6 +440,9 @@ def problems_on(page, where: str) -> list[str]:
             found.append(
                 f"{where} at {width}px: axe {violation['id']} ({violation['impact']}) {targets}"
             )
+    in_admin = urlsplit(page.url).path.startswith("/admin/")  # Django's tables, not ours
+    if not in_admin and (tables := page.evaluate(TABLES_OUT_OF_A_REGION)):
+        found.append(f"{where}: tables outside a named, focusable region: {tables}")
     page.set_viewport_size({"width": 320, "height": 800})
     if (extra := page.evaluate(SCROLL_WIDTH)) > 0:
         found.append(f"{where} at 320px scrolls {extra}px sideways: {page.evaluate(STICKING_OUT)}")
