@@ -41,7 +41,7 @@ def test_the_admin_chooses_a_period_and_class_and_downloads_the_csv(new_context,
     expect(view.get_by_role("img", name="Families active each week")).to_be_visible()
     assert_accessible(view)
 
-    view.get_by_label("Period").select_option("custom")
+    view.get_by_label("Period", exact=True).select_option("custom")
     view.get_by_label("From (first day)").fill("2025-03-03")
     view.get_by_label("To (the day after the last)").fill("2025-04-07")
     view.get_by_role("button", name="Show report").click()
