@@ -172,9 +172,17 @@ def _award_messages(awards: list[Award], pupil: Pupil) -> list[OutgoingMessage]:
             "reason": rule.reason,
             "link": link,
         }
+        plain_school = ascii_only(school_name)[:30]
+        plain_name = ascii_only(pupil.first_name)
         shorter = [
             {**context, "short": True},
-            {"link": link, "short": True, "school_name": ascii_only(school_name)[:30]},
+            # The child's name without the letters that need UCS-2 ("Zoe"), if short.
+            *(
+                [{**context, "short": True, "school_name": plain_school, "first_name": plain_name}]
+                if plain_name and len(plain_name) <= 20
+                else []
+            ),
+            {"link": link, "short": True, "school_name": plain_school},
         ]
         for parent in parents:
             addresses = {Message.Channel.EMAIL: parent.email, Message.Channel.SMS: parent.mobile}

@@ -36,7 +36,7 @@ STOP_LABELS = {
 # How an engagement text says how to stop texts: with its link, or (when the link
 # would not fit in two segments) in words.
 SMS_STOP_LINK = "Stop texts: {url}"
-SMS_STOP_WORDS = "To stop texts, use Settings on the portal."
+SMS_STOP_WORDS = "Stop texts in Settings."
 
 
 def text_render(name: str, context: Mapping[str, Any]) -> str:

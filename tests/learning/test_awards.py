@@ -287,6 +287,27 @@ def test_award_texts_fall_back_to_shorter_wording_to_fit_two_segments(
         assert 0 < len(shortened) < len(texts)
 
 
+def test_a_name_needing_ucs2_that_cannot_fit_is_written_plainly_rather_than_dropped(pupil):
+    """A school's name with a curly apostrophe and a child called Zoë need UCS-2
+    (134 characters in two parts), too few for the long name: the text falls back
+    to GSM-7 with both written plainly, and still names the child."""
+    school = pupil.school
+    school.name = "St Bartholomew\u2019s Church of England Voluntary Aided Primary School"
+    school.save(update_fields=["name"])
+    pupil.first_name = "Zoë"
+    pupil.save(update_fields=["first_name"])
+
+    complete(pupil, [ActivityFactory(topic=TopicFactory())])
+    awards_evaluate(pupil=pupil)
+
+    texts = Message.objects.filter(channel="sms").values_list("body_text", flat=True)
+    assert texts
+    for text in texts:
+        assert text.startswith("St Bartholomews Church of Engl: Zoe earned an award!")
+        assert sms_length(text)[0] == "gsm7"
+        assert "stop texts" in text.lower()
+
+
 def test_every_award_text_uses_the_full_wording_for_an_ordinary_name(pupil):
     pupil.first_name = "Olivia"
     pupil.save(update_fields=["first_name"])
