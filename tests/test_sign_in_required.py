@@ -160,3 +160,14 @@ def test_staff_pages_and_redirects_carry_it_too(staff_client):
 def test_a_signed_out_visitor_gets_no_such_header_on_public_pages(client):
     response = client.get(reverse("consent:privacy_notice"))
     assert "no-store" not in _cache_directives(response)
+
+
+def test_allauths_own_sessions_list_leads_to_account_settings(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+
+    response = client.get("/accounts/sessions/")
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:settings')}#sessions-title"

@@ -35,6 +35,7 @@ from invitations.services import invitations_create
 from learning.models import Activity
 from learning.services import completion_record, feedback_save
 from notifications import sms
+from notifications.stop_links import stop_token
 from privacy.models import PrivacyRequest
 from privacy.services import privacy_request_open
 from privacy.services.incidents import incident_record
@@ -96,6 +97,8 @@ NOT_PAGES = {
     "privacy:school_request_erase": "shown for erasure requests only (test_erasure_journey)",
     "learning:feedback_moderate": "POST only: the moderation page's buttons",
     "notifications:outbox": "a development page, a 404 unless DEBUG is on",
+    "notifications:outbox_html": "an email in the development outbox's frame (DEBUG only)",
+    "notifications:stop_undo": "POST only: the stop page's button (test_stop_links)",
     "admin (Django's own pages)": "Django's admin, not the portal's styles: the portal's own "
     "admin pages (index, engagement, closed accounts, incidents, requests, offboarding) are here",
     "consent:privacy_reconsent": "shown only while a new notice waits (tests/consent)",
@@ -110,7 +113,7 @@ NOT_PAGES = {
     "learning:child_activity_feedback_remove": "POST only",
     "learning:activity_move": "POST only",
     "schools:roster_apply": "POST only",
-    "usersessions_list": "allauth's own list, not linked: account settings ends other sessions",
+    "usersessions_list": "a redirect to account settings, which shows and ends other sessions",
     "account_confirm_login_code": "signing in by a code sent by email is off: a redirect",
     "500.html": "a server error cannot be caused from the browser; 404 and 403 are checked",
 }
@@ -288,6 +291,9 @@ def pages_for(w) -> dict[str, list[Page]]:
             Page(url("account_email_verification_sent")),
             Page(url("account_confirm_email", "no-such-key")),
             Page("/no-such-page/", status=404),
+            # A news email's stop link, followed signed out, and one that is broken.
+            Page(url("notifications:stop", stop_token(user_id=w["parent"].pk, scope="awards"))),
+            Page(url("notifications:stop", "not-a-token"), status=404),
             # A form sent with a stale token: the 403 page says the form has expired.
             Page(
                 url("account_login"),
