@@ -244,7 +244,8 @@ def privacy_request_without_details(client, world):
     return Sent(client.post(url, data), ["id_kind", "id_person", "id_received_on"])
 
 
-def privacy_request_close_empty(client, world):
+def _privacy_request_sent_empty(client, world, *, step: str, field: str) -> Sent:
+    """A school admin sends one step's form of an open request with ``field`` empty."""
     sign_in_verified(client, world["admin"])
     school = world["school"]
     opened = privacy_request_open(
@@ -253,21 +254,16 @@ def privacy_request_close_empty(client, world):
         school=school,
         subject_pupil=PupilFactory(school=school),
     )
-    url = reverse("privacy:school_request_close", args=[school.pk, opened.pk])
-    return Sent(client.post(url, {"outcome": ""}), ["id_outcome"])
+    url = reverse(f"privacy:school_request_{step}", args=[school.pk, opened.pk])
+    return Sent(client.post(url, {field: ""}), [f"id_{field}"])
+
+
+def privacy_request_close_empty(client, world):
+    return _privacy_request_sent_empty(client, world, step="close", field="outcome")
 
 
 def privacy_request_refuse_empty(client, world):
-    sign_in_verified(client, world["admin"])
-    school = world["school"]
-    opened = privacy_request_open(
-        kind="access",
-        actor=world["admin"],
-        school=school,
-        subject_pupil=PupilFactory(school=school),
-    )
-    url = reverse("privacy:school_request_refuse", args=[school.pk, opened.pk])
-    return Sent(client.post(url, {"reason": ""}), ["id_reason"])
+    return _privacy_request_sent_empty(client, world, step="refuse", field="reason")
 
 
 def invite_nobody(client, world):

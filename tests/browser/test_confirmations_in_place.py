@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from learning.models import Completion, Feedback
 from tests.browser.helpers import assert_accessible, assert_descriptions_exist, sign_in
-from tests.learning.space_world import family_world
+from tests.learning.space_world import long_topic_world
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,10 +35,7 @@ def assert_confirmed_in_place(page, card, text: str) -> None:
 
 
 def test_we_did_this_and_save_feedback_confirm_on_the_activity_on_a_phone(phone_page):
-    family = family_world(activities=4)
-    for activity in family.activities:
-        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
-        activity.save()
+    family = long_topic_world()
     last = family.activities[-1]
     page = phone_page
     sign_in(page, family.parent.email)
@@ -61,10 +58,7 @@ def test_we_did_this_and_save_feedback_confirm_on_the_activity_on_a_phone(phone_
 
 
 def test_without_javascript_the_page_opens_at_the_confirmation(new_context):
-    family = family_world(activities=4)
-    for activity in family.activities:
-        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
-        activity.save()
+    family = long_topic_world()
     last = family.activities[-1]
     page = new_context(phone=True, java_script_enabled=False).new_page()
     sign_in(page, family.parent.email)

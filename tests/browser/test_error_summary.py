@@ -28,7 +28,7 @@ from tests.factories import (
     teacher_of,
 )
 from tests.invitations.test_invitations import imported_parent, link_unconfirmed, token_from_outbox
-from tests.learning.space_world import family_world
+from tests.learning.space_world import long_topic_world
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,15 +45,20 @@ def in_view(page, locator) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 100) <= height
 
 
-def test_a_refused_photo_on_a_phone_lands_on_the_summary_next_to_the_form(phone_page):
-    family = family_world(activities=4)
+def long_topic_done_and_open(page):
+    """A parent signed in on ``page`` with a long topic open, every activity done:
+    its last activity's form sits far down the page."""
+    family = long_topic_world()
     for activity in family.activities:
-        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
-        activity.save()
         completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
-    page = phone_page
     sign_in(page, family.parent.email)
     page.goto(f"/children/{family.pupil.pk}/assignments/{family.assignment.pk}/")
+    return family
+
+
+def test_a_refused_photo_on_a_phone_lands_on_the_summary_next_to_the_form(phone_page):
+    page = phone_page
+    family = long_topic_done_and_open(page)
 
     last = family.activities[-1]
     card = page.locator(f"#activity-{last.pk}")
@@ -81,10 +86,8 @@ def test_a_refused_photo_on_a_phone_lands_on_the_summary_next_to_the_form(phone_
 
 
 def test_the_summary_lands_without_javascript_too(new_context):
-    family = family_world(activities=4)
+    family = long_topic_world()
     for activity in family.activities:
-        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
-        activity.save()
         completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
     page = new_context(phone=True, java_script_enabled=False).new_page()
     sign_in(page, family.parent.email)
@@ -194,14 +197,8 @@ def test_a_password_reset_for_a_mistyped_address_lands_on_the_summary(page):
 
 
 def test_empty_feedback_on_a_phone_lands_on_the_summary_next_to_the_form(phone_page):
-    family = family_world(activities=4)
-    for activity in family.activities:
-        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
-        activity.save()
-        completion_record(pupil=family.pupil, activity=activity, actor=family.parent)
     page = phone_page
-    sign_in(page, family.parent.email)
-    page.goto(f"/children/{family.pupil.pk}/assignments/{family.assignment.pk}/")
+    family = long_topic_done_and_open(page)
     card = page.locator(f"#activity-{family.activities[-1].pk}")
     card.get_by_role("button", name=re.compile("^Save feedback")).click()
 

@@ -73,6 +73,16 @@ def family_world(*, activities: int = 2, moderate: bool = False, **school_fields
     )
 
 
+def long_topic_world(*, activities: int = 4) -> Family:
+    """``family_world`` whose activities have long instructions: on a phone the last
+    activity's buttons sit far down the page, out of sight of the top."""
+    family = family_world(activities=activities)
+    for activity in family.activities:
+        activity.instructions = "Lift a log gently and count what you find.\n\n" * 6
+        activity.save()
+    return family
+
+
 def jpeg_bytes(size=(40, 30), colour=(30, 120, 60)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "JPEG")
