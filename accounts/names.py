@@ -3,14 +3,17 @@
 - ``full_name``: "First Last", either part may be missing.
 - ``names_joined``: children's first names as a sentence says them
   ("Amir", "Amir and Bea", "Amir, Bea and Cal"), or a fallback when there are none.
-- ``ascii_only``: the plainest spelling of a text (accents dropped), for an SMS
-  that must fit its segments (GSM 03.38 cannot carry most accented letters).
+- ``ascii_only``: the plainest spelling of a text (accents dropped, curly quotes and
+  dashes written plainly), for an SMS that must fit its segments (GSM 03.38 cannot
+  carry most accented letters).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+
+from notifications.sms import plain_punctuation
 
 CHILD_FALLBACK = "your child"
 
@@ -27,4 +30,5 @@ def names_joined(first_names: Iterable[str], *, fallback: str = CHILD_FALLBACK) 
 
 
 def ascii_only(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    plain = plain_punctuation(text)
+    return unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()

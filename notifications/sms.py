@@ -31,10 +31,33 @@ GSM7_BASIC = (
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = "\f^{}\\[~]|€"
+# Typographic punctuation written the plain way GSM 03.38 carries: a curly apostrophe
+# in a school's name or a dash in a topic's title would otherwise make the whole text
+# UCS-2, 67 characters a part instead of 153. Letters are never changed here.
+PLAIN_PUNCTUATION = str.maketrans(
+    {
+        "\u2018": "'",  # left single quotation mark
+        "\u2019": "'",  # right single quotation mark, the curly apostrophe
+        "\u201a": "'",  # single low-9 quotation mark
+        "\u201c": '"',  # left double quotation mark
+        "\u201d": '"',  # right double quotation mark
+        "\u201e": '"',  # double low-9 quotation mark
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash
+        "\u2026": "...",  # horizontal ellipsis
+        "\u00a0": " ",  # no-break space
+        "\u2009": " ",  # thin space
+    }
+)
 SMS_MAX_SEGMENTS = 2
 # Concatenated messages carry a header, leaving 153 septets or 67 UCS-2 units a part.
 GSM7_SEGMENT_LENGTH = 153
 UCS2_SEGMENT_LENGTH = 67
+
+
+def plain_punctuation(text: str) -> str:
+    """``text`` with its typographic punctuation written plainly (PLAIN_PUNCTUATION)."""
+    return text.translate(PLAIN_PUNCTUATION)
 
 
 def sms_length(text: str) -> tuple[str, int]:

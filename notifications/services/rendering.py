@@ -1,6 +1,7 @@
 """Rendering a message from its templates (``templates/notifications/<name>/``):
 an email's subject, text and HTML parts (one layout, ``notifications/email/``), or
-an SMS that must fit two segments.
+an SMS that must fit two segments, its typographic punctuation written plainly so
+that only a name's letters can make it UCS-2.
 
 Every email's context gets ``site_url`` and ``settings_url`` for its footer; an
 engagement email's also gets its stop links (``stop_kind_url`` and
@@ -21,7 +22,7 @@ from django.template.loader import get_template, render_to_string
 
 from notifications.models import Message, Topic
 from notifications.policy import topic_of
-from notifications.sms import sms_check_length
+from notifications.sms import plain_punctuation, sms_check_length
 from notifications.stop_links import Scope, settings_url, stop_url
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def message_render(
             "body_html": render_to_string(f"{base}/body.html", dict(context)),
         }
     if channel == Message.Channel.SMS:
-        body = text_render(f"{base}/sms.txt", context)
+        body = plain_punctuation(text_render(f"{base}/sms.txt", context))
         if sms_ending:
             body = f"{body} {sms_ending}"
         sms_check_length(body)

@@ -288,9 +288,9 @@ def test_award_texts_fall_back_to_shorter_wording_to_fit_two_segments(
 
 
 def test_a_name_needing_ucs2_that_cannot_fit_is_written_plainly_rather_than_dropped(pupil):
-    """A school's name with a curly apostrophe and a child called Zoë need UCS-2
-    (134 characters in two parts), too few for the long name: the text falls back
-    to GSM-7 with both written plainly, and still names the child."""
+    """A child called Zoë needs UCS-2 (134 characters in two parts), too few beside
+    the school's long name: the text falls back to GSM-7 with both written plainly
+    (the school's curly apostrophe too), and still names the child."""
     school = pupil.school
     school.name = "St Bartholomew\u2019s Church of England Voluntary Aided Primary School"
     school.save(update_fields=["name"])
@@ -303,7 +303,7 @@ def test_a_name_needing_ucs2_that_cannot_fit_is_written_plainly_rather_than_drop
     texts = Message.objects.filter(channel="sms").values_list("body_text", flat=True)
     assert texts
     for text in texts:
-        assert text.startswith("St Bartholomews Church of Engl: Zoe earned an award!")
+        assert text.startswith("St Bartholomew's Church of Eng: Zoe earned an award!")
         assert sms_length(text)[0] == "gsm7"
         assert "stop texts" in text.lower()
 

@@ -136,6 +136,25 @@ def test_a_name_that_needs_ucs2_is_counted_in_ucs2(template, settings):
     assert text.startswith("Oakfield")
 
 
+@pytest.mark.parametrize("template", ENGAGEMENT_TEMPLATES)
+def test_curly_quotes_and_dashes_do_not_make_a_text_ucs2(template, settings):
+    """A school's curly apostrophe or a topic's dash is written plainly: only a name's
+    letters ("Zoë") can make a text UCS-2."""
+    settings.SITE_URL = "https://learning.example.sch.uk"
+    parent = UserFactory(mobile="+447700900123")
+
+    text = queued_text(
+        parent,
+        template,
+        school_name="St Mary\u2019s C of E Primary",
+        topic_title="\u201cMinibeasts\u201d \u2013 a hunt\u2026",
+        award="\u201cFirst activity\u201d",
+    )
+
+    assert sms_length(text)[0] == "gsm7", text
+    assert text.startswith("St Mary's C of E Primary: ")
+
+
 def test_a_long_school_name_still_fits_and_comes_first(settings):
     settings.SITE_URL = "https://learning.example.sch.uk"
     parent = UserFactory(mobile="+447700900123")
