@@ -427,6 +427,13 @@ TABLES_OUT_OF_A_REGION = """() => [...document.querySelectorAll("main table")]
     .map((table) => (table.caption ? table.caption.textContent : table.id).trim())"""
 
 
+# A scrolling table's caption that runs past the edge of its box (cut off on a phone).
+CAPTIONS_CUT_OFF = """() => [...document.querySelectorAll(".table-wrap > table > caption")]
+    .filter((caption) => caption.getBoundingClientRect().right
+                         > caption.closest(".table-wrap").getBoundingClientRect().right + 1)
+    .map((caption) => caption.textContent.trim())"""
+
+
 def text_size(page, pixels: int) -> None:
     """The browser's own text-size setting (Chromium's default font size), which scales
     rem and em, media queries included, as a person's setting would."""
@@ -452,6 +459,8 @@ def problems_on(page, where: str) -> list[str]:
     page.set_viewport_size({"width": 320, "height": 800})
     if (extra := page.evaluate(SCROLL_WIDTH)) > 0:
         found.append(f"{where} at 320px scrolls {extra}px sideways: {page.evaluate(STICKING_OUT)}")
+    if cut_off := page.evaluate(CAPTIONS_CUT_OFF):
+        found.append(f"{where} at 320px: table captions cut off: {cut_off}")
     page.set_viewport_size({"width": 1280, "height": 800})
     text_size(page, 32)
     if (extra := page.evaluate(SCROLL_WIDTH)) > 0:
