@@ -11,6 +11,7 @@ on the header's blue the yellow.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_descriptions_exist, sign_in, sign_in_staff
 from tests.factories import (
@@ -180,6 +181,8 @@ def test_a_parents_child_space_on_a_phone_shows_where_the_focus_is(phone_page):
 
     phone_page.goto(f"/children/{family.pupil.pk}/assignments/{family.assignment.pk}/")
     phone_page.get_by_role("button", name=re.compile("^We did this")).first.click()
+    phone_page.wait_for_url(re.compile(r"#confirmation-\d+$"))  # back, at the activity
+    expect(phone_page.locator(".confirmation")).to_be_focused()
     stops = tab_through(phone_page)
     assert {stop["type"] for stop in stops} >= {"radio", "textarea", "file", "submit"}
 
