@@ -5,7 +5,8 @@ The indicator is the focused element's outline, its box shadows and (for a text 
 its own background; the background is the first ancestor's that is not transparent
 (the page's white when none is). Some part of the indicator, at least 2 px thick, must
 reach 3:1 against that background: on the white and tinted pages the dark ring or bar,
-on the header's blue the yellow.
+on the header's blue the yellow; and so must the outline on its own, solid and 2 px or
+more, as the audit measured it (the old #ffbf47 outline reached 1.64:1 on white).
 """
 
 import re
@@ -122,6 +123,13 @@ def assert_focus_seen(measured) -> float:
     assert best >= 3, (
         f"{measured['name']}: the focus indicator reaches {best:.2f}:1 at best ({what}) "
         f"against {measured['behind']} ({measured})"
+    )
+    # The outline on its own, as the audit measured it: solid, 2 px or more, 3:1.
+    outline = rgba(measured["outlineColor"])
+    assert measured["outlineStyle"] != "none" and measured["outlineWidth"] >= 2, measured["name"]
+    assert outline[3] == 1 and contrast(outline, behind) >= 3, (
+        f"{measured['name']}: its outline {measured['outlineColor']} reaches "
+        f"{contrast(outline, behind):.2f}:1 against {measured['behind']}"
     )
     return best
 
