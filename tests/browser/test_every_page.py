@@ -468,6 +468,14 @@ def problems_on(page, where: str) -> list[str]:
             f"{where} at 200% text scrolls {extra}px sideways: {page.evaluate(STICKING_OUT)}"
         )
     text_size(page, 16)
+    # Text zoomed by the page's own root size, as a reader's style sheet or extension
+    # does it: the layout keeps its wide breakpoint while the text doubles.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    if (extra := page.evaluate(SCROLL_WIDTH)) > 0:
+        found.append(
+            f"{where} at 200% root text scrolls {extra}px sideways: {page.evaluate(STICKING_OUT)}"
+        )
+    page.evaluate("document.documentElement.style.fontSize = ''")
     return found
 
 
