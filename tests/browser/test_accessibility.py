@@ -126,7 +126,7 @@ def test_teacher_pages_have_no_axe_violations(page):
     expect(page.get_by_role("heading", level=1, name="My classes")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Robins").click()
+    page.get_by_role("link", name="Robins", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Robins")).to_be_visible()
     assert_accessible(page)
 

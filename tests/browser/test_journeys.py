@@ -176,7 +176,7 @@ def test_teacher_sees_only_their_own_classes_and_pupils(page):
     for hidden in ("Wrens", "Freya Kowalczyk", "Kestrels", "Arlo Pennington"):
         assert hidden not in text
 
-    page.get_by_role("link", name="Robins").click()
+    page.get_by_role("link", name="Robins", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Robins")).to_be_visible()
     table = page.get_by_role("table", name="Pupils in Robins")
     expect(table.get_by_role("row")).to_have_count(3)  # header and two pupils
