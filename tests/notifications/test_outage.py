@@ -108,6 +108,17 @@ def worker(clock, monkeypatch) -> Worker:
     return worker
 
 
+def queue_email(key: str) -> Message:
+    """One email to a new account, written to the outbox."""
+    return message_queue(
+        recipient=UserFactory(),
+        channel=Message.Channel.EMAIL,
+        template="outbox_test",
+        context=CONTEXT,
+        idempotency_key=key,
+    )
+
+
 def queue_emails(count: int) -> list[int]:
     parents = [UserFactory(email=f"parent{serial}@example.org") for serial in range(count)]
     return messages_queue(
@@ -233,13 +244,7 @@ def test_a_hung_smtp_server_costs_one_attempt_of_email_timeout(settings):
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", hung.port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_TIMEOUT = 1
-        message = message_queue(
-            recipient=UserFactory(),
-            channel=Message.Channel.EMAIL,
-            template="outbox_test",
-            context=CONTEXT,
-            idempotency_key="hung",
-        )
+        message = queue_email("hung")
         started = time.monotonic()
         with pytest.raises(TransientDeliveryError):
             message_deliver(message_id=message.pk)
@@ -264,13 +269,7 @@ def test_email_timeout_is_set_and_used_by_the_smtp_backend(settings):
 
 
 def test_requeue_hands_out_a_retry_hours_away_only_once_it_is_due(clock, monkeypatch):
-    message = message_queue(
-        recipient=UserFactory(),
-        channel=Message.Channel.EMAIL,
-        template="outbox_test",
-        context=CONTEXT,
-        idempotency_key="later",
-    )
+    message = queue_email("later")
     # Two attempts failed long ago; the third is due in three hours, its task lost.
     Message.objects.filter(pk=message.pk).update(
         created_at=clock.now - timedelta(days=1),
@@ -294,13 +293,7 @@ def test_requeue_hands_out_a_retry_hours_away_only_once_it_is_due(clock, monkeyp
 
 
 def test_a_task_for_a_retry_not_yet_due_spends_no_attempt(clock):
-    message = message_queue(
-        recipient=UserFactory(),
-        channel=Message.Channel.EMAIL,
-        template="outbox_test",
-        context=CONTEXT,
-        idempotency_key="early",
-    )
+    message = queue_email("early")
     Message.objects.filter(pk=message.pk).update(
         attempts=3, next_attempt_at=clock.now + timedelta(minutes=15)
     )
@@ -311,13 +304,7 @@ def test_a_task_for_a_retry_not_yet_due_spends_no_attempt(clock):
 
 
 def test_requeue_reports_failed_messages_instead_of_ignoring_them(clock, caplog):
-    failed = message_queue(
-        recipient=UserFactory(),
-        channel=Message.Channel.EMAIL,
-        template="outbox_test",
-        context=CONTEXT,
-        idempotency_key="failed",
-    )
+    failed = queue_email("failed")
     Message.objects.filter(pk=failed.pk).update(
         status=Message.Status.FAILED, failed_at=clock.now - timedelta(hours=2)
     )
@@ -338,20 +325,8 @@ def test_requeue_reports_failed_messages_instead_of_ignoring_them(clock, caplog)
 def test_retrying_a_failed_message_sends_it_once_with_a_full_round_of_attempts(
     django_capture_on_commit_callbacks,
 ):
-    failed = message_queue(
-        recipient=UserFactory(),
-        channel=Message.Channel.EMAIL,
-        template="outbox_test",
-        context=CONTEXT,
-        idempotency_key="retry-me",
-    )
-    sent = message_queue(
-        recipient=UserFactory(),
-        channel=Message.Channel.EMAIL,
-        template="outbox_test",
-        context=CONTEXT,
-        idempotency_key="already-sent",
-    )
+    failed = queue_email("retry-me")
+    sent = queue_email("already-sent")
     Message.objects.filter(pk=failed.pk).update(
         status=Message.Status.FAILED, attempts=9, failed_at=timezone.now()
     )
